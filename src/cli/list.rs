@@ -1,0 +1,66 @@
+//! `holdline list`: the scenario library as a table or JSON.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+use crate::scenario::library::load_paths;
+use crate::scoring::Lexicon;
+
+#[derive(Serialize)]
+struct Entry<'a> {
+    id: &'a str,
+    title: &'a str,
+    channel: &'a str,
+    industry: &'a str,
+    tier: u8,
+    minutes: u32,
+    objectives: &'a [String],
+    path: String,
+}
+
+pub fn run(folder: &Path, lexicon: &Lexicon, json: bool) -> ExitCode {
+    let report = load_paths(&[folder.to_path_buf()], lexicon);
+    let mut scenarios: Vec<_> = report.scenarios.iter().collect();
+    scenarios.sort_by(|a, b| (a.scenario.tier, &a.scenario.id).cmp(&(b.scenario.tier, &b.scenario.id)));
+    let entries: Vec<Entry<'_>> = scenarios
+        .iter()
+        .map(|loaded| {
+            let s = &loaded.scenario;
+            Entry {
+                id: &s.id,
+                title: &s.title,
+                channel: s.channel.label(),
+                industry: s.industry.label(),
+                tier: s.tier,
+                minutes: s.minutes,
+                objectives: &s.objectives,
+                path: loaded.path.display().to_string(),
+            }
+        })
+        .collect();
+    if json {
+        match serde_json::to_string_pretty(&entries) {
+            Ok(text) => println!("{text}"),
+            Err(err) => {
+                eprintln!("error: cannot write JSON: {err}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        println!("{:<28} {:<4} {:<13} {:<20} {:>4}  title", "id", "tier", "channel", "industry", "min");
+        for e in &entries {
+            println!("{:<28} {:<4} {:<13} {:<20} {:>4}  {}", e.id, e.tier, e.channel, e.industry, e.minutes, e.title);
+            for objective in e.objectives {
+                println!("{:<28} - {objective}", "");
+            }
+        }
+        println!("{} scenario{}", entries.len(), if entries.len() == 1 { "" } else { "s" });
+    }
+    let skipped = report.tally().errors;
+    if skipped > 0 {
+        eprintln!("note: some files have errors and are not listed; run `holdline validate`");
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,135 @@
+//! The `holdline` command line: argument parsing and dispatch to one module per command.
+
+mod list;
+mod play;
+mod validate;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::scenario::library::{load_paths, LoadReport, LoadedScenario};
+use crate::scoring::Lexicon;
+
+pub use play::{play, PlayOutcome};
+
+/// holdline: practise customer-service conversations with scripted customers.
+#[derive(Debug, Parser)]
+#[command(name = "holdline", version, about, long_about = None)]
+pub struct Cli {
+    /// Folder of scenario files.
+    #[arg(long, global = true, default_value = "scenarios", value_name = "DIR")]
+    pub scenarios: PathBuf,
+    /// Scoring lexicon to use instead of the built-in one.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub lexicon: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check scenario and rule files; prints compiler-style diagnostics. Exit code 1 on errors.
+    Validate {
+        /// Files or folders to check (default: the scenarios folder).
+        paths: Vec<PathBuf>,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// List the scenario library.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Play a scenario in the terminal. Answers may be piped on stdin, one per line: a choice
+    /// number or typed text.
+    Play {
+        /// A scenario id from the library, or a path to a .ron file.
+        scenario: String,
+        /// Seed for the customer's line variants; the same seed and answers replay exactly.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn run(cli: Cli) -> ExitCode {
+    let lexicon = match load_lexicon(cli.lexicon.as_deref()) {
+        Ok(lexicon) => lexicon,
+        Err(code) => return code,
+    };
+    match cli.command {
+        Some(Command::Validate { paths, deny_warnings }) => {
+            let paths = if paths.is_empty() { vec![cli.scenarios] } else { paths };
+            validate::run(&paths, &lexicon, deny_warnings)
+        }
+        Some(Command::List { json }) => list::run(&cli.scenarios, &lexicon, json),
+        Some(Command::Play { scenario, seed }) => play::run(&cli.scenarios, &scenario, seed, lexicon),
+        None => {
+            use clap::CommandFactory;
+            // The Bevy app will open here; until it exists, show what the CLI can do.
+            let _ = Cli::command().print_help();
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn load_lexicon(path: Option<&Path>) -> Result<Lexicon, ExitCode> {
+    let Some(path) = path else {
+        return Ok(Lexicon::builtin());
+    };
+    let label = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|err| {
+        eprintln!("{label}: error: cannot read lexicon: {err}");
+        ExitCode::from(2)
+    })?;
+    match Lexicon::from_source(&label, &bytes) {
+        Ok((lexicon, warnings)) => {
+            warnings.iter().for_each(|w| eprintln!("{w}"));
+            Ok(lexicon)
+        }
+        Err(errors) => {
+            errors.iter().for_each(|e| eprintln!("{e}"));
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// Finds a scenario by id in the library folder, or loads it from a path. On failure, prints
+/// why (with every diagnostic) and returns `None`.
+fn resolve_scenario(scenarios: &Path, wanted: &str, lexicon: &Lexicon) -> Option<LoadedScenario> {
+    let as_path = Path::new(wanted);
+    let report: LoadReport = if as_path.is_file() {
+        load_paths(&[as_path.to_path_buf()], lexicon)
+    } else {
+        load_paths(&[scenarios.to_path_buf()], lexicon)
+    };
+    let found = if as_path.is_file() {
+        report.scenarios.first()
+    } else {
+        report.find(wanted)
+    };
+    match found {
+        Some(loaded) => Some(loaded.clone()),
+        None => {
+            let errors: Vec<_> = report
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error() && (as_path.is_file() || d.file.contains(wanted)))
+                .collect();
+            if errors.is_empty() {
+                eprintln!(
+                    "error: no scenario \"{wanted}\" in {} (see `holdline list`)",
+                    scenarios.display()
+                );
+            } else {
+                errors.iter().for_each(|e| eprintln!("{e}"));
+                eprintln!("error: \"{wanted}\" has errors; fix them and try again");
+            }
+            None
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! `holdline validate`: compiler-style diagnostics for scenario and rule files.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::scenario::library::load_paths;
+use crate::scoring::Lexicon;
+
+pub fn run(paths: &[PathBuf], lexicon: &Lexicon, deny_warnings: bool) -> ExitCode {
+    let report = load_paths(paths, lexicon);
+    for diagnostic in &report.diagnostics {
+        println!("{diagnostic}");
+    }
+    let tally = report.tally();
+    println!(
+        "checked {} file{}: {} scenario{} ok, {} error{}, {} warning{}",
+        report.files_checked,
+        plural(report.files_checked),
+        report.scenarios.len(),
+        plural(report.scenarios.len()),
+        tally.errors,
+        plural(tally.errors),
+        tally.warnings,
+        plural(tally.warnings),
+    );
+    if tally.errors > 0 || (deny_warnings && tally.warnings > 0) || report.files_checked == 0 {
+        if report.files_checked == 0 {
+            println!("no .ron files found in {}", join(paths));
+        }
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn join(paths: &[PathBuf]) -> String {
+    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+}

@@ -1,0 +1,151 @@
+//! Compiler-style diagnostics (`file:line:col: error: message`) and byte-offset → line:col mapping.
+
+use std::fmt;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// One problem found in a file, with where it is and, when we know it, what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub file: String,
+    /// 1-based line; 0 when the problem is about the file as a whole.
+    pub line: usize,
+    /// 1-based column in characters; 0 when the problem is about the file as a whole.
+    pub col: usize,
+    /// A short stable name for the kind of problem, e.g. `unknown-target`.
+    pub code: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: ", self.file)?;
+        } else {
+            write!(f, "{}:{}:{}: ", self.file, self.line, self.col)?;
+        }
+        write!(f, "{}: {}", self.severity.label(), self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Maps byte offsets in a text to 1-based line and character column.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { text, line_starts }
+    }
+
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let start = self.line_starts[line - 1];
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line, col + 1)
+    }
+}
+
+/// Counts of errors and warnings, for summary lines and exit codes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+impl Tally {
+    pub fn of(diagnostics: &[Diagnostic]) -> Self {
+        let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+        Tally {
+            errors,
+            warnings: diagnostics.len() - errors,
+        }
+    }
+}
+
+/// The closest candidate to `wanted` by edit distance, if it is close enough to be a likely typo.
+pub fn did_you_mean<'c>(wanted: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let limit = (wanted.chars().count() / 3).max(2);
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(wanted, c), c))
+        .filter(|&(distance, _)| distance <= limit)
+        .min_by_key(|&(distance, c)| (distance, c))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based_and_count_characters() {
+        let index = LineIndex::new("ab\n\u{e9}x\n");
+        assert_eq!(index.position(0), (1, 1));
+        assert_eq!(index.position(1), (1, 2));
+        assert_eq!(index.position(3), (2, 1));
+        // 'x' sits after a two-byte character: byte 5, column 2.
+        assert_eq!(index.position(5), (2, 2));
+        assert_eq!(index.position(999), (3, 1));
+    }
+
+    #[test]
+    fn suggestions_only_for_near_misses() {
+        let ids = ["escalate", "opening", "refund"];
+        assert_eq!(did_you_mean("escalte", ids), Some("escalate"));
+        assert_eq!(did_you_mean("zzz", ids), None);
+    }
+
+    #[test]
+    fn display_is_compiler_style() {
+        let d = Diagnostic {
+            severity: Severity::Error,
+            file: "scenarios/x.ron".into(),
+            line: 4,
+            col: 9,
+            code: "unknown-target",
+            message: "choice 2 goes to unknown node \"escalte\"".into(),
+            help: Some("did you mean \"escalate\"?".into()),
+        };
+        assert_eq!(
+            d.to_string(),
+            "scenarios/x.ron:4:9: error: choice 2 goes to unknown node \"escalte\"\n  help: did you mean \"escalate\"?"
+        );
+    }
+}

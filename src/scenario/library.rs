@@ -1,0 +1,203 @@
+//! Loading scenario files and folders into a library: parse, validate, and cross-file checks
+//! (duplicate scenario ids, file names that do not match ids). Bad files are reported, not fatal.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::diagnostic::{Diagnostic, Severity, Tally};
+use super::load::{decode, parse_ron, MAX_FILE_BYTES};
+use super::model::Scenario;
+use super::validate::validate;
+use crate::scoring::Lexicon;
+
+/// A scenario that loaded with no errors (it may have warnings).
+#[derive(Debug, Clone)]
+pub struct LoadedScenario {
+    pub path: PathBuf,
+    pub scenario: Arc<Scenario>,
+}
+
+/// Everything found while loading some paths.
+#[derive(Debug, Default)]
+pub struct LoadReport {
+    pub scenarios: Vec<LoadedScenario>,
+    /// Every diagnostic from every file, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+    pub files_checked: usize,
+}
+
+impl LoadReport {
+    pub fn tally(&self) -> Tally {
+        Tally::of(&self.diagnostics)
+    }
+
+    pub fn find(&self, id: &str) -> Option<&LoadedScenario> {
+        self.scenarios.iter().find(|s| s.scenario.id == id)
+    }
+}
+
+/// Parses and validates one scenario held in memory. `file` labels the diagnostics.
+/// Returns the scenario when it has no errors, and every diagnostic either way.
+pub fn load_source(file: &str, bytes: &[u8], lexicon: &Lexicon) -> (Option<Scenario>, Vec<Diagnostic>) {
+    let scenario: Scenario = match parse_ron(file, bytes) {
+        Ok(s) => s,
+        Err(d) => return (None, vec![d]),
+    };
+    let text = decode(file, bytes).unwrap_or_default();
+    let diagnostics = validate(file, text, &scenario, lexicon);
+    let ok = !diagnostics.iter().any(Diagnostic::is_error);
+    (ok.then_some(scenario), diagnostics)
+}
+
+/// Which kind of holdline file a RON text holds, judged by its first identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Scenario,
+    Lexicon,
+}
+
+pub fn sniff_kind(bytes: &[u8]) -> FileKind {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    let code = text
+        .lines()
+        .map(str::trim_start)
+        .find(|l| !l.is_empty() && !l.starts_with("//"))
+        .unwrap_or("");
+    if code.starts_with("Lexicon") {
+        FileKind::Lexicon
+    } else {
+        FileKind::Scenario
+    }
+}
+
+/// Loads every `.ron` file in `paths` (folders are searched recursively, in name order).
+/// Lexicon files found among them are validated too, but not added as scenarios.
+pub fn load_paths(paths: &[PathBuf], lexicon: &Lexicon) -> LoadReport {
+    let mut report = LoadReport::default();
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            collect_ron_files(path, &mut files, &mut report.diagnostics);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    for file in files {
+        load_file(&file, lexicon, &mut report);
+    }
+    check_duplicate_ids(&mut report);
+    report
+}
+
+fn display(path: &Path) -> String {
+    path.display().to_string()
+}
+
+fn whole_file_error(path: &Path, code: &'static str, message: String, help: Option<String>) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Error,
+        file: display(path),
+        line: 0,
+        col: 0,
+        code,
+        message,
+        help,
+    }
+}
+
+fn collect_ron_files(dir: &Path, out: &mut Vec<PathBuf>, diagnostics: &mut Vec<Diagnostic>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) => {
+            diagnostics.push(whole_file_error(dir, "unreadable", format!("cannot read folder: {err}"), None));
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            collect_ron_files(&path, out, diagnostics);
+        } else if path.extension().is_some_and(|e| e == "ron") {
+            out.push(path);
+        }
+    }
+}
+
+fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    // One byte over the limit is enough for the size check to report it.
+    file.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+fn load_file(path: &Path, lexicon: &Lexicon, report: &mut LoadReport) {
+    report.files_checked += 1;
+    let label = display(path);
+    let bytes = match read_limited(path) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            let help = (err.kind() == std::io::ErrorKind::NotFound)
+                .then(|| "check the path; `holdline list` shows the scenarios it can find".to_string());
+            report
+                .diagnostics
+                .push(whole_file_error(path, "unreadable", format!("cannot read file: {err}"), help));
+            return;
+        }
+    };
+    if sniff_kind(&bytes) == FileKind::Lexicon {
+        match Lexicon::from_source(&label, &bytes) {
+            Ok((_, warnings)) => report.diagnostics.extend(warnings),
+            Err(errors) => report.diagnostics.extend(errors),
+        }
+        return;
+    }
+    let (scenario, mut diagnostics) = load_source(&label, &bytes, lexicon);
+    if let Some(scenario) = &scenario {
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        if stem != scenario.id {
+            let text = decode(&label, &bytes).unwrap_or_default();
+            let (line, col) = super::diagnostic::LineIndex::new(text)
+                .position(super::span_index::SpanNode::index(text).locate(&[super::span_index::Step::Field("id")]));
+            diagnostics.push(Diagnostic {
+                severity: Severity::Warning,
+                file: label.clone(),
+                line,
+                col,
+                code: "file-name",
+                message: format!("scenario id \"{}\" does not match the file name \"{stem}.ron\"", scenario.id),
+                help: Some(format!("rename the file to {}.ron so trainers can find it", scenario.id)),
+            });
+        }
+    }
+    report.diagnostics.extend(diagnostics);
+    if let Some(scenario) = scenario {
+        report.scenarios.push(LoadedScenario {
+            path: path.to_path_buf(),
+            scenario: Arc::new(scenario),
+        });
+    }
+}
+
+fn check_duplicate_ids(report: &mut LoadReport) {
+    let mut first_seen: HashMap<String, PathBuf> = HashMap::new();
+    let mut keep = Vec::new();
+    for loaded in std::mem::take(&mut report.scenarios) {
+        match first_seen.get(&loaded.scenario.id) {
+            Some(first) => report.diagnostics.push(whole_file_error(
+                &loaded.path,
+                "duplicate-scenario",
+                format!("scenario id \"{}\" is already used by {}", loaded.scenario.id, display(first)),
+                Some("every scenario needs its own id; progress is stored by id".into()),
+            )),
+            None => {
+                first_seen.insert(loaded.scenario.id.clone(), loaded.path.clone());
+                keep.push(loaded);
+            }
+        }
+    }
+    report.scenarios = keep;
+}

@@ -1,0 +1,172 @@
+//! Reading RON files safely: size and encoding checks, then ron with its spans turned into
+//! diagnostics that say where the problem is and what to do. Never panics on any input.
+
+use serde::de::DeserializeOwned;
+
+use super::diagnostic::{did_you_mean, Diagnostic, LineIndex, Severity};
+
+/// Larger files are refused before parsing: no real scenario comes close, and a runaway file
+/// should not stall the app or the validator.
+pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Nesting deeper than this is refused (a scenario needs fewer than 10 levels).
+pub const MAX_NESTING: usize = 64;
+
+/// Parses `bytes` (the contents of `file`) as a `T`, or explains why it cannot.
+pub fn parse_ron<T: DeserializeOwned>(file: &str, bytes: &[u8]) -> Result<T, Diagnostic> {
+    let text = decode(file, bytes)?;
+    ron_options()
+        .from_str::<T>(text)
+        .map_err(|err| syntax_diagnostic(file, &err))
+}
+
+/// The RON dialect holdline files use: `Some(…)` may be left out around optional values, and
+/// enum variants that wrap a struct are written `FreeText(prompt: …)` rather than
+/// `FreeText((prompt: …))`.
+pub fn ron_options() -> ron::Options {
+    use ron::extensions::Extensions;
+    ron::Options::default()
+        .with_recursion_limit(MAX_NESTING)
+        .with_default_extension(Extensions::IMPLICIT_SOME | Extensions::UNWRAP_VARIANT_NEWTYPES)
+}
+
+/// Checks size and encoding, returning the text.
+pub fn decode<'b>(file: &str, bytes: &'b [u8]) -> Result<&'b str, Diagnostic> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(whole_file(
+            file,
+            "file-too-large",
+            format!(
+                "file is {} bytes; scenario and rule files are limited to {} bytes",
+                bytes.len(),
+                MAX_FILE_BYTES
+            ),
+            "split the scenario into smaller ones, or check that this is the file you meant",
+        ));
+    }
+    std::str::from_utf8(bytes).map_err(|err| {
+        let valid = &bytes[..err.valid_up_to()];
+        // The prefix is valid UTF-8 by construction, so this cannot fail.
+        let prefix = std::str::from_utf8(valid).unwrap_or_default();
+        let (line, col) = LineIndex::new(prefix).position(prefix.len());
+        Diagnostic {
+            severity: Severity::Error,
+            file: file.to_string(),
+            line,
+            col,
+            code: "not-utf8",
+            message: format!(
+                "file is not UTF-8 text (invalid byte 0x{:02x} at byte {})",
+                bytes[err.valid_up_to()],
+                err.valid_up_to()
+            ),
+            help: Some("save the file as UTF-8; is this really a .ron scenario?".into()),
+        }
+    })
+}
+
+fn whole_file(file: &str, code: &'static str, message: String, help: &str) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Error,
+        file: file.to_string(),
+        line: 0,
+        col: 0,
+        code,
+        message,
+        help: Some(help.to_string()),
+    }
+}
+
+fn syntax_diagnostic(file: &str, err: &ron::error::SpannedError) -> Diagnostic {
+    use ron::Error as E;
+    let (code, message, help): (&'static str, String, Option<String>) = match &err.code {
+        E::Eof => (
+            "unexpected-end",
+            "the file ends in the middle of a value".into(),
+            Some("a bracket, parenthesis or quote is not closed; was the file cut short?".into()),
+        ),
+        E::ExceededRecursionLimit => (
+            "too-deep",
+            format!("values are nested more than {MAX_NESTING} levels deep"),
+            Some("scenarios need only a few levels; look for unbalanced brackets".into()),
+        ),
+        E::MissingStructField { field, outer } => (
+            "missing-field",
+            format!(
+                "missing field `{field}`{}",
+                outer.as_deref().map(|o| format!(" in {o}")).unwrap_or_default()
+            ),
+            Some(format!("add `{field}: …`; docs/scenario-format.md lists every field")),
+        ),
+        E::NoSuchStructField {
+            expected,
+            found,
+            outer,
+        } => (
+            "unknown-field",
+            format!(
+                "unknown field `{found}`{}",
+                outer.as_deref().map(|o| format!(" in {o}")).unwrap_or_default()
+            ),
+            Some(match did_you_mean(found, expected.iter().copied()) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => format!("expected one of: {}", expected.join(", ")),
+            }),
+        ),
+        E::NoSuchEnumVariant {
+            expected,
+            found,
+            outer,
+        } => (
+            "unknown-variant",
+            format!(
+                "`{found}` is not a valid {}",
+                outer.as_deref().unwrap_or("value here")
+            ),
+            Some(match did_you_mean(found, expected.iter().copied()) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => format!("expected one of: {}", expected.join(", ")),
+            }),
+        ),
+        E::DuplicateStructField { field, .. } => (
+            "duplicate-field",
+            format!("field `{field}` is given twice"),
+            Some("keep one of them".into()),
+        ),
+        E::InvalidValueForType { expected, found } => (
+            "wrong-type",
+            format!("expected {expected}, found {found}"),
+            None,
+        ),
+        E::IntegerOutOfBounds => (
+            "number-out-of-range",
+            "this number does not fit the field".into(),
+            Some("scores, moods and marks are 0–100; tiers are 1–3".into()),
+        ),
+        E::ExpectedComma => (
+            "expected-comma",
+            "expected a comma between values".into(),
+            Some("every field and list item is followed by `,`".into()),
+        ),
+        E::ExpectedStringEnd => (
+            "unclosed-string",
+            "this string is never closed".into(),
+            Some("add the closing `\"`".into()),
+        ),
+        E::TrailingCharacters => (
+            "trailing-characters",
+            "unexpected text after the end of the scenario".into(),
+            Some("the file should hold exactly one value; is a parenthesis closed too early?".into()),
+        ),
+        other => ("syntax", other.to_string(), None),
+    };
+    Diagnostic {
+        severity: Severity::Error,
+        file: file.to_string(),
+        line: err.span.start.line,
+        col: err.span.start.col,
+        code,
+        message,
+        help,
+    }
+}

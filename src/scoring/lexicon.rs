@@ -1,0 +1,168 @@
+//! The scoring lexicon: rules as data (RON) that a trainer can read and change. Each rule has an
+//! id, a dimension, a weight, the phrases that fire it, an explanation and a hint.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::Dimension;
+use crate::scenario::diagnostic::{did_you_mean, Diagnostic, Severity};
+use crate::scenario::load::parse_ron;
+use crate::scenario::span_index::Step;
+use crate::scenario::validate::Reporter;
+
+/// The lexicon shipped with holdline, built into the binary so it runs from any directory.
+pub const BUILTIN_LEXICON: &str = include_str!("../../assets/scoring/lexicon.ron");
+pub const BUILTIN_LEXICON_PATH: &str = "assets/scoring/lexicon.ron";
+
+/// Rules the scorer fires from a node's rubric rather than from patterns; their weights,
+/// explanations and hints still come from the lexicon.
+pub mod builtin {
+    pub const FACT_STATED: &str = "accuracy.fact-stated";
+    pub const FACT_MISSING: &str = "accuracy.fact-missing";
+    pub const FORBIDDEN_CLAIM: &str = "accuracy.forbidden-claim";
+    pub const CUSTOMER_TRIGGER: &str = "deescalation.customer-trigger";
+    pub const ALL: [&str; 4] = [FACT_STATED, FACT_MISSING, FORBIDDEN_CLAIM, CUSTOMER_TRIGGER];
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lexicon {
+    pub version: u32,
+    pub base: BaseScores,
+    pub rules: Vec<Rule>,
+}
+
+/// Where each dimension starts before rules add or remove points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaseScores {
+    pub empathy: u8,
+    /// Accuracy when the node's rubric lists no facts to state.
+    pub accuracy: u8,
+    /// Accuracy before any rubric fact is stated; stating all of them adds up to 100.
+    pub accuracy_with_facts: u8,
+    pub deescalation: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: String,
+    pub dimension: Dimension,
+    /// Points added when the rule fires (negative for penalties).
+    pub weight: i32,
+    /// Phrases that fire the rule, matched case-insensitively on word boundaries.
+    #[serde(default)]
+    pub patterns: Vec<String>,
+    pub explanation: String,
+    pub hint: String,
+    /// Off-by-default rules apply only where a node's rubric lists them.
+    #[serde(default = "yes")]
+    pub default_on: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Lexicon {
+    /// The lexicon shipped in `assets/scoring/lexicon.ron`.
+    pub fn builtin() -> Lexicon {
+        // A test checks that the shipped file parses and validates cleanly.
+        parse_ron(BUILTIN_LEXICON_PATH, BUILTIN_LEXICON.as_bytes())
+            .expect("the built-in lexicon is checked by tests")
+    }
+
+    /// Parses and validates a lexicon file; `Err` holds every problem found.
+    pub fn from_source(file: &str, bytes: &[u8]) -> Result<(Lexicon, Vec<Diagnostic>), Vec<Diagnostic>> {
+        let lexicon: Lexicon = parse_ron(file, bytes).map_err(|d| vec![d])?;
+        // parse_ron succeeded, so the bytes are UTF-8.
+        let text = std::str::from_utf8(bytes).unwrap_or_default();
+        let diagnostics = lexicon.validate(file, text);
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            Err(diagnostics)
+        } else {
+            Ok((lexicon, diagnostics))
+        }
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// Checks ids, weights and texts; `text` is the file the lexicon was parsed from.
+    pub fn validate(&self, file: &str, text: &str) -> Vec<Diagnostic> {
+        let mut r = Reporter::new(file, text);
+        for (field, value) in [
+            ("empathy", self.base.empathy),
+            ("accuracy", self.base.accuracy),
+            ("accuracy_with_facts", self.base.accuracy_with_facts),
+            ("deescalation", self.base.deescalation),
+        ] {
+            let path = [Step::Field("base"), Step::Field(field)];
+            r.require_range(&path, &format!("base {field}"), value.into(), 0, 100);
+        }
+        let mut seen = HashSet::new();
+        for (i, rule) in self.rules.iter().enumerate() {
+            let at = |field: &'static str| [Step::Field("rules"), Step::Index(i), Step::Field(field)];
+            r.require_text(&at("id"), "rule id", &rule.id);
+            if !seen.insert(rule.id.as_str()) {
+                r.error(&at("id"), "duplicate-id", format!("rule id \"{}\" is used more than once", rule.id));
+            }
+            r.require_range(&at("weight"), &format!("weight of \"{}\"", rule.id), rule.weight.into(), -100, 100);
+            r.require_text(&at("explanation"), &format!("explanation of \"{}\"", rule.id), &rule.explanation);
+            r.require_text(&at("hint"), &format!("hint of \"{}\"", rule.id), &rule.hint);
+            for (p, pattern) in rule.patterns.iter().enumerate() {
+                let path = [Step::Field("rules"), Step::Index(i), Step::Field("patterns"), Step::Index(p)];
+                r.require_text(&path, &format!("pattern {} of \"{}\"", p + 1, rule.id), pattern);
+            }
+            if rule.patterns.is_empty() && !builtin::ALL.contains(&rule.id.as_str()) {
+                let help = did_you_mean(&rule.id, builtin::ALL).map(|c| format!("did you mean the built-in rule \"{c}\"?"));
+                r.report(
+                    Severity::Warning,
+                    &at("patterns"),
+                    "rule-never-fires",
+                    format!("rule \"{}\" has no patterns and is not a built-in rule, so it never fires", rule.id),
+                    help,
+                );
+            }
+        }
+        for id in builtin::ALL {
+            if self.rule(id).is_none() {
+                r.error(&[Step::Field("rules")], "missing-builtin", format!("the built-in rule \"{id}\" is missing"));
+            }
+        }
+        r.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_lexicon_is_clean() {
+        let (lexicon, diagnostics) =
+            Lexicon::from_source(BUILTIN_LEXICON_PATH, BUILTIN_LEXICON.as_bytes()).expect("valid lexicon");
+        assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+        for dimension in Dimension::ALL {
+            assert!(lexicon.rules.iter().any(|r| r.dimension == dimension && r.weight > 0));
+            assert!(lexicon.rules.iter().any(|r| r.dimension == dimension && r.weight < 0));
+        }
+    }
+
+    #[test]
+    fn duplicate_and_missing_builtin_rules_are_errors() {
+        let text = r#"Lexicon(version: 1, base: (empathy: 40, accuracy: 70, accuracy_with_facts: 20, deescalation: 40),
+rules: [
+  Rule(id: "x", dimension: Empathy, weight: 5, patterns: ["a"], explanation: "e", hint: "h"),
+  Rule(id: "x", dimension: Empathy, weight: 500, patterns: ["b"], explanation: "e", hint: "h"),
+])"#;
+        let errors = Lexicon::from_source("l.ron", text.as_bytes()).unwrap_err();
+        let codes: Vec<_> = errors.iter().map(|d| (d.code, d.line)).collect();
+        assert!(codes.contains(&("duplicate-id", 4)), "{errors:#?}");
+        assert!(codes.contains(&("out-of-range", 4)), "{errors:#?}");
+        assert_eq!(errors.iter().filter(|d| d.code == "missing-builtin").count(), 4);
+    }
+}

@@ -1,0 +1,161 @@
+//! Scoring of trainee replies: the result types shared by choices and free text, and the
+//! [`ReplyScorer`] interface that free-text scorers implement.
+
+pub mod baseline;
+pub mod lexicon;
+
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::model::{Choice, Node, Rubric, Scenario};
+
+pub use lexicon::{Lexicon, Rule};
+
+/// The three things every reply is judged on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Dimension {
+    Empathy,
+    Accuracy,
+    Deescalation,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 3] = [
+        Dimension::Empathy,
+        Dimension::Accuracy,
+        Dimension::Deescalation,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Dimension::Empathy => "Empathy",
+            Dimension::Accuracy => "Accuracy",
+            Dimension::Deescalation => "De-escalation",
+        }
+    }
+
+    /// The key used in JSON output and RON files.
+    pub fn key(self) -> &'static str {
+        match self {
+            Dimension::Empathy => "empathy",
+            Dimension::Accuracy => "accuracy",
+            Dimension::Deescalation => "deescalation",
+        }
+    }
+}
+
+/// One explained contribution to a dimension's score.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reason {
+    /// The id of the rule that fired.
+    pub rule: String,
+    /// Points this rule added (or removed, when negative).
+    pub delta: i32,
+    /// The words in the reply that triggered the rule (empty when the rule is about an absence).
+    pub matched: String,
+    /// Byte span of `matched` in the reply, when the rule matched text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span: Option<(usize, usize)>,
+    pub explanation: String,
+    pub hint: String,
+}
+
+/// A 0–100 score for one dimension, with the reasons that produced it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DimensionScore {
+    pub score: u8,
+    pub reasons: Vec<Reason>,
+}
+
+/// The full judgement of one reply.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ReplyScore {
+    pub empathy: DimensionScore,
+    pub accuracy: DimensionScore,
+    pub deescalation: DimensionScore,
+    /// Mean of the three dimension scores, rounded.
+    pub overall: u8,
+}
+
+impl ReplyScore {
+    pub fn new(
+        empathy: DimensionScore,
+        accuracy: DimensionScore,
+        deescalation: DimensionScore,
+    ) -> Self {
+        let overall = mean_score(&[empathy.score, accuracy.score, deescalation.score]);
+        ReplyScore {
+            empathy,
+            accuracy,
+            deescalation,
+            overall,
+        }
+    }
+
+    pub fn dimension(&self, dimension: Dimension) -> &DimensionScore {
+        match dimension {
+            Dimension::Empathy => &self.empathy,
+            Dimension::Accuracy => &self.accuracy,
+            Dimension::Deescalation => &self.deescalation,
+        }
+    }
+
+    /// The score of a picked choice: the author's numbers, explained by the author's feedback.
+    pub fn from_choice(choice: &Choice) -> Self {
+        let explained = |score: u8| DimensionScore {
+            score,
+            reasons: vec![Reason {
+                rule: "authored-choice".to_string(),
+                delta: i32::from(score),
+                matched: choice.text.clone(),
+                span: None,
+                explanation: choice.feedback.clone(),
+                hint: choice.hint.clone().unwrap_or_default(),
+            }],
+        };
+        ReplyScore::new(
+            explained(choice.scores.empathy),
+            explained(choice.scores.accuracy),
+            explained(choice.scores.deescalation),
+        )
+    }
+}
+
+/// Rounded mean of 0–100 scores; 0 for an empty slice.
+pub fn mean_score(scores: &[u8]) -> u8 {
+    if scores.is_empty() {
+        return 0;
+    }
+    let sum: u32 = scores.iter().map(|&s| u32::from(s)).sum();
+    let n = scores.len() as u32;
+    ((sum + n / 2) / n) as u8
+}
+
+/// Everything a scorer may look at besides the reply itself.
+#[derive(Debug, Clone, Copy)]
+pub struct ScoringContext<'a> {
+    pub scenario: &'a Scenario,
+    pub node: &'a Node,
+    pub rubric: &'a Rubric,
+    /// What the customer just said (to spot a reply that only parrots it).
+    pub customer_line: &'a str,
+    /// The trainee's earlier free-text and choice replies in this session, oldest first.
+    pub earlier_replies: &'a [String],
+}
+
+/// Scores a typed reply. Implementations must be deterministic and must not panic on any input.
+pub trait ReplyScorer: Send + Sync {
+    fn score(&self, context: &ScoringContext<'_>, reply: &str) -> ReplyScore;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mean_rounds_half_up_and_handles_empty() {
+        assert_eq!(mean_score(&[]), 0);
+        assert_eq!(mean_score(&[100, 0]), 50);
+        assert_eq!(mean_score(&[1, 2]), 2);
+        assert_eq!(mean_score(&[100, 100, 99]), 100);
+    }
+}

@@ -1,0 +1,423 @@
+//! The conversation runtime: a session walks one scenario from its start node to an ending,
+//! scoring each reply, moving the customer's mood and recording the transcript. Every random
+//! choice comes from one ChaCha8 RNG seeded at creation, so a seed and the same inputs replay
+//! the session exactly.
+
+pub mod mood;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::model::{Condition, CustomerLine, EndingKind, Node, Scenario, Turn};
+use crate::scoring::{mean_score, ReplyScore, ReplyScorer, ScoringContext};
+use mood::{delta_from_scores, hesitation_delta, Mood, MoodBand, MoodDelta};
+
+/// What the trainee does on their turn.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Response {
+    /// Pick a choice by 0-based index.
+    Choice(usize),
+    /// Type a reply.
+    Text(String),
+}
+
+/// A response plus how long the trainee took to give it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimedResponse {
+    pub response: Response,
+    pub elapsed_ms: u64,
+}
+
+/// Where the conversation goes after a turn.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Next {
+    Node(String),
+    Ending(String),
+}
+
+/// The result of one turn, as shown in the feedback panel and kept in the transcript.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TurnResult {
+    pub node_id: String,
+    /// What the customer said before the trainee replied.
+    pub customer_line: String,
+    /// The band the customer was in when they said it.
+    pub band: MoodBand,
+    /// The reply as text (the choice's text for a picked choice).
+    pub reply: String,
+    /// The picked choice, 0-based, when the turn was a choice.
+    pub choice: Option<usize>,
+    pub elapsed_ms: u64,
+    pub score: ReplyScore,
+    /// The author's feedback for a picked choice.
+    pub feedback: Option<String>,
+    pub mood_before: Mood,
+    /// The mood cost of hesitating past the persona's patience (zero within it).
+    pub hesitation: MoodDelta,
+    pub mood_after: Mood,
+    /// True when anger crossed the persona's walkout threshold on this turn.
+    pub walked_out: bool,
+    pub next: Next,
+}
+
+/// How the session ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub ending_id: String,
+    pub kind: EndingKind,
+    pub text: String,
+    /// Mean per-dimension scores over all turns.
+    pub empathy: u8,
+    pub accuracy: u8,
+    pub deescalation: u8,
+    pub overall: u8,
+    pub passed: bool,
+    /// 1 for finishing, 2 for passing, 3 for passing with a resolved ending at the three-star mark.
+    pub stars: u8,
+    pub turns: usize,
+}
+
+/// The full record of a session: enough to replay it and to re-score it later.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    pub scenario_id: String,
+    pub scenario_version: u32,
+    pub seed: u64,
+    pub starting_mood: Mood,
+    pub transcript: Vec<TurnResult>,
+    pub outcome: Option<Outcome>,
+}
+
+/// What the trainee sees at the current node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt<'s> {
+    pub node_id: &'s str,
+    pub customer_line: &'s str,
+    pub band: MoodBand,
+    pub options: Options<'s>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Options<'s> {
+    Choices(Vec<&'s str>),
+    FreeText { prompt: &'s str },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SessionError {
+    #[error("the conversation has already ended")]
+    Ended,
+    #[error("choice {given} does not exist; pick 1 to {available}")]
+    NoSuchChoice { given: usize, available: usize },
+    #[error("this turn takes a choice number, not typed text")]
+    ExpectedChoice,
+    #[error("this turn takes a typed reply, not a choice number")]
+    ExpectedText,
+    #[error("the reply is empty")]
+    EmptyReply,
+    #[error("the scenario points at \"{0}\", which does not exist (validate the scenario)")]
+    BrokenScenario(String),
+}
+
+#[derive(Debug, Clone)]
+enum State {
+    AtNode { node: usize, line: String, band: MoodBand },
+    Ended(Outcome),
+}
+
+/// One trainee's run through one scenario.
+pub struct Session {
+    scenario: Arc<Scenario>,
+    scorer: Arc<dyn ReplyScorer>,
+    node_index: HashMap<String, usize>,
+    seed: u64,
+    rng: ChaCha8Rng,
+    mood: Mood,
+    state: State,
+    transcript: Vec<TurnResult>,
+}
+
+impl Session {
+    /// Starts `scenario` at its start node. The scenario should have passed validation; a
+    /// broken `start` is reported rather than panicking.
+    pub fn new(scenario: Arc<Scenario>, seed: u64, scorer: Arc<dyn ReplyScorer>) -> Result<Self, SessionError> {
+        let node_index = scenario
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.id.clone(), i))
+            .collect::<HashMap<_, _>>();
+        let start = *node_index
+            .get(&scenario.start)
+            .ok_or_else(|| SessionError::BrokenScenario(scenario.start.clone()))?;
+        let mood = scenario.persona.mood;
+        let mut session = Session {
+            scenario,
+            scorer,
+            node_index,
+            seed,
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            mood,
+            state: State::Ended(placeholder_outcome()),
+            transcript: Vec::new(),
+        };
+        session.enter(start);
+        Ok(session)
+    }
+
+    /// Plays `inputs` in order from a fresh session; stops early on the first invalid input.
+    pub fn replay(
+        scenario: Arc<Scenario>,
+        seed: u64,
+        scorer: Arc<dyn ReplyScorer>,
+        inputs: &[TimedResponse],
+    ) -> Result<Self, SessionError> {
+        let mut session = Session::new(scenario, seed, scorer)?;
+        for input in inputs {
+            session.respond(input.response.clone(), input.elapsed_ms)?;
+        }
+        Ok(session)
+    }
+
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub fn mood(&self) -> Mood {
+        self.mood
+    }
+
+    pub fn transcript(&self) -> &[TurnResult] {
+        &self.transcript
+    }
+
+    pub fn outcome(&self) -> Option<&Outcome> {
+        match &self.state {
+            State::Ended(outcome) => Some(outcome),
+            State::AtNode { .. } => None,
+        }
+    }
+
+    pub fn is_over(&self) -> bool {
+        self.outcome().is_some()
+    }
+
+    /// The current customer line and the trainee's options; `None` once the session has ended.
+    pub fn prompt(&self) -> Option<Prompt<'_>> {
+        let State::AtNode { node, line, band } = &self.state else {
+            return None;
+        };
+        let node = &self.scenario.nodes[*node];
+        let options = match &node.turn {
+            Turn::Choices(choices) => Options::Choices(choices.iter().map(|c| c.text.as_str()).collect()),
+            Turn::FreeText(free) => Options::FreeText {
+                prompt: free.prompt.as_str(),
+            },
+        };
+        Some(Prompt {
+            node_id: &node.id,
+            customer_line: line,
+            band: *band,
+            options,
+        })
+    }
+
+    /// The current node, for views that need more than the prompt (e.g. the rubric).
+    pub fn current_node(&self) -> Option<&Node> {
+        match &self.state {
+            State::AtNode { node, .. } => self.scenario.nodes.get(*node),
+            State::Ended(_) => None,
+        }
+    }
+
+    pub fn record(&self) -> SessionRecord {
+        SessionRecord {
+            scenario_id: self.scenario.id.clone(),
+            scenario_version: self.scenario.version,
+            seed: self.seed,
+            starting_mood: self.scenario.persona.mood,
+            transcript: self.transcript.clone(),
+            outcome: self.outcome().cloned(),
+        }
+    }
+
+    /// Takes the trainee's reply, given after `elapsed_ms` of thinking, and moves the
+    /// conversation on. An invalid response changes nothing.
+    pub fn respond(&mut self, response: Response, elapsed_ms: u64) -> Result<&TurnResult, SessionError> {
+        let State::AtNode { node, line, band } = &self.state else {
+            return Err(SessionError::Ended);
+        };
+        let (node_index, customer_line, band) = (*node, line.clone(), *band);
+        let scenario = Arc::clone(&self.scenario);
+        let node = &scenario.nodes[node_index];
+        let mood_before = self.mood;
+        let hesitation = hesitation_delta(scenario.persona.patience_secs, elapsed_ms);
+
+        let (reply, choice, score, feedback, mood_after, routed) = match (&node.turn, response) {
+            (Turn::Choices(choices), Response::Choice(i)) => {
+                let picked = choices.get(i).ok_or(SessionError::NoSuchChoice {
+                    given: i + 1,
+                    available: choices.len(),
+                })?;
+                let feedback = Some(picked.feedback.clone()).filter(|f| !f.trim().is_empty());
+                let mood_after = mood_before.apply(hesitation.plus(picked.mood));
+                let score = ReplyScore::from_choice(picked);
+                (picked.text.clone(), Some(i), score, feedback, mood_after, picked.next.clone())
+            }
+            (Turn::Choices(_), Response::Text(_)) => return Err(SessionError::ExpectedChoice),
+            (Turn::FreeText(_), Response::Choice(_)) => return Err(SessionError::ExpectedText),
+            (Turn::FreeText(free), Response::Text(text)) => {
+                if text.trim().is_empty() {
+                    return Err(SessionError::EmptyReply);
+                }
+                let earlier: Vec<String> = self.transcript.iter().map(|t| t.reply.clone()).collect();
+                let context = ScoringContext {
+                    scenario: &scenario,
+                    node,
+                    rubric: &free.rubric,
+                    customer_line: &customer_line,
+                    earlier_replies: &earlier,
+                };
+                let score = self.scorer.score(&context, &text);
+                let mood_after = mood_before.apply(hesitation.plus(delta_from_scores(&score)));
+                let route = free
+                    .routes
+                    .iter()
+                    .find(|r| condition_holds(r.when, score.overall, mood_after))
+                    .or(free.routes.last())
+                    .ok_or_else(|| SessionError::BrokenScenario(format!("{} (no routes)", node.id)))?;
+                (text, None, score, None, mood_after, route.next.clone())
+            }
+        };
+
+        let walkout = scenario
+            .persona
+            .walkout
+            .as_ref()
+            .filter(|w| mood_after.anger >= w.anger);
+        let next_id = walkout.map_or(routed, |w| w.ending.clone());
+        let next = if self.node_index.contains_key(&next_id) {
+            Next::Node(next_id)
+        } else if scenario.ending(&next_id).is_some() {
+            Next::Ending(next_id)
+        } else {
+            return Err(SessionError::BrokenScenario(next_id));
+        };
+
+        self.mood = mood_after;
+        self.transcript.push(TurnResult {
+            node_id: node.id.clone(),
+            customer_line,
+            band,
+            reply,
+            choice,
+            elapsed_ms,
+            score,
+            feedback,
+            mood_before,
+            hesitation,
+            mood_after,
+            walked_out: walkout.is_some(),
+            next: next.clone(),
+        });
+        match next {
+            Next::Node(id) => self.enter(self.node_index[&id]),
+            Next::Ending(id) => self.finish(&id),
+        }
+        Ok(self.transcript.last().expect("a turn was just recorded"))
+    }
+
+    fn enter(&mut self, node: usize) {
+        let band = self.mood.band();
+        let line = pick_line(&self.scenario.nodes[node].customer, band, &mut self.rng);
+        self.state = State::AtNode { node, line, band };
+    }
+
+    fn finish(&mut self, ending_id: &str) {
+        let Some(ending) = self.scenario.ending(ending_id) else {
+            return;
+        };
+        let per_dimension = |pick: fn(&ReplyScore) -> u8| {
+            mean_score(&self.transcript.iter().map(|t| pick(&t.score)).collect::<Vec<_>>())
+        };
+        let empathy = per_dimension(|s| s.empathy.score);
+        let accuracy = per_dimension(|s| s.accuracy.score);
+        let deescalation = per_dimension(|s| s.deescalation.score);
+        let overall = mean_score(&[empathy, accuracy, deescalation]);
+        let passed = overall >= self.scenario.pass_mark && ending.kind != EndingKind::CustomerLeft;
+        let stars = match passed {
+            true if overall >= self.scenario.three_star_mark && ending.kind == EndingKind::Resolved => 3,
+            true => 2,
+            false => 1,
+        };
+        self.state = State::Ended(Outcome {
+            ending_id: ending.id.clone(),
+            kind: ending.kind,
+            text: ending.text.clone(),
+            empathy,
+            accuracy,
+            deescalation,
+            overall,
+            passed,
+            stars,
+            turns: self.transcript.len(),
+        });
+    }
+}
+
+fn placeholder_outcome() -> Outcome {
+    Outcome {
+        ending_id: String::new(),
+        kind: EndingKind::CustomerLeft,
+        text: String::new(),
+        empathy: 0,
+        accuracy: 0,
+        deescalation: 0,
+        overall: 0,
+        passed: false,
+        stars: 1,
+        turns: 0,
+    }
+}
+
+/// Whether a route's condition holds for a reply's overall score and the mood after it.
+pub fn condition_holds(condition: Condition, overall: u8, mood: Mood) -> bool {
+    match condition {
+        Condition::ScoreAtLeast(v) => overall >= v,
+        Condition::ScoreBelow(v) => overall < v,
+        Condition::AngerAtLeast(v) => mood.anger >= v,
+        Condition::AngerBelow(v) => mood.anger < v,
+        Condition::TrustAtLeast(v) => mood.trust >= v,
+        Condition::ConfusionAtLeast(v) => mood.confusion >= v,
+        Condition::Otherwise => true,
+    }
+}
+
+/// The lines for `band`, falling back to the nearest band that has some.
+pub fn lines_for(line: &CustomerLine, band: MoodBand) -> &[String] {
+    let order = match band {
+        MoodBand::Calm => [&line.calm, &line.annoyed, &line.irate],
+        MoodBand::Annoyed => [&line.annoyed, &line.irate, &line.calm],
+        MoodBand::Irate => [&line.irate, &line.annoyed, &line.calm],
+    };
+    order.into_iter().find(|l| !l.is_empty()).map_or(&[], Vec::as_slice)
+}
+
+/// Picks one alternative with the session RNG. Uses a fixed multiply-shift on `next_u64` so the
+/// pick depends only on the RNG stream, not on a sampling algorithm that could change upstream.
+fn pick_line(line: &CustomerLine, band: MoodBand, rng: &mut ChaCha8Rng) -> String {
+    let options = lines_for(line, band);
+    if options.is_empty() {
+        return String::new();
+    }
+    let index = ((u128::from(rng.next_u64()) * options.len() as u128) >> 64) as usize;
+    options[index].clone()
+}
