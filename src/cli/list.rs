@@ -23,7 +23,8 @@ struct Entry<'a> {
 pub fn run(folder: &Path, lexicon: &Lexicon, json: bool) -> ExitCode {
     let report = load_paths(&[folder.to_path_buf()], lexicon);
     let mut scenarios: Vec<_> = report.scenarios.iter().collect();
-    scenarios.sort_by(|a, b| (a.scenario.tier, &a.scenario.id).cmp(&(b.scenario.tier, &b.scenario.id)));
+    scenarios
+        .sort_by(|a, b| (a.scenario.tier, &a.scenario.id).cmp(&(b.scenario.tier, &b.scenario.id)));
     let entries: Vec<Entry<'_>> = scenarios
         .iter()
         .map(|loaded| {
@@ -49,14 +50,24 @@ pub fn run(folder: &Path, lexicon: &Lexicon, json: bool) -> ExitCode {
             }
         }
     } else {
-        println!("{:<28} {:<4} {:<13} {:<20} {:>4}  title", "id", "tier", "channel", "industry", "min");
+        println!(
+            "{:<28} {:<4} {:<13} {:<20} {:>4}  title",
+            "id", "tier", "channel", "industry", "min"
+        );
         for e in &entries {
-            println!("{:<28} {:<4} {:<13} {:<20} {:>4}  {}", e.id, e.tier, e.channel, e.industry, e.minutes, e.title);
+            println!(
+                "{:<28} {:<4} {:<13} {:<20} {:>4}  {}",
+                e.id, e.tier, e.channel, e.industry, e.minutes, e.title
+            );
             for objective in e.objectives {
                 println!("{:<28} - {objective}", "");
             }
         }
-        println!("{} scenario{}", entries.len(), if entries.len() == 1 { "" } else { "s" });
+        println!(
+            "{} scenario{}",
+            entries.len(),
+            if entries.len() == 1 { "" } else { "s" }
+        );
     }
     let skipped = report.tally().errors;
     if skipped > 0 {

@@ -9,10 +9,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::scenario::library::{load_paths, LoadReport, LoadedScenario};
+use crate::scenario::library::{LoadReport, LoadedScenario, load_paths};
 use crate::scoring::Lexicon;
 
-pub use play::{play, PlayOutcome};
+pub use play::{PlayOutcome, play};
 
 /// holdline: practise customer-service conversations with scripted customers.
 #[derive(Debug, Parser)]
@@ -62,12 +62,21 @@ pub fn run(cli: Cli) -> ExitCode {
         Err(code) => return code,
     };
     match cli.command {
-        Some(Command::Validate { paths, deny_warnings }) => {
-            let paths = if paths.is_empty() { vec![cli.scenarios] } else { paths };
+        Some(Command::Validate {
+            paths,
+            deny_warnings,
+        }) => {
+            let paths = if paths.is_empty() {
+                vec![cli.scenarios]
+            } else {
+                paths
+            };
             validate::run(&paths, &lexicon, deny_warnings)
         }
         Some(Command::List { json }) => list::run(&cli.scenarios, &lexicon, json),
-        Some(Command::Play { scenario, seed }) => play::run(&cli.scenarios, &scenario, seed, lexicon),
+        Some(Command::Play { scenario, seed }) => {
+            play::run(&cli.scenarios, &scenario, seed, lexicon)
+        }
         None => {
             use clap::CommandFactory;
             // The Bevy app will open here; until it exists, show what the CLI can do.

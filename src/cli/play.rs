@@ -9,13 +9,15 @@ use std::time::Instant;
 use crate::scenario::model::Scenario;
 use crate::scoring::baseline::BaselineScorer;
 use crate::scoring::{Dimension, DimensionScore, Lexicon, ReplyScorer};
-use crate::session::mood::{level_label, Mood};
+use crate::session::mood::{Mood, level_label};
 use crate::session::{Options, Response, Session, SessionError, TurnResult};
 
 /// How a terminal play-through ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PlayOutcome {
-    Finished { passed: bool },
+    Finished {
+        passed: bool,
+    },
     /// The input ran out before an ending was reached.
     InputEnded,
 }
@@ -29,7 +31,14 @@ pub fn run(folder: &Path, wanted: &str, seed: u64, lexicon: Lexicon) -> ExitCode
     let timed = stdin.is_terminal();
     let mut input = stdin.lock();
     let mut output = std::io::stdout().lock();
-    match play(loaded.scenario, seed, scorer, &mut input, &mut output, timed) {
+    match play(
+        loaded.scenario,
+        seed,
+        scorer,
+        &mut input,
+        &mut output,
+        timed,
+    ) {
         Ok(PlayOutcome::Finished { .. }) => ExitCode::SUCCESS,
         Ok(PlayOutcome::InputEnded) => ExitCode::from(3),
         Err(err) => {
@@ -49,26 +58,52 @@ pub fn play(
     out: &mut dyn Write,
     timed: bool,
 ) -> std::io::Result<PlayOutcome> {
-    let mut session = Session::new(Arc::clone(&scenario), seed, scorer).map_err(std::io::Error::other)?;
+    let mut session =
+        Session::new(Arc::clone(&scenario), seed, scorer).map_err(std::io::Error::other)?;
     print_header(out, &scenario, seed)?;
     loop {
         if let Some(outcome) = session.outcome() {
-            writeln!(out, "\n=== {} — {} ===", outcome.kind.label(), outcome.ending_id)?;
+            writeln!(
+                out,
+                "\n=== {} — {} ===",
+                outcome.kind.label(),
+                outcome.ending_id
+            )?;
             writeln!(out, "{}", outcome.text)?;
             writeln!(
                 out,
                 "Empathy {}  Accuracy {}  De-escalation {}  Overall {} (pass mark {})",
-                outcome.empathy, outcome.accuracy, outcome.deescalation, outcome.overall, scenario.pass_mark
+                outcome.empathy,
+                outcome.accuracy,
+                outcome.deescalation,
+                outcome.overall,
+                scenario.pass_mark
             )?;
             let stars = "*".repeat(outcome.stars.into());
-            let verdict = if outcome.passed { "PASSED" } else { "NOT PASSED" };
-            writeln!(out, "{verdict}  {stars:<3} ({}/3 stars) in {} turns", outcome.stars, outcome.turns)?;
-            return Ok(PlayOutcome::Finished { passed: outcome.passed });
+            let verdict = if outcome.passed {
+                "PASSED"
+            } else {
+                "NOT PASSED"
+            };
+            writeln!(
+                out,
+                "{verdict}  {stars:<3} ({}/3 stars) in {} turns",
+                outcome.stars, outcome.turns
+            )?;
+            return Ok(PlayOutcome::Finished {
+                passed: outcome.passed,
+            });
         }
         let Some(prompt) = session.prompt() else {
             return Ok(PlayOutcome::InputEnded);
         };
-        writeln!(out, "\n{} ({}): {}", scenario.persona.name, prompt.band.label(), prompt.customer_line)?;
+        writeln!(
+            out,
+            "\n{} ({}): {}",
+            scenario.persona.name,
+            prompt.band.label(),
+            prompt.customer_line
+        )?;
         let choices = match &prompt.options {
             Options::Choices(choices) => {
                 for (i, text) in choices.iter().enumerate() {
@@ -87,10 +122,17 @@ pub fn play(
         let asked = Instant::now();
         let mut line = String::new();
         if input.read_line(&mut line)? == 0 {
-            writeln!(out, "\n(input ended before the conversation did; session abandoned)")?;
+            writeln!(
+                out,
+                "\n(input ended before the conversation did; session abandoned)"
+            )?;
             return Ok(PlayOutcome::InputEnded);
         }
-        let elapsed_ms = if timed { asked.elapsed().as_millis() as u64 } else { 0 };
+        let elapsed_ms = if timed {
+            asked.elapsed().as_millis() as u64
+        } else {
+            0
+        };
         let line = line.trim();
         if !timed {
             writeln!(out, "{line}")?;
@@ -125,7 +167,11 @@ fn print_header(out: &mut dyn Write, s: &Scenario, seed: u64) -> std::io::Result
         s.tier,
         s.minutes
     )?;
-    writeln!(out, "Customer: {} — {}", s.persona.name, s.persona.backstory)?;
+    writeln!(
+        out,
+        "Customer: {} — {}",
+        s.persona.name, s.persona.backstory
+    )?;
     if let Some(subject) = &s.subject {
         writeln!(out, "Subject: {subject}")?;
     }
@@ -160,7 +206,13 @@ fn bar(score: u8) -> String {
 fn print_turn(out: &mut dyn Write, turn: &TurnResult) -> std::io::Result<()> {
     for dimension in Dimension::ALL {
         let DimensionScore { score, reasons } = turn.score.dimension(dimension);
-        writeln!(out, "  {:<14} {:>3} [{}]", dimension.label(), score, bar(*score))?;
+        writeln!(
+            out,
+            "  {:<14} {:>3} [{}]",
+            dimension.label(),
+            score,
+            bar(*score)
+        )?;
         if turn.choice.is_none() {
             for reason in reasons {
                 let matched = if reason.matched.is_empty() {
@@ -168,7 +220,11 @@ fn print_turn(out: &mut dyn Write, turn: &TurnResult) -> std::io::Result<()> {
                 } else {
                     format!(" \"{}\"", reason.matched)
                 };
-                writeln!(out, "      {:+} {}{matched}: {}", reason.delta, reason.rule, reason.explanation)?;
+                writeln!(
+                    out,
+                    "      {:+} {}{matched}: {}",
+                    reason.delta, reason.rule, reason.explanation
+                )?;
                 if reason.delta <= 0 && !reason.hint.is_empty() {
                     writeln!(out, "         hint: {}", reason.hint)?;
                 }
@@ -178,11 +234,22 @@ fn print_turn(out: &mut dyn Write, turn: &TurnResult) -> std::io::Result<()> {
     if let Some(feedback) = &turn.feedback {
         writeln!(out, "  Feedback: {feedback}")?;
     }
-    if let Some(hint) = turn.score.empathy.reasons.first().map(|r| &r.hint).filter(|h| turn.choice.is_some() && !h.is_empty()) {
+    if let Some(hint) = turn
+        .score
+        .empathy
+        .reasons
+        .first()
+        .map(|r| &r.hint)
+        .filter(|h| turn.choice.is_some() && !h.is_empty())
+    {
         writeln!(out, "  Hint: {hint}")?;
     }
     if turn.hesitation.anger > 0 {
-        writeln!(out, "  (you kept the customer waiting: anger +{})", turn.hesitation.anger)?;
+        writeln!(
+            out,
+            "  (you kept the customer waiting: anger +{})",
+            turn.hesitation.anger
+        )?;
     }
     print_mood(out, "  Mood", turn.mood_after)?;
     if turn.walked_out {

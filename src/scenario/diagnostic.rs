@@ -100,7 +100,10 @@ impl Tally {
 }
 
 /// The closest candidate to `wanted` by edit distance, if it is close enough to be a likely typo.
-pub fn did_you_mean<'c>(wanted: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+pub fn did_you_mean<'c>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
     let limit = (wanted.chars().count() / 3).max(2);
     candidates
         .into_iter()

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::diagnostic::{Diagnostic, Severity, Tally};
-use super::load::{decode, parse_ron, MAX_FILE_BYTES};
+use super::load::{MAX_FILE_BYTES, decode, parse_ron};
 use super::model::Scenario;
 use super::validate::validate;
 use crate::scoring::Lexicon;
@@ -39,7 +39,11 @@ impl LoadReport {
 
 /// Parses and validates one scenario held in memory. `file` labels the diagnostics.
 /// Returns the scenario when it has no errors, and every diagnostic either way.
-pub fn load_source(file: &str, bytes: &[u8], lexicon: &Lexicon) -> (Option<Scenario>, Vec<Diagnostic>) {
+pub fn load_source(
+    file: &str,
+    bytes: &[u8],
+    lexicon: &Lexicon,
+) -> (Option<Scenario>, Vec<Diagnostic>) {
     let scenario: Scenario = match parse_ron(file, bytes) {
         Ok(s) => s,
         Err(d) => return (None, vec![d]),
@@ -94,7 +98,12 @@ fn display(path: &Path) -> String {
     path.display().to_string()
 }
 
-fn whole_file_error(path: &Path, code: &'static str, message: String, help: Option<String>) -> Diagnostic {
+fn whole_file_error(
+    path: &Path,
+    code: &'static str,
+    message: String,
+    help: Option<String>,
+) -> Diagnostic {
     Diagnostic {
         severity: Severity::Error,
         file: display(path),
@@ -110,7 +119,12 @@ fn collect_ron_files(dir: &Path, out: &mut Vec<PathBuf>, diagnostics: &mut Vec<D
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(err) => {
-            diagnostics.push(whole_file_error(dir, "unreadable", format!("cannot read folder: {err}"), None));
+            diagnostics.push(whole_file_error(
+                dir,
+                "unreadable",
+                format!("cannot read folder: {err}"),
+                None,
+            ));
             return;
         }
     };
@@ -130,7 +144,8 @@ fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
     let file = std::fs::File::open(path)?;
     let mut bytes = Vec::new();
     // One byte over the limit is enough for the size check to report it.
-    file.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes)?;
+    file.take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
@@ -140,11 +155,15 @@ fn load_file(path: &Path, lexicon: &Lexicon, report: &mut LoadReport) {
     let bytes = match read_limited(path) {
         Ok(bytes) => bytes,
         Err(err) => {
-            let help = (err.kind() == std::io::ErrorKind::NotFound)
-                .then(|| "check the path; `holdline list` shows the scenarios it can find".to_string());
-            report
-                .diagnostics
-                .push(whole_file_error(path, "unreadable", format!("cannot read file: {err}"), help));
+            let help = (err.kind() == std::io::ErrorKind::NotFound).then(|| {
+                "check the path; `holdline list` shows the scenarios it can find".to_string()
+            });
+            report.diagnostics.push(whole_file_error(
+                path,
+                "unreadable",
+                format!("cannot read file: {err}"),
+                help,
+            ));
             return;
         }
     };
@@ -157,19 +176,30 @@ fn load_file(path: &Path, lexicon: &Lexicon, report: &mut LoadReport) {
     }
     let (scenario, mut diagnostics) = load_source(&label, &bytes, lexicon);
     if let Some(scenario) = &scenario {
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
         if stem != scenario.id {
             let text = decode(&label, &bytes).unwrap_or_default();
-            let (line, col) = super::diagnostic::LineIndex::new(text)
-                .position(super::span_index::SpanNode::index(text).locate(&[super::span_index::Step::Field("id")]));
+            let (line, col) = super::diagnostic::LineIndex::new(text).position(
+                super::span_index::SpanNode::index(text)
+                    .locate(&[super::span_index::Step::Field("id")]),
+            );
             diagnostics.push(Diagnostic {
                 severity: Severity::Warning,
                 file: label.clone(),
                 line,
                 col,
                 code: "file-name",
-                message: format!("scenario id \"{}\" does not match the file name \"{stem}.ron\"", scenario.id),
-                help: Some(format!("rename the file to {}.ron so trainers can find it", scenario.id)),
+                message: format!(
+                    "scenario id \"{}\" does not match the file name \"{stem}.ron\"",
+                    scenario.id
+                ),
+                help: Some(format!(
+                    "rename the file to {}.ron so trainers can find it",
+                    scenario.id
+                )),
             });
         }
     }
@@ -190,7 +220,11 @@ fn check_duplicate_ids(report: &mut LoadReport) {
             Some(first) => report.diagnostics.push(whole_file_error(
                 &loaded.path,
                 "duplicate-scenario",
-                format!("scenario id \"{}\" is already used by {}", loaded.scenario.id, display(first)),
+                format!(
+                    "scenario id \"{}\" is already used by {}",
+                    loaded.scenario.id,
+                    display(first)
+                ),
                 Some("every scenario needs its own id; progress is stored by id".into()),
             )),
             None => {

@@ -3,7 +3,7 @@
 
 use serde::de::DeserializeOwned;
 
-use super::diagnostic::{did_you_mean, Diagnostic, LineIndex, Severity};
+use super::diagnostic::{Diagnostic, LineIndex, Severity, did_you_mean};
 
 /// Larger files are refused before parsing: no real scenario comes close, and a runaway file
 /// should not stall the app or the validator.
@@ -17,7 +17,7 @@ pub fn parse_ron<T: DeserializeOwned>(file: &str, bytes: &[u8]) -> Result<T, Dia
     let text = decode(file, bytes)?;
     ron_options()
         .from_str::<T>(text)
-        .map_err(|err| syntax_diagnostic(file, &err))
+        .map_err(|err| syntax_diagnostic(file, text, &err))
 }
 
 /// The RON dialect holdline files use: `Some(…)` may be left out around optional values, and
@@ -65,6 +65,60 @@ pub fn decode<'b>(file: &str, bytes: &'b [u8]) -> Result<&'b str, Diagnostic> {
     })
 }
 
+/// Byte offset of a ron position (1-based line, 1-based character column).
+fn offset_of(text: &str, at: &ron::error::Position) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(at.line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let rest = text.get(line_start..).unwrap_or_default();
+    line_start
+        + rest
+            .char_indices()
+            .nth(at.col.saturating_sub(1))
+            .map_or(rest.len(), |(i, _)| i)
+}
+
+/// Whether only whitespace and comments follow the error position.
+fn at_end_of_text(text: &str, at: &ron::error::Position) -> bool {
+    let rest = text.get(offset_of(text, at)..).unwrap_or_default();
+    rest.lines()
+        .map(str::trim)
+        .all(|l| l.is_empty() || l.starts_with("//"))
+}
+
+/// When the last string literal before the error spans a line break, where it starts: an
+/// unclosed quote swallows the following lines, and ron only notices further down.
+fn open_string_before(text: &str, at: &ron::error::Position) -> Option<(usize, usize)> {
+    let end = offset_of(text, at);
+    let bytes = text.as_bytes();
+    let (mut i, mut last) = (0, None);
+    while i < end.min(bytes.len()) {
+        match bytes[i] {
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                last = Some((start, i.min(bytes.len())));
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let (start, close) = last?;
+    text.get(start..close)
+        .filter(|s| s.contains('\n'))
+        .map(|_| LineIndex::new(text).position(start))
+}
+
 fn whole_file(file: &str, code: &'static str, message: String, help: &str) -> Diagnostic {
     Diagnostic {
         severity: Severity::Error,
@@ -77,7 +131,7 @@ fn whole_file(file: &str, code: &'static str, message: String, help: &str) -> Di
     }
 }
 
-fn syntax_diagnostic(file: &str, err: &ron::error::SpannedError) -> Diagnostic {
+fn syntax_diagnostic(file: &str, text: &str, err: &ron::error::SpannedError) -> Diagnostic {
     use ron::Error as E;
     let (code, message, help): (&'static str, String, Option<String>) = match &err.code {
         E::Eof => (
@@ -94,9 +148,14 @@ fn syntax_diagnostic(file: &str, err: &ron::error::SpannedError) -> Diagnostic {
             "missing-field",
             format!(
                 "missing field `{field}`{}",
-                outer.as_deref().map(|o| format!(" in {o}")).unwrap_or_default()
+                outer
+                    .as_deref()
+                    .map(|o| format!(" in {o}"))
+                    .unwrap_or_default()
             ),
-            Some(format!("add `{field}: …`; docs/scenario-format.md lists every field")),
+            Some(format!(
+                "add `{field}: …`; docs/scenario-format.md lists every field"
+            )),
         ),
         E::NoSuchStructField {
             expected,
@@ -106,7 +165,10 @@ fn syntax_diagnostic(file: &str, err: &ron::error::SpannedError) -> Diagnostic {
             "unknown-field",
             format!(
                 "unknown field `{found}`{}",
-                outer.as_deref().map(|o| format!(" in {o}")).unwrap_or_default()
+                outer
+                    .as_deref()
+                    .map(|o| format!(" in {o}"))
+                    .unwrap_or_default()
             ),
             Some(match did_you_mean(found, expected.iter().copied()) {
                 Some(close) => format!("did you mean `{close}`?"),
@@ -156,10 +218,42 @@ fn syntax_diagnostic(file: &str, err: &ron::error::SpannedError) -> Diagnostic {
         E::TrailingCharacters => (
             "trailing-characters",
             "unexpected text after the end of the scenario".into(),
-            Some("the file should hold exactly one value; is a parenthesis closed too early?".into()),
+            Some(
+                "the file should hold exactly one value; is a parenthesis closed too early?".into(),
+            ),
         ),
+        E::ExpectedInteger => ("wrong-type", "expected a whole number here".into(), None),
+        E::ExpectedString => (
+            "wrong-type",
+            "expected text in double quotes here".into(),
+            None,
+        ),
+        E::ExpectedBoolean => ("wrong-type", "expected `true` or `false` here".into(), None),
+        E::ExpectedArray => (
+            "wrong-type",
+            "expected a list in square brackets, `[…]`, here".into(),
+            None,
+        ),
+        E::ExpectedNamedStructLike(name) => {
+            ("wrong-type", format!("expected `{name}(…)` here"), None)
+        }
         other => ("syntax", other.to_string(), None),
     };
+    let (code, message, help) = if at_end_of_text(text, &err.span.start) && code != "too-deep" {
+        (
+            "unexpected-end",
+            format!("the file ends too early ({message})"),
+            Some("a bracket, parenthesis or quote is not closed; was the file cut short?".into()),
+        )
+    } else {
+        (code, message, help)
+    };
+    // An unclosed quote is the likelier cause than whatever ron tripped over lines later.
+    let help = open_string_before(text, &err.span.start)
+        .map(|(line, col)| {
+            format!("the text starting at {line}:{col} runs over several lines; is its closing `\"` missing?")
+        })
+        .or(help);
     Diagnostic {
         severity: Severity::Error,
         file: file.to_string(),

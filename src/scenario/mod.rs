@@ -8,5 +8,5 @@ pub mod span_index;
 pub mod validate;
 
 pub use diagnostic::{Diagnostic, Severity};
-pub use library::{load_source, LoadReport, LoadedScenario};
+pub use library::{LoadReport, LoadedScenario, load_source};
 pub use model::Scenario;

@@ -85,7 +85,12 @@ pub enum Channel {
 }
 
 impl Channel {
-    pub const ALL: [Channel; 4] = [Channel::Phone, Channel::Chat, Channel::Email, Channel::Social];
+    pub const ALL: [Channel; 4] = [
+        Channel::Phone,
+        Channel::Chat,
+        Channel::Email,
+        Channel::Social,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {

@@ -14,7 +14,10 @@ pub enum SpanKind {
     /// `Name(field: value, …)` or `(field: value, …)`: each field's name offset and value.
     Fields(Vec<(String, usize, SpanNode)>),
     /// `[a, b]` (`paren == false`) or a tuple / newtype `Name(a, b)` (`paren == true`).
-    Items { paren: bool, items: Vec<SpanNode> },
+    Items {
+        paren: bool,
+        items: Vec<SpanNode>,
+    },
     /// `{ key: value }`.
     Map(Vec<(SpanNode, SpanNode)>),
     Scalar,
@@ -268,13 +271,17 @@ impl Scanner<'_> {
     fn struct_body(&mut self, depth: usize) -> SpanNode {
         self.skip_trivia();
         let save = self.pos;
-        let named = self.peek().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_') && {
-            self.ident();
-            self.skip_trivia();
-            let is_field = self.peek() == Some(b':') && self.bytes.get(self.pos + 1) != Some(&b':');
-            self.pos = save;
-            is_field
-        };
+        let named = self
+            .peek()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+            && {
+                self.ident();
+                self.skip_trivia();
+                let is_field =
+                    self.peek() == Some(b':') && self.bytes.get(self.pos + 1) != Some(&b':');
+                self.pos = save;
+                is_field
+            };
         if !named {
             let items = self.items(b')', depth);
             return SpanNode {
@@ -405,7 +412,13 @@ mod tests {
         use Step::*;
         assert!(at(&[Field("id")]).starts_with("id: \"x\""));
         assert!(at(&[Field("nodes"), Index(0)]).starts_with("Node(id: \"a\""));
-        let path = [Field("nodes"), Index(0), Field("turn"), Index(1), Field("next")];
+        let path = [
+            Field("nodes"),
+            Index(0),
+            Field("turn"),
+            Index(1),
+            Field("next"),
+        ];
         assert!(at(&path).starts_with("next: \"c\""));
         assert!(at(&[Field("persona"), Field("name")]).starts_with("name: \"N\""));
     }
@@ -419,7 +432,15 @@ mod tests {
 
     #[test]
     fn garbage_does_not_panic() {
-        for text in ["", "(", "((((", "\"unterminated", "r##\"x", "a: (: ,)]}", "/* open"] {
+        for text in [
+            "",
+            "(",
+            "((((",
+            "\"unterminated",
+            "r##\"x",
+            "a: (: ,)]}",
+            "/* open",
+        ] {
             let _ = SpanNode::index(text).locate(&[Step::Field("a"), Step::Index(3)]);
         }
     }

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use super::diagnostic::{did_you_mean, Diagnostic, LineIndex, Severity};
+use super::diagnostic::{Diagnostic, LineIndex, Severity, did_you_mean};
 use super::model::{Condition, EndingKind, Scenario, Turn};
 use super::span_index::{SpanNode, Step};
 use crate::scoring::Lexicon;
@@ -110,14 +110,34 @@ fn check_metadata(r: &mut Reporter<'_>, s: &Scenario) {
     }
     r.require_text(&[F("title")], "title", &s.title);
     r.require_text(&[F("summary")], "summary", &s.summary);
-    r.require_range(&[F("version")], "version", s.version.into(), 1, u32::MAX.into());
+    r.require_range(
+        &[F("version")],
+        "version",
+        s.version.into(),
+        1,
+        u32::MAX.into(),
+    );
     r.require_range(&[F("tier")], "tier", s.tier.into(), 1, 3);
-    r.require_range(&[F("minutes")], "estimated minutes", s.minutes.into(), 1, 120);
+    r.require_range(
+        &[F("minutes")],
+        "estimated minutes",
+        s.minutes.into(),
+        1,
+        120,
+    );
     if s.objectives.is_empty() {
-        r.error(&[F("objectives")], "empty-list", "the scenario lists no learning objectives".into());
+        r.error(
+            &[F("objectives")],
+            "empty-list",
+            "the scenario lists no learning objectives".into(),
+        );
     }
     for (i, objective) in s.objectives.iter().enumerate() {
-        r.require_text(&[F("objectives"), I(i)], &format!("objective {}", i + 1), objective);
+        r.require_text(
+            &[F("objectives"), I(i)],
+            &format!("objective {}", i + 1),
+            objective,
+        );
     }
     for (i, tag) in s.tags.iter().enumerate() {
         r.require_text(&[F("tags"), I(i)], &format!("tag {}", i + 1), tag);
@@ -138,19 +158,43 @@ fn check_metadata(r: &mut Reporter<'_>, s: &Scenario) {
 fn check_persona(r: &mut Reporter<'_>, s: &Scenario) {
     let p = &s.persona;
     r.require_text(&[F("persona"), F("name")], "persona name", &p.name);
-    r.require_text(&[F("persona"), F("backstory")], "persona backstory", &p.backstory);
-    let mood = [("anger", p.mood.anger), ("confusion", p.mood.confusion), ("trust", p.mood.trust)];
+    r.require_text(
+        &[F("persona"), F("backstory")],
+        "persona backstory",
+        &p.backstory,
+    );
+    let mood = [
+        ("anger", p.mood.anger),
+        ("confusion", p.mood.confusion),
+        ("trust", p.mood.trust),
+    ];
     for (field, value) in mood {
         let path = [F("persona"), F("mood"), F(field)];
         r.require_range(&path, &format!("starting {field}"), value.into(), 0, 100);
     }
-    r.require_range(&[F("persona"), F("patience_secs")], "patience", p.patience_secs.into(), 1, 600);
+    r.require_range(
+        &[F("persona"), F("patience_secs")],
+        "patience",
+        p.patience_secs.into(),
+        1,
+        600,
+    );
     for (i, trigger) in p.triggers.iter().enumerate() {
-        r.require_text(&[F("persona"), F("triggers"), I(i)], &format!("trigger {}", i + 1), trigger);
+        r.require_text(
+            &[F("persona"), F("triggers"), I(i)],
+            &format!("trigger {}", i + 1),
+            trigger,
+        );
     }
     if let Some(walkout) = &p.walkout {
         let path = [F("persona"), F("walkout")];
-        r.require_range(&[path[0], path[1], F("anger")], "walkout anger", walkout.anger.into(), 1, 100);
+        r.require_range(
+            &[path[0], path[1], F("anger")],
+            "walkout anger",
+            walkout.anger.into(),
+            1,
+            100,
+        );
         match s.ending(&walkout.ending) {
             None => {
                 let help = did_you_mean(&walkout.ending, s.endings.iter().map(|e| e.id.as_str()))
@@ -166,7 +210,10 @@ fn check_persona(r: &mut Reporter<'_>, s: &Scenario) {
             Some(ending) if ending.kind != EndingKind::CustomerLeft => r.warn(
                 &[path[0], path[1], F("ending")],
                 "walkout-kind",
-                format!("walkout ending \"{}\" is not a CustomerLeft ending", ending.id),
+                format!(
+                    "walkout ending \"{}\" is not a CustomerLeft ending",
+                    ending.id
+                ),
             ),
             Some(_) => {}
         }
@@ -176,13 +223,29 @@ fn check_persona(r: &mut Reporter<'_>, s: &Scenario) {
 fn check_case_file(r: &mut Reporter<'_>, s: &Scenario) {
     for (i, fact) in s.case_file.facts.iter().enumerate() {
         let base = [F("case_file"), F("facts"), I(i)];
-        r.require_text(&[base[0], base[1], base[2], F("label")], "fact label", &fact.label);
-        r.require_text(&[base[0], base[1], base[2], F("value")], "fact value", &fact.value);
+        r.require_text(
+            &[base[0], base[1], base[2], F("label")],
+            "fact label",
+            &fact.label,
+        );
+        r.require_text(
+            &[base[0], base[1], base[2], F("value")],
+            "fact value",
+            &fact.value,
+        );
     }
     for (i, policy) in s.case_file.policies.iter().enumerate() {
         let base = [F("case_file"), F("policies"), I(i)];
-        r.require_text(&[base[0], base[1], base[2], F("title")], "policy title", &policy.title);
-        r.require_text(&[base[0], base[1], base[2], F("text")], "policy text", &policy.text);
+        r.require_text(
+            &[base[0], base[1], base[2], F("title")],
+            "policy title",
+            &policy.title,
+        );
+        r.require_text(
+            &[base[0], base[1], base[2], F("text")],
+            "policy text",
+            &policy.text,
+        );
     }
 }
 
@@ -190,8 +253,14 @@ fn check_rule_id(r: &mut Reporter<'_>, path: &[Step<'_>], id: &str, lexicon: &Le
     if lexicon.rule(id).is_none() {
         let help = did_you_mean(id, lexicon.rules.iter().map(|rule| rule.id.as_str()))
             .map(|c| format!("did you mean \"{c}\"?"))
-            .or_else(|| Some("`holdline rules` lists the rule ids".into()));
-        r.report(Severity::Error, path, "unknown-rule", format!("unknown scoring rule \"{id}\""), help);
+            .or_else(|| Some("rule ids are listed in assets/scoring/lexicon.ron".into()));
+        r.report(
+            Severity::Error,
+            path,
+            "unknown-rule",
+            format!("unknown scoring rule \"{id}\""),
+            help,
+        );
     }
 }
 
@@ -209,14 +278,20 @@ fn check_ids<'s>(r: &mut Reporter<'_>, s: &'s Scenario) -> HashMap<&'s str, Targ
         .iter()
         .enumerate()
         .map(|(i, n)| (n.id.as_str(), F("nodes"), i, Target::Node(i)))
-        .chain(s.endings.iter().enumerate().map(|(i, e)| (e.id.as_str(), F("endings"), i, Target::Ending)));
+        .chain(
+            s.endings
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.id.as_str(), F("endings"), i, Target::Ending)),
+        );
     for (id, list, i, target) in ids {
         let path = [list, I(i), F("id")];
         if id.trim().is_empty() {
             r.error(&path, "empty-text", "id is empty".into());
             continue;
         }
-        if targets.insert(id, target).is_some() {
+        // The first definition wins, so references resolve to it and only the copy is flagged.
+        if targets.contains_key(id) {
             r.report(
                 Severity::Error,
                 &path,
@@ -224,6 +299,8 @@ fn check_ids<'s>(r: &mut Reporter<'_>, s: &'s Scenario) -> HashMap<&'s str, Targ
                 format!("id \"{id}\" is used more than once"),
                 Some("node and ending ids share one namespace; rename one".into()),
             );
+        } else {
+            targets.insert(id, target);
         }
     }
     targets
@@ -239,7 +316,8 @@ fn check_target(
     if targets.contains_key(next) {
         return;
     }
-    let help = did_you_mean(next, targets.keys().copied()).map(|c| format!("did you mean \"{c}\"?"));
+    let help =
+        did_you_mean(next, targets.keys().copied()).map(|c| format!("did you mean \"{c}\"?"));
     r.report(
         Severity::Error,
         path,
@@ -250,14 +328,29 @@ fn check_target(
 }
 
 fn check_mood_delta(r: &mut Reporter<'_>, path: &[Step<'_>], delta: &MoodDelta) {
-    for (field, value) in [("anger", delta.anger), ("confusion", delta.confusion), ("trust", delta.trust)] {
+    for (field, value) in [
+        ("anger", delta.anger),
+        ("confusion", delta.confusion),
+        ("trust", delta.trust),
+    ] {
         let mut full = path.to_vec();
         full.push(F(field));
-        r.require_range(&full, &format!("mood change to {field}"), value.into(), -100, 100);
+        r.require_range(
+            &full,
+            &format!("mood change to {field}"),
+            value.into(),
+            -100,
+            100,
+        );
     }
 }
 
-fn check_nodes(r: &mut Reporter<'_>, s: &Scenario, targets: &HashMap<&str, Target>, lexicon: &Lexicon) {
+fn check_nodes(
+    r: &mut Reporter<'_>,
+    s: &Scenario,
+    targets: &HashMap<&str, Target>,
+    lexicon: &Lexicon,
+) {
     for (n, node) in s.nodes.iter().enumerate() {
         let at = |rest: &[Step<'static>]| -> Vec<Step<'static>> {
             let mut path = vec![F("nodes"), I(n)];
@@ -272,21 +365,36 @@ fn check_nodes(r: &mut Reporter<'_>, s: &Scenario, targets: &HashMap<&str, Targe
                 format!("node \"{}\" gives the customer nothing to say", node.id),
             );
         }
-        for (band, lines) in [("calm", &line.calm), ("annoyed", &line.annoyed), ("irate", &line.irate)] {
+        for (band, lines) in [
+            ("calm", &line.calm),
+            ("annoyed", &line.annoyed),
+            ("irate", &line.irate),
+        ] {
             for (i, text) in lines.iter().enumerate() {
-                r.require_text(&at(&[F("customer"), F(band), I(i)]), &format!("{band} line {}", i + 1), text);
+                r.require_text(
+                    &at(&[F("customer"), F(band), I(i)]),
+                    &format!("{band} line {}", i + 1),
+                    text,
+                );
             }
         }
         match &node.turn {
             Turn::Choices(choices) => {
                 if choices.is_empty() {
-                    r.error(&at(&[F("turn")]), "empty-list", format!("node \"{}\" offers no choices", node.id));
+                    r.error(
+                        &at(&[F("turn")]),
+                        "empty-list",
+                        format!("node \"{}\" offers no choices", node.id),
+                    );
                 }
                 if choices.len() > MAX_CHOICES {
                     r.warn(
                         &at(&[F("turn")]),
                         "too-many-choices",
-                        format!("{} choices; only the first {MAX_CHOICES} have number keys", choices.len()),
+                        format!(
+                            "{} choices; only the first {MAX_CHOICES} have number keys",
+                            choices.len()
+                        ),
                     );
                 }
                 for (c, choice) in choices.iter().enumerate() {
@@ -299,7 +407,13 @@ fn check_nodes(r: &mut Reporter<'_>, s: &Scenario, targets: &HashMap<&str, Targe
                         ("deescalation", choice.scores.deescalation),
                     ] {
                         let path = at(&[F("turn"), I(c), F("scores"), F(field)]);
-                        r.require_range(&path, &format!("{label} {field} score"), value.into(), 0, 100);
+                        r.require_range(
+                            &path,
+                            &format!("{label} {field} score"),
+                            value.into(),
+                            0,
+                            100,
+                        );
                     }
                     if choice.feedback.trim().is_empty() {
                         r.report(
@@ -307,7 +421,10 @@ fn check_nodes(r: &mut Reporter<'_>, s: &Scenario, targets: &HashMap<&str, Targe
                             &at(&[F("turn"), I(c)]),
                             "no-feedback",
                             format!("{label} has no feedback"),
-                            Some("say why this reply lands the way it does; trainees learn from it".into()),
+                            Some(
+                                "say why this reply lands the way it does; trainees learn from it"
+                                    .into(),
+                            ),
                         );
                     }
                     check_mood_delta(r, &here("mood"), &choice.mood);
@@ -315,7 +432,11 @@ fn check_nodes(r: &mut Reporter<'_>, s: &Scenario, targets: &HashMap<&str, Targe
                 }
             }
             Turn::FreeText(free) => {
-                r.require_text(&at(&[F("turn"), F("prompt")]), "free-text prompt", &free.prompt);
+                r.require_text(
+                    &at(&[F("turn"), F("prompt")]),
+                    "free-text prompt",
+                    &free.prompt,
+                );
                 let rubric = &free.rubric;
                 if rubric.model_answers.is_empty() {
                     r.report(
@@ -341,19 +462,36 @@ fn check_nodes(r: &mut Reporter<'_>, s: &Scenario, targets: &HashMap<&str, Targe
                     let path = at(&[F("turn"), F("rubric"), F("facts"), I(i)]);
                     r.require_text(&path, &format!("fact {} id", i + 1), &fact.id);
                     if fact.accept.iter().all(|a| a.trim().is_empty()) {
-                        r.error(&path, "empty-list", format!("fact \"{}\" accepts no phrasing", fact.id));
+                        r.error(
+                            &path,
+                            "empty-list",
+                            format!("fact \"{}\" accepts no phrasing", fact.id),
+                        );
                     }
                 }
                 for (i, claim) in rubric.forbidden.iter().enumerate() {
                     let path = at(&[F("turn"), F("rubric"), F("forbidden"), I(i)]);
                     r.require_text(&path, &format!("forbidden claim {} id", i + 1), &claim.id);
-                    r.require_text(&path, &format!("forbidden claim \"{}\" reason", claim.id), &claim.why);
+                    r.require_text(
+                        &path,
+                        &format!("forbidden claim \"{}\" reason", claim.id),
+                        &claim.why,
+                    );
                     if claim.phrases.iter().all(|p| p.trim().is_empty()) {
-                        r.error(&path, "empty-list", format!("forbidden claim \"{}\" lists no phrases", claim.id));
+                        r.error(
+                            &path,
+                            "empty-list",
+                            format!("forbidden claim \"{}\" lists no phrases", claim.id),
+                        );
                     }
                 }
                 for (i, id) in rubric.rules.iter().enumerate() {
-                    check_rule_id(r, &at(&[F("turn"), F("rubric"), F("rules"), I(i)]), id, lexicon);
+                    check_rule_id(
+                        r,
+                        &at(&[F("turn"), F("rubric"), F("rules"), I(i)]),
+                        id,
+                        lexicon,
+                    );
                 }
                 check_routes(r, s, n, targets);
             }
@@ -365,7 +503,8 @@ fn check_routes(r: &mut Reporter<'_>, s: &Scenario, n: usize, targets: &HashMap<
     let Turn::FreeText(free) = &s.nodes[n].turn else {
         return;
     };
-    let route_path = |i: usize, field: &'static str| [F("nodes"), I(n), F("turn"), F("routes"), I(i), F(field)];
+    let route_path =
+        |i: usize, field: &'static str| [F("nodes"), I(n), F("turn"), F("routes"), I(i), F(field)];
     if free.routes.is_empty() {
         r.error(
             &[F("nodes"), I(n), F("turn"), F("routes")],
@@ -397,7 +536,13 @@ fn check_routes(r: &mut Reporter<'_>, s: &Scenario, n: usize, targets: &HashMap<
             }
         };
         if let Some(v) = threshold {
-            r.require_range(&route_path(i, "when"), &format!("{label} threshold"), v.into(), 0, 100);
+            r.require_range(
+                &route_path(i, "when"),
+                &format!("{label} threshold"),
+                v.into(),
+                0,
+                100,
+            );
         }
         check_target(r, &route_path(i, "next"), &label, &route.next, targets);
     }
@@ -414,15 +559,31 @@ fn check_routes(r: &mut Reporter<'_>, s: &Scenario, n: usize, targets: &HashMap<
 
 fn check_endings(r: &mut Reporter<'_>, s: &Scenario) {
     if s.endings.is_empty() {
-        r.error(&[F("endings")], "no-endings", "the scenario has no endings".into());
+        r.error(
+            &[F("endings")],
+            "no-endings",
+            "the scenario has no endings".into(),
+        );
     } else if !s.endings.iter().any(|e| e.kind == EndingKind::Resolved) {
-        r.warn(&[F("endings")], "no-resolved-ending", "no ending resolves the customer's problem".into());
+        r.warn(
+            &[F("endings")],
+            "no-resolved-ending",
+            "no ending resolves the customer's problem".into(),
+        );
     }
     for (i, ending) in s.endings.iter().enumerate() {
-        r.require_text(&[F("endings"), I(i), F("text")], &format!("ending \"{}\" text", ending.id), &ending.text);
+        r.require_text(
+            &[F("endings"), I(i), F("text")],
+            &format!("ending \"{}\" text", ending.id),
+            &ending.text,
+        );
     }
     if s.nodes.is_empty() {
-        r.error(&[F("nodes")], "empty-list", "the scenario has no nodes".into());
+        r.error(
+            &[F("nodes")],
+            "empty-list",
+            "the scenario has no nodes".into(),
+        );
     }
 }
 
@@ -438,18 +599,33 @@ fn check_graph(r: &mut Reporter<'_>, s: &Scenario, targets: &HashMap<&str, Targe
     let start = match targets.get(s.start.as_str()) {
         Some(Target::Node(i)) => *i,
         Some(Target::Ending) => {
-            r.error(&[F("start")], "start-is-ending", format!("start \"{}\" is an ending, not a node", s.start));
+            r.error(
+                &[F("start")],
+                "start-is-ending",
+                format!("start \"{}\" is an ending, not a node", s.start),
+            );
             return;
         }
         None => {
             let help = did_you_mean(&s.start, s.nodes.iter().map(|n| n.id.as_str()))
                 .map(|c| format!("did you mean \"{c}\"?"));
-            r.report(Severity::Error, &[F("start")], "unknown-target", format!("start node \"{}\" does not exist", s.start), help);
+            r.report(
+                Severity::Error,
+                &[F("start")],
+                "unknown-target",
+                format!("start node \"{}\" does not exist", s.start),
+                help,
+            );
             return;
         }
     };
     let edges: Vec<Vec<Target>> = (0..s.nodes.len())
-        .map(|n| successors(s, n).into_iter().filter_map(|id| targets.get(id).copied()).collect())
+        .map(|n| {
+            successors(s, n)
+                .into_iter()
+                .filter_map(|id| targets.get(id).copied())
+                .collect()
+        })
         .collect();
 
     // Forward: what the trainee can reach from the start.
@@ -501,6 +677,10 @@ fn check_graph(r: &mut Reporter<'_>, s: &Scenario, targets: &HashMap<&str, Targe
     }
 
     for (n, node) in s.nodes.iter().enumerate() {
+        if targets.get(node.id.as_str()) != Some(&Target::Node(n)) {
+            // A duplicate id: already reported, and nothing can point at this copy.
+            continue;
+        }
         if !reached[n] {
             r.report(
                 Severity::Warning,
@@ -535,5 +715,7 @@ fn is_kebab_case(id: &str) -> bool {
         && !id.starts_with('-')
         && !id.ends_with('-')
         && !id.contains("--")
-        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }

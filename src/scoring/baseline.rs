@@ -2,7 +2,9 @@
 //! or missing, forbidden claims and the persona's trigger phrases. Deterministic and explainable.
 
 use super::lexicon::builtin;
-use super::{Dimension, DimensionScore, Lexicon, Reason, ReplyScore, ReplyScorer, Rule, ScoringContext};
+use super::{
+    Dimension, DimensionScore, Lexicon, Reason, ReplyScore, ReplyScorer, Rule, ScoringContext,
+};
 
 /// Scores typed replies with the lexicon's phrase rules and the node's rubric.
 #[derive(Debug, Clone)]
@@ -45,7 +47,10 @@ pub fn find_phrase(haystack: &str, needle: &str) -> Option<(usize, usize)> {
     })
 }
 
-fn first_match<'p>(reply: &str, phrases: impl IntoIterator<Item = &'p String>) -> Option<(usize, usize)> {
+fn first_match<'p>(
+    reply: &str,
+    phrases: impl IntoIterator<Item = &'p String>,
+) -> Option<(usize, usize)> {
     phrases
         .into_iter()
         .filter_map(|p| find_phrase(reply, p))
@@ -56,7 +61,10 @@ fn reason(rule: &Rule, delta: i32, reply: &str, span: Option<(usize, usize)>) ->
     Reason {
         rule: rule.id.clone(),
         delta,
-        matched: span.and_then(|(s, e)| reply.get(s..e)).unwrap_or_default().to_string(),
+        matched: span
+            .and_then(|(s, e)| reply.get(s..e))
+            .unwrap_or_default()
+            .to_string(),
         span,
         explanation: rule.explanation.clone(),
         hint: rule.hint.clone(),
@@ -78,7 +86,9 @@ impl BaselineScorer {
         self.lexicon
             .rules
             .iter()
-            .filter(move |r| (r.default_on || node_rules.contains(&r.id)) && !overrides.disable.contains(&r.id))
+            .filter(move |r| {
+                (r.default_on || node_rules.contains(&r.id)) && !overrides.disable.contains(&r.id)
+            })
             .chain(overrides.rules.iter())
             .filter(|r| !r.patterns.is_empty())
     }
@@ -140,8 +150,17 @@ impl BaselineScorer {
         total(base, reasons)
     }
 
-    fn add_phrase_rules(&self, context: &ScoringContext<'_>, reply: &str, dimension: Dimension, out: &mut Vec<Reason>) {
-        for rule in self.active_rules(context).filter(|r| r.dimension == dimension) {
+    fn add_phrase_rules(
+        &self,
+        context: &ScoringContext<'_>,
+        reply: &str,
+        dimension: Dimension,
+        out: &mut Vec<Reason>,
+    ) {
+        for rule in self
+            .active_rules(context)
+            .filter(|r| r.dimension == dimension)
+        {
             if let Some(span) = first_match(reply, &rule.patterns) {
                 out.push(reason(rule, rule.weight, reply, Some(span)));
             }
@@ -159,14 +178,27 @@ impl ReplyScorer for BaselineScorer {
         let trigger_rule = self.builtin_rule(builtin::CUSTOMER_TRIGGER);
         for trigger in &context.scenario.persona.triggers {
             if let Some(span) = find_phrase(reply, trigger) {
-                deescalation.push(reason(&trigger_rule, trigger_rule.weight, reply, Some(span)));
+                deescalation.push(reason(
+                    &trigger_rule,
+                    trigger_rule.weight,
+                    reply,
+                    Some(span),
+                ));
             }
         }
         let accuracy = self.accuracy(context, reply);
         if reply.trim().is_empty() {
-            return ReplyScore::new(total(0, Vec::new()), total(0, Vec::new()), total(0, Vec::new()));
+            return ReplyScore::new(
+                total(0, Vec::new()),
+                total(0, Vec::new()),
+                total(0, Vec::new()),
+            );
         }
-        ReplyScore::new(total(base.empathy, empathy), accuracy, total(base.deescalation, deescalation))
+        ReplyScore::new(
+            total(base.empathy, empathy),
+            accuracy,
+            total(base.deescalation, deescalation),
+        )
     }
 }
 
@@ -176,7 +208,10 @@ mod tests {
 
     #[test]
     fn phrases_match_whole_words_only() {
-        assert_eq!(find_phrase("I'm sorry about that", "i'm sorry"), Some((0, 9)));
+        assert_eq!(
+            find_phrase("I'm sorry about that", "i'm sorry"),
+            Some((0, 9))
+        );
         assert_eq!(find_phrase("the within-day fee", "within"), Some((4, 10)));
         assert_eq!(find_phrase("notwithstanding", "within"), None);
         assert_eq!(find_phrase("hi", "a longer needle"), None);

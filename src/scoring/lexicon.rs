@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use super::Dimension;
-use crate::scenario::diagnostic::{did_you_mean, Diagnostic, Severity};
+use crate::scenario::diagnostic::{Diagnostic, Severity, did_you_mean};
 use crate::scenario::load::parse_ron;
 use crate::scenario::span_index::Step;
 use crate::scenario::validate::Reporter;
@@ -75,7 +75,10 @@ impl Lexicon {
     }
 
     /// Parses and validates a lexicon file; `Err` holds every problem found.
-    pub fn from_source(file: &str, bytes: &[u8]) -> Result<(Lexicon, Vec<Diagnostic>), Vec<Diagnostic>> {
+    pub fn from_source(
+        file: &str,
+        bytes: &[u8],
+    ) -> Result<(Lexicon, Vec<Diagnostic>), Vec<Diagnostic>> {
         let lexicon: Lexicon = parse_ron(file, bytes).map_err(|d| vec![d])?;
         // parse_ron succeeded, so the bytes are UTF-8.
         let text = std::str::from_utf8(bytes).unwrap_or_default();
@@ -105,32 +108,64 @@ impl Lexicon {
         }
         let mut seen = HashSet::new();
         for (i, rule) in self.rules.iter().enumerate() {
-            let at = |field: &'static str| [Step::Field("rules"), Step::Index(i), Step::Field(field)];
+            let at =
+                |field: &'static str| [Step::Field("rules"), Step::Index(i), Step::Field(field)];
             r.require_text(&at("id"), "rule id", &rule.id);
             if !seen.insert(rule.id.as_str()) {
-                r.error(&at("id"), "duplicate-id", format!("rule id \"{}\" is used more than once", rule.id));
+                r.error(
+                    &at("id"),
+                    "duplicate-id",
+                    format!("rule id \"{}\" is used more than once", rule.id),
+                );
             }
-            r.require_range(&at("weight"), &format!("weight of \"{}\"", rule.id), rule.weight.into(), -100, 100);
-            r.require_text(&at("explanation"), &format!("explanation of \"{}\"", rule.id), &rule.explanation);
+            r.require_range(
+                &at("weight"),
+                &format!("weight of \"{}\"", rule.id),
+                rule.weight.into(),
+                -100,
+                100,
+            );
+            r.require_text(
+                &at("explanation"),
+                &format!("explanation of \"{}\"", rule.id),
+                &rule.explanation,
+            );
             r.require_text(&at("hint"), &format!("hint of \"{}\"", rule.id), &rule.hint);
             for (p, pattern) in rule.patterns.iter().enumerate() {
-                let path = [Step::Field("rules"), Step::Index(i), Step::Field("patterns"), Step::Index(p)];
-                r.require_text(&path, &format!("pattern {} of \"{}\"", p + 1, rule.id), pattern);
+                let path = [
+                    Step::Field("rules"),
+                    Step::Index(i),
+                    Step::Field("patterns"),
+                    Step::Index(p),
+                ];
+                r.require_text(
+                    &path,
+                    &format!("pattern {} of \"{}\"", p + 1, rule.id),
+                    pattern,
+                );
             }
             if rule.patterns.is_empty() && !builtin::ALL.contains(&rule.id.as_str()) {
-                let help = did_you_mean(&rule.id, builtin::ALL).map(|c| format!("did you mean the built-in rule \"{c}\"?"));
+                let help = did_you_mean(&rule.id, builtin::ALL)
+                    .map(|c| format!("did you mean the built-in rule \"{c}\"?"));
                 r.report(
                     Severity::Warning,
                     &at("patterns"),
                     "rule-never-fires",
-                    format!("rule \"{}\" has no patterns and is not a built-in rule, so it never fires", rule.id),
+                    format!(
+                        "rule \"{}\" has no patterns and is not a built-in rule, so it never fires",
+                        rule.id
+                    ),
                     help,
                 );
             }
         }
         for id in builtin::ALL {
             if self.rule(id).is_none() {
-                r.error(&[Step::Field("rules")], "missing-builtin", format!("the built-in rule \"{id}\" is missing"));
+                r.error(
+                    &[Step::Field("rules")],
+                    "missing-builtin",
+                    format!("the built-in rule \"{id}\" is missing"),
+                );
             }
         }
         r.out
@@ -144,11 +179,25 @@ mod tests {
     #[test]
     fn shipped_lexicon_is_clean() {
         let (lexicon, diagnostics) =
-            Lexicon::from_source(BUILTIN_LEXICON_PATH, BUILTIN_LEXICON.as_bytes()).expect("valid lexicon");
+            Lexicon::from_source(BUILTIN_LEXICON_PATH, BUILTIN_LEXICON.as_bytes())
+                .expect("valid lexicon");
         assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+        // Accuracy earns its points from rubric facts; every dimension can lose points.
+        for dimension in [Dimension::Empathy, Dimension::Deescalation] {
+            assert!(
+                lexicon
+                    .rules
+                    .iter()
+                    .any(|r| r.dimension == dimension && r.weight > 0)
+            );
+        }
         for dimension in Dimension::ALL {
-            assert!(lexicon.rules.iter().any(|r| r.dimension == dimension && r.weight > 0));
-            assert!(lexicon.rules.iter().any(|r| r.dimension == dimension && r.weight < 0));
+            assert!(
+                lexicon
+                    .rules
+                    .iter()
+                    .any(|r| r.dimension == dimension && r.weight < 0)
+            );
         }
     }
 
@@ -163,6 +212,12 @@ rules: [
         let codes: Vec<_> = errors.iter().map(|d| (d.code, d.line)).collect();
         assert!(codes.contains(&("duplicate-id", 4)), "{errors:#?}");
         assert!(codes.contains(&("out-of-range", 4)), "{errors:#?}");
-        assert_eq!(errors.iter().filter(|d| d.code == "missing-builtin").count(), 4);
+        assert_eq!(
+            errors
+                .iter()
+                .filter(|d| d.code == "missing-builtin")
+                .count(),
+            4
+        );
     }
 }

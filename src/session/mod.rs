@@ -3,6 +3,7 @@
 //! choice comes from one ChaCha8 RNG seeded at creation, so a seed and the same inputs replay
 //! the session exactly.
 
+pub mod explore;
 pub mod mood;
 
 use std::collections::HashMap;
@@ -13,8 +14,8 @@ use rand_chacha::rand_core::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use crate::scenario::model::{Condition, CustomerLine, EndingKind, Node, Scenario, Turn};
-use crate::scoring::{mean_score, ReplyScore, ReplyScorer, ScoringContext};
-use mood::{delta_from_scores, hesitation_delta, Mood, MoodBand, MoodDelta};
+use crate::scoring::{ReplyScore, ReplyScorer, ScoringContext, mean_score};
+use mood::{Mood, MoodBand, MoodDelta, delta_from_scores, hesitation_delta};
 
 /// What the trainee does on their turn.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,11 +126,16 @@ pub enum SessionError {
 
 #[derive(Debug, Clone)]
 enum State {
-    AtNode { node: usize, line: String, band: MoodBand },
+    AtNode {
+        node: usize,
+        line: String,
+        band: MoodBand,
+    },
     Ended(Outcome),
 }
 
 /// One trainee's run through one scenario.
+#[derive(Clone)]
 pub struct Session {
     scenario: Arc<Scenario>,
     scorer: Arc<dyn ReplyScorer>,
@@ -144,7 +150,11 @@ pub struct Session {
 impl Session {
     /// Starts `scenario` at its start node. The scenario should have passed validation; a
     /// broken `start` is reported rather than panicking.
-    pub fn new(scenario: Arc<Scenario>, seed: u64, scorer: Arc<dyn ReplyScorer>) -> Result<Self, SessionError> {
+    pub fn new(
+        scenario: Arc<Scenario>,
+        seed: u64,
+        scorer: Arc<dyn ReplyScorer>,
+    ) -> Result<Self, SessionError> {
         let node_index = scenario
             .nodes
             .iter()
@@ -217,7 +227,9 @@ impl Session {
         };
         let node = &self.scenario.nodes[*node];
         let options = match &node.turn {
-            Turn::Choices(choices) => Options::Choices(choices.iter().map(|c| c.text.as_str()).collect()),
+            Turn::Choices(choices) => {
+                Options::Choices(choices.iter().map(|c| c.text.as_str()).collect())
+            }
             Turn::FreeText(free) => Options::FreeText {
                 prompt: free.prompt.as_str(),
             },
@@ -251,7 +263,11 @@ impl Session {
 
     /// Takes the trainee's reply, given after `elapsed_ms` of thinking, and moves the
     /// conversation on. An invalid response changes nothing.
-    pub fn respond(&mut self, response: Response, elapsed_ms: u64) -> Result<&TurnResult, SessionError> {
+    pub fn respond(
+        &mut self,
+        response: Response,
+        elapsed_ms: u64,
+    ) -> Result<&TurnResult, SessionError> {
         let State::AtNode { node, line, band } = &self.state else {
             return Err(SessionError::Ended);
         };
@@ -270,7 +286,14 @@ impl Session {
                 let feedback = Some(picked.feedback.clone()).filter(|f| !f.trim().is_empty());
                 let mood_after = mood_before.apply(hesitation.plus(picked.mood));
                 let score = ReplyScore::from_choice(picked);
-                (picked.text.clone(), Some(i), score, feedback, mood_after, picked.next.clone())
+                (
+                    picked.text.clone(),
+                    Some(i),
+                    score,
+                    feedback,
+                    mood_after,
+                    picked.next.clone(),
+                )
             }
             (Turn::Choices(_), Response::Text(_)) => return Err(SessionError::ExpectedChoice),
             (Turn::FreeText(_), Response::Choice(_)) => return Err(SessionError::ExpectedText),
@@ -278,7 +301,8 @@ impl Session {
                 if text.trim().is_empty() {
                     return Err(SessionError::EmptyReply);
                 }
-                let earlier: Vec<String> = self.transcript.iter().map(|t| t.reply.clone()).collect();
+                let earlier: Vec<String> =
+                    self.transcript.iter().map(|t| t.reply.clone()).collect();
                 let context = ScoringContext {
                     scenario: &scenario,
                     node,
@@ -293,7 +317,9 @@ impl Session {
                     .iter()
                     .find(|r| condition_holds(r.when, score.overall, mood_after))
                     .or(free.routes.last())
-                    .ok_or_else(|| SessionError::BrokenScenario(format!("{} (no routes)", node.id)))?;
+                    .ok_or_else(|| {
+                        SessionError::BrokenScenario(format!("{} (no routes)", node.id))
+                    })?;
                 (text, None, score, None, mood_after, route.next.clone())
             }
         };
@@ -346,7 +372,13 @@ impl Session {
             return;
         };
         let per_dimension = |pick: fn(&ReplyScore) -> u8| {
-            mean_score(&self.transcript.iter().map(|t| pick(&t.score)).collect::<Vec<_>>())
+            mean_score(
+                &self
+                    .transcript
+                    .iter()
+                    .map(|t| pick(&t.score))
+                    .collect::<Vec<_>>(),
+            )
         };
         let empathy = per_dimension(|s| s.empathy.score);
         let accuracy = per_dimension(|s| s.accuracy.score);
@@ -354,7 +386,11 @@ impl Session {
         let overall = mean_score(&[empathy, accuracy, deescalation]);
         let passed = overall >= self.scenario.pass_mark && ending.kind != EndingKind::CustomerLeft;
         let stars = match passed {
-            true if overall >= self.scenario.three_star_mark && ending.kind == EndingKind::Resolved => 3,
+            true if overall >= self.scenario.three_star_mark
+                && ending.kind == EndingKind::Resolved =>
+            {
+                3
+            }
             true => 2,
             false => 1,
         };
@@ -408,7 +444,10 @@ pub fn lines_for(line: &CustomerLine, band: MoodBand) -> &[String] {
         MoodBand::Annoyed => [&line.annoyed, &line.irate, &line.calm],
         MoodBand::Irate => [&line.irate, &line.annoyed, &line.calm],
     };
-    order.into_iter().find(|l| !l.is_empty()).map_or(&[], Vec::as_slice)
+    order
+        .into_iter()
+        .find(|l| !l.is_empty())
+        .map_or(&[], Vec::as_slice)
 }
 
 /// Picks one alternative with the session RNG. Uses a fixed multiply-shift on `next_u64` so the

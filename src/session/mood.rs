@@ -96,6 +96,8 @@ pub const HESITATION_ANGER_PER_PERIOD: i16 = 5;
 pub const HESITATION_TRUST_PER_PERIOD: i16 = 2;
 /// Hesitation never costs more than this much anger in one turn.
 pub const HESITATION_ANGER_CAP: i16 = 20;
+/// Hesitation never costs more than this much trust in one turn.
+pub const HESITATION_TRUST_CAP: i16 = 8;
 
 /// The mood cost of making the customer wait `elapsed_ms` when their patience is `patience_secs`.
 /// Within patience nothing happens; each started period past it adds anger and costs trust.
@@ -111,7 +113,7 @@ pub fn hesitation_delta(patience_secs: u32, elapsed_ms: u64) -> MoodDelta {
         .min(HESITATION_ANGER_CAP);
     let trust = periods
         .saturating_mul(HESITATION_TRUST_PER_PERIOD)
-        .min(HESITATION_ANGER_CAP);
+        .min(HESITATION_TRUST_CAP);
     MoodDelta {
         anger,
         confusion: 0,
@@ -187,5 +189,6 @@ mod tests {
         assert_eq!((two.anger, two.trust), (10, -4));
         let forever = hesitation_delta(1, u64::MAX);
         assert_eq!(forever.anger, HESITATION_ANGER_CAP);
+        assert_eq!(forever.trust, -HESITATION_TRUST_CAP);
     }
 }

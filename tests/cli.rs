@@ -1,0 +1,123 @@
+//! The `holdline` binary as a trainer uses it: validate, list and play with piped answers.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn holdline(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_holdline"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().expect("binary exits")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn validate_the_library_succeeds_with_a_summary_line() {
+    let out = holdline(&["validate"], "");
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.lines()
+            .last()
+            .unwrap()
+            .contains(" 0 errors, 0 warnings"),
+        "{text}"
+    );
+}
+
+#[test]
+fn validate_broken_files_reports_every_problem_and_exits_1() {
+    let out = holdline(&["validate", "tests/fixtures/broken"], "");
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("tests/fixtures/broken/unknown-target.ron:37:21: error: choice 2 goes to unknown node \"escalte\"\n  help: did you mean \"escalate\"?"),
+        "{text}"
+    );
+    let summary = text.lines().last().unwrap();
+    assert!(summary.starts_with("checked 18 files:"), "{summary}");
+}
+
+#[test]
+fn validate_warnings_alone_exit_0_unless_denied() {
+    let path = "tests/fixtures/broken/no-feedback.ron";
+    assert_eq!(holdline(&["validate", path], "").status.code(), Some(0));
+    assert_eq!(
+        holdline(&["validate", "--deny-warnings", path], "")
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn list_json_describes_the_library() {
+    let out = holdline(&["list", "--json"], "");
+    assert_eq!(out.status.code(), Some(0));
+    let entries: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("valid JSON");
+    let entries = entries.as_array().expect("an array");
+    assert!(entries.len() >= 12);
+    let parcel = entries
+        .iter()
+        .find(|e| e["id"] == "late-parcel")
+        .expect("late-parcel listed");
+    assert_eq!(parcel["channel"], "Live chat");
+    assert_eq!(parcel["tier"], 1);
+    assert!(parcel["objectives"].as_array().unwrap().len() >= 2);
+}
+
+#[test]
+fn play_with_piped_answers_prints_scores_and_the_outcome() {
+    let answers = "0\n1\nI'm so sorry Dana, it is held at the Eastfield depot and comes Thursday 13 June.\n1\n";
+    let out = holdline(&["play", "late-parcel", "--seed", "5"], answers);
+    let text = stdout(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("(type a number from 1 to 3)"),
+        "a bad choice number is refused: {text}"
+    );
+    assert!(
+        text.contains("+40 accuracy.fact-stated \"held at\""),
+        "{text}"
+    );
+    assert!(text.contains("=== Resolved — resolved ==="), "{text}");
+    assert!(text.contains("PASSED"), "{text}");
+    // Same seed and answers: the same transcript.
+    assert_eq!(
+        text,
+        stdout(&holdline(&["play", "late-parcel", "--seed", "5"], answers))
+    );
+}
+
+#[test]
+fn play_reports_input_that_ends_too_early() {
+    let out = holdline(&["play", "late-parcel"], "1\n");
+    assert_eq!(out.status.code(), Some(3));
+    assert!(stdout(&out).contains("input ended before the conversation did"));
+}
+
+#[test]
+fn play_an_unknown_scenario_says_so() {
+    let out = holdline(&["play", "no-such-scenario"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no scenario \"no-such-scenario\""));
+}

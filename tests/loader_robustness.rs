@@ -1,0 +1,122 @@
+//! No input file, however broken, may panic the loader: truncated, binary, enormous, deeply
+//! nested, or randomly mutated. Each must come back as diagnostics that say where and what.
+
+use holdline::scenario::library::load_source;
+use holdline::scenario::load::{MAX_FILE_BYTES, MAX_NESTING};
+use holdline::scoring::Lexicon;
+use proptest::prelude::*;
+
+const LATE_PARCEL: &str = include_str!("../scenarios/late-parcel.ron");
+
+fn errors_of(bytes: &[u8]) -> Vec<holdline::scenario::Diagnostic> {
+    let (scenario, diagnostics) = load_source("input.ron", bytes, &Lexicon::builtin());
+    if scenario.is_none() {
+        assert!(
+            diagnostics.iter().any(|d| d.is_error()),
+            "rejected without an error"
+        );
+    }
+    diagnostics
+}
+
+#[test]
+fn every_truncation_of_a_valid_file_is_an_error_not_a_panic() {
+    let bytes = LATE_PARCEL.as_bytes();
+    let lexicon = Lexicon::builtin();
+    // Every 3rd prefix keeps the test quick while still cutting inside every kind of token.
+    for end in (0..bytes.len()).step_by(3) {
+        if bytes[end..].iter().all(u8::is_ascii_whitespace) {
+            continue; // only trailing whitespace was cut: still the whole scenario
+        }
+        let (scenario, diagnostics) = load_source("cut.ron", &bytes[..end], &lexicon);
+        assert!(scenario.is_none(), "a file cut at byte {end} loaded");
+        assert!(
+            diagnostics.iter().any(|d| d.is_error() && d.line >= 1),
+            "cut at {end}: {diagnostics:?}"
+        );
+    }
+}
+
+#[test]
+fn binary_data_is_reported_with_its_position() {
+    let mut bytes = b"Scenario(\n  id: \"x\",\n  ti".to_vec();
+    bytes.extend_from_slice(&[0xff, 0xfe, 0x00, 0x81]);
+    let diagnostics = errors_of(&bytes);
+    assert_eq!(diagnostics.len(), 1);
+    let d = &diagnostics[0];
+    assert_eq!((d.code, d.line, d.col), ("not-utf8", 3, 5), "{d}");
+    assert!(d.message.contains("0xff"), "{d}");
+}
+
+#[test]
+fn enormous_files_are_refused_before_parsing() {
+    let mut bytes = LATE_PARCEL.as_bytes().to_vec();
+    bytes.resize(MAX_FILE_BYTES + 1, b' ');
+    let diagnostics = errors_of(&bytes);
+    assert_eq!(diagnostics[0].code, "file-too-large");
+    assert!(
+        diagnostics[0].to_string().contains("limited to"),
+        "{}",
+        diagnostics[0]
+    );
+}
+
+#[test]
+fn deep_nesting_is_refused_with_a_location() {
+    // Nesting where the format expects a value of another shape fails at the first bracket;
+    // nesting ron must descend into (a tuple struct of tuples) hits the depth limit.
+    for open in ["[", "(", "{\"a\":", "Some("] {
+        for field in ["id", "tags", "persona", "nodes"] {
+            let text = format!("Scenario({field}: {}", open.repeat(100_000));
+            let diagnostics = errors_of(text.as_bytes());
+            let d = &diagnostics[0];
+            assert!(
+                d.is_error() && d.line == 1 && d.col > field.len(),
+                "{field} {open}: {d}"
+            );
+        }
+    }
+    let text = format!("Scenario(tags: [{}", "(".repeat(100_000));
+    let d = &errors_of(text.as_bytes())[0];
+    assert!(
+        d.col <= MAX_NESTING + 20,
+        "stopped within the nesting limit: {d}"
+    );
+}
+
+#[test]
+fn huge_strings_and_odd_text_load_or_fail_cleanly() {
+    let long = "x".repeat(1 << 20);
+    let text = LATE_PARCEL.replacen("A customer's birthday present", &long, 1);
+    let (scenario, _) = load_source("long.ron", text.as_bytes(), &Lexicon::builtin());
+    assert!(scenario.is_some(), "a long summary is legal");
+    let odd = LATE_PARCEL.replacen(
+        "The parcel that never came",
+        "مرحبا 👋🏽 \u{202e}evil\u{0007}",
+        1,
+    );
+    let (scenario, _) = load_source("odd.ron", odd.as_bytes(), &Lexicon::builtin());
+    assert!(scenario.is_some(), "unicode titles are legal");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+        let _ = errors_of(&bytes);
+    }
+
+    #[test]
+    fn random_edits_of_a_valid_file_never_panic(
+        edits in proptest::collection::vec((0usize..LATE_PARCEL.len(), 0usize..40, "[\\[\\](){}\",:a-z0-9 \\n-]{0,6}"), 1..6)
+    ) {
+        let mut text = LATE_PARCEL.as_bytes().to_vec();
+        for (at, remove, insert) in edits {
+            let at = at.min(text.len());
+            let end = (at + remove).min(text.len());
+            text.splice(at..end, insert.bytes());
+        }
+        let _ = errors_of(&text);
+    }
+}
