@@ -121,3 +121,86 @@ fn play_an_unknown_scenario_says_so() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no scenario \"no-such-scenario\""));
 }
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn score_json_has_the_documented_shape() {
+    let out = holdline(
+        &[
+            "score",
+            "scenarios/late-parcel.ron",
+            "--node",
+            "explain-status",
+            "--text",
+            "I'm so sorry Dana, it's at the Eastfield depot and comes Thursday 13 June.",
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("one JSON object");
+    for key in ["empathy", "accuracy", "deescalation"] {
+        assert!(v[key]["score"].is_u64(), "{v}");
+        for reason in v[key]["reasons"].as_array().unwrap() {
+            for field in ["rule", "delta", "matched", "explanation", "hint"] {
+                assert!(!reason[field].is_null(), "{field} missing in {reason}");
+            }
+        }
+    }
+    assert!(v["overall"].is_u64());
+    assert_eq!(v["accuracy"]["score"], 100);
+}
+
+#[test]
+fn score_usage_errors_exit_2() {
+    let empty = holdline(
+        &[
+            "score",
+            "scenarios/late-parcel.ron",
+            "--node",
+            "explain-status",
+            "--text",
+            "  ",
+        ],
+        "",
+    );
+    assert_eq!(empty.status.code(), Some(2));
+    assert!(stderr(&empty).contains("empty"));
+    let node = holdline(
+        &[
+            "score",
+            "scenarios/late-parcel.ron",
+            "--node",
+            "explain-statis",
+            "--text",
+            "hi",
+        ],
+        "",
+    );
+    assert_eq!(node.status.code(), Some(2));
+    assert!(
+        stderr(&node).contains("did you mean \"explain-status\"?"),
+        "{}",
+        stderr(&node)
+    );
+    let bad = holdline(
+        &[
+            "score",
+            "tests/fixtures/broken/truncated.ron",
+            "--node",
+            "x",
+            "--text",
+            "hi",
+        ],
+        "",
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("truncated.ron:40:11"),
+        "{}",
+        stderr(&bad)
+    );
+}

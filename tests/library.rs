@@ -8,8 +8,7 @@ use std::sync::Arc;
 
 use holdline::scenario::library::load_paths;
 use holdline::scenario::model::{Channel, EndingKind, Turn};
-use holdline::scoring::Lexicon;
-use holdline::scoring::baseline::BaselineScorer;
+use holdline::scoring::{Lexicon, RuleScorer};
 use holdline::session::Session;
 use holdline::session::explore::{ExploreLimits, endings_reached};
 
@@ -64,7 +63,7 @@ fn library_covers_channels_industries_and_tiers() {
 #[test]
 fn every_ending_of_every_scenario_is_reached_by_play() {
     let report = library();
-    let scorer = Arc::new(BaselineScorer::default());
+    let scorer = Arc::new(RuleScorer::default());
     for loaded in &report.scenarios {
         let scenario = Arc::clone(&loaded.scenario);
         let reached = endings_reached(
@@ -96,7 +95,7 @@ fn model_answers_take_the_best_route() {
     // A trainer's model answer should score at least the threshold of the first route it
     // offers, or the "good" branch of the scenario is unreachable for someone who writes it.
     let report = library();
-    let scorer = BaselineScorer::default();
+    let scorer = RuleScorer::default();
     for loaded in &report.scenarios {
         let s = &loaded.scenario;
         for node in &s.nodes {

@@ -6,8 +6,7 @@ use std::sync::Arc;
 
 use holdline::scenario::library::load_source;
 use holdline::scenario::model::{EndingKind, Scenario};
-use holdline::scoring::baseline::BaselineScorer;
-use holdline::scoring::{Lexicon, ReplyScorer};
+use holdline::scoring::{Lexicon, ReplyScorer, RuleScorer};
 use holdline::session::mood::MoodBand;
 use holdline::session::{Next, Options, Response, Session, SessionError, TimedResponse};
 
@@ -19,7 +18,7 @@ fn load(relative: &str) -> Arc<Scenario> {
 }
 
 fn scorer() -> Arc<dyn ReplyScorer> {
-    Arc::new(BaselineScorer::default())
+    Arc::new(RuleScorer::default())
 }
 
 fn text(t: &str) -> Response {

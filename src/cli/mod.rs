@@ -2,6 +2,7 @@
 
 mod list;
 mod play;
+mod score;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -53,6 +54,21 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Score one typed reply at one node and explain every point. Exit code 2 on a bad
+    /// scenario, an unknown node or empty text.
+    Score {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// The node whose rubric and customer line set the context.
+        #[arg(long)]
+        node: String,
+        /// The trainee's reply.
+        #[arg(long)]
+        text: String,
+        /// Print one JSON object instead of a readable breakdown.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Runs the command line and returns the process exit code.
@@ -77,6 +93,12 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Play { scenario, seed }) => {
             play::run(&cli.scenarios, &scenario, seed, lexicon)
         }
+        Some(Command::Score {
+            scenario,
+            node,
+            text,
+            json,
+        }) => score::run(&scenario, &node, &text, json, lexicon),
         None => {
             use clap::CommandFactory;
             // The Bevy app will open here; until it exists, show what the CLI can do.

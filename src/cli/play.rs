@@ -7,8 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::scenario::model::Scenario;
-use crate::scoring::baseline::BaselineScorer;
-use crate::scoring::{Dimension, DimensionScore, Lexicon, ReplyScorer};
+use crate::scoring::{Dimension, DimensionScore, Lexicon, ReplyScorer, RuleScorer};
 use crate::session::mood::{Mood, level_label};
 use crate::session::{Options, Response, Session, SessionError, TurnResult};
 
@@ -26,7 +25,7 @@ pub fn run(folder: &Path, wanted: &str, seed: u64, lexicon: Lexicon) -> ExitCode
     let Some(loaded) = super::resolve_scenario(folder, wanted, &lexicon) else {
         return ExitCode::from(1);
     };
-    let scorer: Arc<dyn ReplyScorer> = Arc::new(BaselineScorer::new(lexicon));
+    let scorer: Arc<dyn ReplyScorer> = Arc::new(RuleScorer::new(lexicon));
     let stdin = std::io::stdin();
     let timed = stdin.is_terminal();
     let mut input = stdin.lock();

@@ -22,7 +22,34 @@ pub mod builtin {
     pub const FACT_MISSING: &str = "accuracy.fact-missing";
     pub const FORBIDDEN_CLAIM: &str = "accuracy.forbidden-claim";
     pub const CUSTOMER_TRIGGER: &str = "deescalation.customer-trigger";
-    pub const ALL: [&str; 4] = [FACT_STATED, FACT_MISSING, FORBIDDEN_CLAIM, CUSTOMER_TRIGGER];
+    pub const WRONG_FIGURE: &str = "accuracy.wrong-figure";
+    pub const USES_NAME: &str = "empathy.uses-name";
+    pub const VALIDATE_FIRST: &str = "empathy.validate-first";
+    pub const STUFFING: &str = "empathy.stuffing";
+    pub const UNDONE_BY_BUT: &str = "empathy.undone-by-but";
+    pub const TOO_SHORT_EMPATHY: &str = "empathy.too-short";
+    pub const PARROTING_EMPATHY: &str = "empathy.parroting";
+    pub const SHOUTING: &str = "deescalation.shouting";
+    pub const WALL_OF_TEXT: &str = "deescalation.wall-of-text";
+    pub const TOO_SHORT_DEESCALATION: &str = "deescalation.too-short";
+    pub const PARROTING_DEESCALATION: &str = "deescalation.parroting";
+    pub const ALL: [&str; 15] = [
+        FACT_STATED,
+        FACT_MISSING,
+        FORBIDDEN_CLAIM,
+        CUSTOMER_TRIGGER,
+        WRONG_FIGURE,
+        USES_NAME,
+        VALIDATE_FIRST,
+        STUFFING,
+        UNDONE_BY_BUT,
+        TOO_SHORT_EMPATHY,
+        PARROTING_EMPATHY,
+        SHOUTING,
+        WALL_OF_TEXT,
+        TOO_SHORT_DEESCALATION,
+        PARROTING_DEESCALATION,
+    ];
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -30,7 +57,40 @@ pub mod builtin {
 pub struct Lexicon {
     pub version: u32,
     pub base: BaseScores,
+    #[serde(default)]
+    pub limits: Limits,
+    /// Groups of words that count as the same when matching; the first is the canonical form.
+    #[serde(default)]
+    pub synonyms: Vec<Vec<String>>,
     pub rules: Vec<Rule>,
+}
+
+/// Thresholds for the built-in surface checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Replies with fewer words are too short to help.
+    pub too_short_words: u8,
+    /// Replies with more words are a wall of text.
+    pub wall_of_text_words: u16,
+    /// This many empathy phrases or more in one reply is stuffing.
+    pub stuffing_hits: u8,
+    /// This many words in capitals or more is shouting.
+    pub shouted_words: u8,
+    /// A reply whose words come this much (percent) from the customer's line is parroting.
+    pub parroting_percent: u8,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            too_short_words: 4,
+            wall_of_text_words: 120,
+            stuffing_hits: 4,
+            shouted_words: 2,
+            parroting_percent: 70,
+        }
+    }
 }
 
 /// Where each dimension starts before rules add or remove points.
@@ -105,6 +165,46 @@ impl Lexicon {
         ] {
             let path = [Step::Field("base"), Step::Field(field)];
             r.require_range(&path, &format!("base {field}"), value.into(), 0, 100);
+        }
+        let limits = [
+            (
+                "too_short_words",
+                i64::from(self.limits.too_short_words),
+                1,
+                50,
+            ),
+            (
+                "wall_of_text_words",
+                i64::from(self.limits.wall_of_text_words),
+                20,
+                5000,
+            ),
+            ("stuffing_hits", i64::from(self.limits.stuffing_hits), 2, 50),
+            ("shouted_words", i64::from(self.limits.shouted_words), 1, 50),
+            (
+                "parroting_percent",
+                i64::from(self.limits.parroting_percent),
+                1,
+                100,
+            ),
+        ];
+        for (field, value, min, max) in limits {
+            let path = [Step::Field("limits"), Step::Field(field)];
+            r.require_range(&path, &format!("limit {field}"), value, min, max);
+        }
+        for (i, group) in self.synonyms.iter().enumerate() {
+            let path = [Step::Field("synonyms"), Step::Index(i)];
+            if group.len() < 2
+                || group
+                    .iter()
+                    .any(|w| w.trim().is_empty() || w.contains(char::is_whitespace))
+            {
+                r.error(
+                    &path,
+                    "bad-synonyms",
+                    "a synonym group needs two or more single words".into(),
+                );
+            }
         }
         let mut seen = HashSet::new();
         for (i, rule) in self.rules.iter().enumerate() {
@@ -217,7 +317,7 @@ rules: [
                 .iter()
                 .filter(|d| d.code == "missing-builtin")
                 .count(),
-            4
+            builtin::ALL.len()
         );
     }
 }

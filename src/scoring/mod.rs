@@ -1,14 +1,17 @@
 //! Scoring of trainee replies: the result types shared by choices and free text, and the
 //! [`ReplyScorer`] interface that free-text scorers implement.
 
-pub mod baseline;
 pub mod lexicon;
+pub mod matcher;
+pub mod rule_scorer;
+pub mod text;
 
 use serde::{Deserialize, Serialize};
 
 use crate::scenario::model::{Choice, Node, Rubric, Scenario};
 
 pub use lexicon::{Lexicon, Rule};
+pub use rule_scorer::RuleScorer;
 
 /// The three things every reply is judged on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -1,0 +1,195 @@
+//! Phrase matching on normalised tokens: exact or typo-tolerant sequences, with negation and
+//! clause awareness, so "I'm not sorry" and "I can't help" do not earn what their words suggest.
+
+use super::text::{NEGATORS, Normalized, Normalizer, Token};
+
+/// A phrase as a sequence of token keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phrase {
+    pub keys: Vec<String>,
+    /// Whether the phrase itself is negative ("nothing i can do"); its own negator is not a
+    /// reason to ignore it.
+    pub self_negated: bool,
+}
+
+impl Phrase {
+    pub fn new(normalizer: &Normalizer, text: &str) -> Phrase {
+        let keys: Vec<String> = normalizer
+            .normalize(text)
+            .tokens
+            .into_iter()
+            .map(|t| t.key)
+            .collect();
+        let self_negated = keys.iter().any(|k| NEGATORS.contains(&k.as_str()));
+        Phrase { keys, self_negated }
+    }
+}
+
+/// Where a phrase was found, as token indexes, and whether a negation covers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Found {
+    pub first: usize,
+    pub last: usize,
+    pub negated: bool,
+}
+
+impl Found {
+    pub fn span(&self, tokens: &[Token]) -> (usize, usize) {
+        (tokens[self.first].start, tokens[self.last].end)
+    }
+}
+
+/// Words that end the reach of a negation or start a new clause.
+const CLAUSE_BREAKS: [&str; 6] = ["but", "howev", "and", "so", "because", "although"];
+
+/// How many tokens before a phrase a negator still applies to it.
+const NEGATION_REACH: usize = 6;
+
+/// Typo tolerance: tokens of at least this many characters may differ by one edit.
+const FUZZY_MIN_LEN: usize = 4;
+
+fn same(a: &str, b: &str, fuzzy: bool) -> bool {
+    if a == b {
+        return true;
+    }
+    fuzzy
+        && a.len() >= FUZZY_MIN_LEN
+        && b.len() >= FUZZY_MIN_LEN
+        && a.chars().all(char::is_alphabetic)
+        && b.chars().all(char::is_alphabetic)
+        && strsim::damerau_levenshtein(a, b) <= 1
+}
+
+/// Whether a negator governs tokens `first..=last`: one shortly before it in the same clause,
+/// or "not" right after (as in "I can not help").
+pub fn is_negated(tokens: &[Token], first: usize, last: usize) -> bool {
+    let clause = tokens[first].clause;
+    let before = (first.saturating_sub(NEGATION_REACH)..first)
+        .rev()
+        .map(|i| &tokens[i])
+        .take_while(|t| t.clause == clause && !CLAUSE_BREAKS.contains(&t.key.as_str()))
+        .any(|t| NEGATORS.contains(&t.key.as_str()));
+    let after = tokens
+        .get(last + 1)
+        .is_some_and(|t| t.clause == tokens[last].clause && t.key == "not");
+    before || after
+}
+
+/// Every place `phrase` occurs in `tokens`, in order.
+pub fn find_all(tokens: &[Token], phrase: &Phrase, fuzzy: bool) -> Vec<Found> {
+    let n = phrase.keys.len();
+    if n == 0 || n > tokens.len() {
+        return Vec::new();
+    }
+    (0..=tokens.len() - n)
+        .filter(|&i| {
+            phrase
+                .keys
+                .iter()
+                .zip(&tokens[i..i + n])
+                .all(|(k, t)| same(&t.key, k, fuzzy))
+        })
+        .map(|i| Found {
+            first: i,
+            last: i + n - 1,
+            // Quoted words are mentioned, not said: they count as negated.
+            negated: tokens[i].quoted || (!phrase.self_negated && is_negated(tokens, i, i + n - 1)),
+        })
+        .collect()
+}
+
+/// The first occurrence of any of `phrases`, preferring one that is not negated.
+pub fn find_any<'p>(
+    tokens: &[Token],
+    phrases: impl IntoIterator<Item = &'p Phrase>,
+    fuzzy: bool,
+) -> Option<Found> {
+    let mut all: Vec<Found> = phrases
+        .into_iter()
+        .flat_map(|p| find_all(tokens, p, fuzzy))
+        .collect();
+    all.sort_by_key(|f| (f.negated, f.first));
+    all.into_iter().next()
+}
+
+/// Share of the reply's distinct words that also appear in `other` (0.0–1.0).
+pub fn overlap(reply: &Normalized, other: &Normalized) -> f32 {
+    use std::collections::HashSet;
+    let mine: HashSet<&str> = reply.tokens.iter().map(|t| t.key.as_str()).collect();
+    if mine.is_empty() {
+        return 0.0;
+    }
+    let theirs: HashSet<&str> = other.tokens.iter().map(|t| t.key.as_str()).collect();
+    mine.intersection(&theirs).count() as f32 / mine.len() as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(reply: &str, phrase: &str, fuzzy: bool) -> Option<Found> {
+        let n = Normalizer::default();
+        find_any(
+            &n.normalize(reply).tokens,
+            [&Phrase::new(&n, phrase)],
+            fuzzy,
+        )
+    }
+
+    #[test]
+    fn negation_before_or_after_is_detected() {
+        assert!(
+            check("I'm not sorry about that", "sorry", false)
+                .unwrap()
+                .negated
+        );
+        assert!(check("I can't help you", "i can help", false).is_none());
+        assert!(check("I can't help you", "i can", false).unwrap().negated);
+        assert!(
+            check("This is not your fault", "your fault", false)
+                .unwrap()
+                .negated
+        );
+        assert!(
+            !check("I'm sorry, this is on us", "i am sorry", false)
+                .unwrap()
+                .negated
+        );
+        // A clause break stops the negation: "not sure, but I'm sorry".
+        assert!(
+            !check("I'm not sure but I'm sorry", "sorry", false)
+                .unwrap()
+                .negated
+        );
+        // A phrase that is itself negative is not cancelled by its own "not".
+        assert!(
+            !check("there's nothing I can do", "nothing i can do", false)
+                .unwrap()
+                .negated
+        );
+    }
+
+    #[test]
+    fn fuzzy_matching_tolerates_one_typo_in_longer_words() {
+        assert!(check("it comes thurday 13 june", "thursday", true).is_some());
+        assert!(check("it comes thurday", "thursday", false).is_none());
+        assert!(
+            check("it is 4 pm", "5 pm", true).is_none(),
+            "numbers are never fuzzy"
+        );
+    }
+
+    #[test]
+    fn normalised_forms_match_across_spellings() {
+        assert!(
+            check(
+                "You'll see it in five to seven working days",
+                "5-7 working days",
+                false
+            )
+            .is_some()
+        );
+        assert!(check("refund of $42.90", "42.9", false).is_some());
+        assert!(check("arrives June 13th", "13 june", false).is_some());
+    }
+}

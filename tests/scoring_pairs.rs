@@ -1,0 +1,103 @@
+//! The free-text scorer against a trainer's judgement: labelled pairs of replies to the same
+//! customer moment (`tests/scoring_pairs.ron`), where the better reply must score higher on the
+//! named dimension in at least 90% of pairs, per dimension. Misses are printed.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use holdline::scenario::library::load_paths;
+use holdline::scenario::model::Turn;
+use holdline::scoring::rule_scorer::RuleScorer;
+use holdline::scoring::{Dimension, Lexicon, ReplyScorer, ScoringContext};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+struct Pair {
+    scenario: String,
+    node: String,
+    dimension: Dimension,
+    better: String,
+    worse: String,
+    note: String,
+}
+
+const REQUIRED_SHARE: f64 = 0.90;
+
+#[test]
+fn scorer_agrees_with_the_trainer_on_at_least_90_percent_per_dimension() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("tests/scoring_pairs.ron")).unwrap();
+    let pairs: Vec<Pair> = holdline::scenario::load::ron_options()
+        .from_str(&text)
+        .expect("pairs parse");
+    assert!(pairs.len() >= 60, "only {} pairs", pairs.len());
+    let library = load_paths(&[root.join("scenarios")], &Lexicon::builtin());
+    let scorer = RuleScorer::default();
+
+    let mut results: BTreeMap<Dimension, (usize, usize)> = BTreeMap::new();
+    let mut misses = Vec::new();
+    for pair in &pairs {
+        let loaded = library
+            .find(&pair.scenario)
+            .unwrap_or_else(|| panic!("no scenario {}", pair.scenario));
+        let s = &loaded.scenario;
+        let node = s
+            .node(&pair.node)
+            .unwrap_or_else(|| panic!("no node {} in {}", pair.node, s.id));
+        let Turn::FreeText(free) = &node.turn else {
+            panic!("{} is not a free-text node", node.id)
+        };
+        let customer_line = node
+            .customer
+            .annoyed
+            .first()
+            .or(node.customer.calm.first())
+            .or(node.customer.irate.first())
+            .cloned()
+            .unwrap_or_default();
+        let context = ScoringContext {
+            scenario: s,
+            node,
+            rubric: &free.rubric,
+            customer_line: &customer_line,
+            earlier_replies: &[],
+        };
+        let better = scorer.score(&context, &pair.better);
+        let worse = scorer.score(&context, &pair.worse);
+        let (b, w) = (
+            better.dimension(pair.dimension).score,
+            worse.dimension(pair.dimension).score,
+        );
+        let entry = results.entry(pair.dimension).or_default();
+        entry.1 += 1;
+        if b > w {
+            entry.0 += 1;
+        } else {
+            let rules = |s: &holdline::scoring::ReplyScore| {
+                s.dimension(pair.dimension)
+                    .reasons
+                    .iter()
+                    .map(|r| format!("{}{:+}", r.rule, r.delta))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            misses.push(format!(
+                "MISS {:?} {}/{}: better {b} [{}] vs worse {w} [{}]\n  note: {}\n  better: {}\n  worse: {}",
+                pair.dimension, pair.scenario, pair.node, rules(&better), rules(&worse), pair.note, pair.better, pair.worse
+            ));
+        }
+    }
+    for miss in &misses {
+        println!("{miss}");
+    }
+    for (dimension, (right, all)) in &results {
+        println!("{dimension:?}: {right}/{all} ranked as the trainer did");
+    }
+    for (dimension, (right, all)) in &results {
+        assert!(
+            *right as f64 >= REQUIRED_SHARE * *all as f64,
+            "{dimension:?}: {right}/{all} below {REQUIRED_SHARE}; misses:\n{}",
+            misses.join("\n")
+        );
+    }
+}
