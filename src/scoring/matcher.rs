@@ -40,7 +40,8 @@ impl Found {
 }
 
 /// Words that end the reach of a negation or start a new clause.
-const CLAUSE_BREAKS: [&str; 6] = ["but", "howev", "and", "so", "because", "although"];
+/// Stemmed, like the tokens they are compared with.
+const CLAUSE_BREAKS: [&str; 6] = ["but", "howev", "and", "so", "becaus", "although"];
 
 /// How many tokens before a phrase a negator still applies to it.
 const NEGATION_REACH: usize = 6;

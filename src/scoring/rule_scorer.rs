@@ -210,7 +210,8 @@ impl RuleScorer {
 
         // Phrase rules, each at most once; repeats and negations noted for later checks.
         let mut credits: Vec<Credit> = Vec::new();
-        let mut empathy_hits = 0usize;
+        // Where empathy phrases start: one phrase matched by two patterns counts once.
+        let mut empathy_hits: BTreeSet<usize> = BTreeSet::new();
         let mut penalties_by_sentence: BTreeSet<usize> = BTreeSet::new();
         for (rule, phrases) in self.pattern_rules(context) {
             let all: Vec<Found> = phrases
@@ -219,7 +220,7 @@ impl RuleScorer {
                 .collect();
             let live: Vec<&Found> = all.iter().filter(|f| !f.negated).collect();
             if rule.dimension == Dimension::Empathy && rule.weight > 0 {
-                empathy_hits += live.len();
+                empathy_hits.extend(live.iter().map(|f| f.first));
             }
             let Some(found) = live.iter().min_by_key(|f| f.first).copied() else {
                 continue;
@@ -266,13 +267,13 @@ impl RuleScorer {
             }
         }
 
-        if empathy_hits >= usize::from(limits.stuffing_hits) {
+        if empathy_hits.len() >= usize::from(limits.stuffing_hits) {
             self.fire(
                 &mut tally,
                 builtin::STUFFING,
                 reply,
                 None,
-                Some(&format!("({empathy_hits} empathy phrases)")),
+                Some(&format!("({} empathy phrases)", empathy_hits.len())),
             );
         }
 

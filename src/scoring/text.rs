@@ -38,8 +38,9 @@ pub struct Normalized {
 }
 
 /// Words that negate what follows them (after contraction expansion).
+/// Compared with stemmed keys, so "nothing" appears as its stem "noth".
 pub const NEGATORS: [&str; 9] = [
-    "not", "no", "never", "nothing", "none", "without", "nor", "neither", "wish",
+    "not", "no", "never", "noth", "none", "without", "nor", "neither", "wish",
 ];
 
 const MONTHS: [(&str, u8); 21] = [
@@ -395,7 +396,10 @@ impl Normalizer {
             let day = ordinal(word)
                 .map(str::to_string)
                 .or_else(|| canonical_number(word));
-            if let Some(number) = day {
+            if let Some(m) = month(word) {
+                // Months are matched by number: the stems of their names vary ("septemb").
+                tokens.push(token(format!("month:{m:02}"), *end));
+            } else if let Some(number) = day {
                 tokens.push(token(number, *end));
             } else {
                 tokens.push(token(self.stemmer.stem(word).into_owned(), *end));
@@ -411,7 +415,11 @@ impl Normalizer {
 /// `date:MM-DD` token.
 fn merge_dates(tokens: Vec<Token>) -> Vec<Token> {
     let is_day = |t: &Token| t.key.parse::<u8>().is_ok_and(|d| (1..=31).contains(&d));
-    let month_of = |t: &Token| month(&t.key).or_else(|| month(t.key.trim_end_matches('i')));
+    let month_of = |t: &Token| {
+        t.key
+            .strip_prefix("month:")
+            .and_then(|m| m.parse::<u8>().ok())
+    };
     let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
@@ -493,6 +501,16 @@ mod tests {
         assert_eq!(keys("13 June"), want);
         assert_eq!(keys("June 13th"), want);
         assert_eq!(keys("13th of june"), want);
+        // Month names whose stems differ from the name still form dates.
+        assert_eq!(keys("September 3"), vec!["date:09-03".to_string()]);
+        assert_eq!(keys("1st January"), keys("jan 1"));
+        assert_eq!(keys("31 December"), vec!["date:12-31".to_string()]);
+    }
+
+    #[test]
+    fn negators_are_recognised_after_stemming() {
+        let n = Normalizer::default().normalize("there is nothing we can do");
+        assert!(n.tokens.iter().any(|t| NEGATORS.contains(&t.key.as_str())));
     }
 
     #[test]
