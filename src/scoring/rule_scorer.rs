@@ -3,7 +3,10 @@
 //! file, framework order (empathise before solving), and anti-gaming checks. Every point it
 //! gives or takes is a [`Reason`] naming its rule, the words that fired it, and a hint.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
 
 use super::lexicon::builtin;
 use super::matcher::{Found, Phrase, find_all, find_any, overlap};
@@ -20,6 +23,8 @@ pub struct RuleScorer {
     synonyms: HashMap<String, String>,
     /// Phrases of each lexicon rule, compiled once.
     compiled: Vec<Vec<Phrase>>,
+    /// Figures known to each scenario node's context, by a hash of the texts they came from.
+    figure_cache: Mutex<HashMap<u64, Arc<BTreeSet<String>>>>,
 }
 
 impl Default for RuleScorer {
@@ -102,6 +107,7 @@ impl RuleScorer {
             normalizer,
             synonyms,
             compiled: Vec::new(),
+            figure_cache: Mutex::new(HashMap::new()),
         };
         scorer.compiled = scorer
             .lexicon
@@ -168,9 +174,12 @@ impl RuleScorer {
 
     /// Pattern rules active at this node: lexicon rules on by default or listed by the rubric,
     /// minus those the scenario disables, plus the scenario's own rules.
-    fn pattern_rules<'a>(&'a self, context: &ScoringContext<'a>) -> Vec<(&'a Rule, Vec<Phrase>)> {
+    fn pattern_rules<'a>(
+        &'a self,
+        context: &ScoringContext<'a>,
+    ) -> Vec<(&'a Rule, Cow<'a, [Phrase]>)> {
         let overrides = &context.scenario.scoring;
-        let mut rules: Vec<(&Rule, Vec<Phrase>)> = self
+        let mut rules: Vec<(&Rule, Cow<'a, [Phrase]>)> = self
             .lexicon
             .rules
             .iter()
@@ -178,10 +187,11 @@ impl RuleScorer {
             .filter(|(r, _)| !r.patterns.is_empty())
             .filter(|(r, _)| r.default_on || context.rubric.rules.contains(&r.id))
             .filter(|(r, _)| !overrides.disable.contains(&r.id))
-            .map(|(r, p)| (r, p.clone()))
+            .map(|(r, p)| (r, Cow::Borrowed(p.as_slice())))
             .collect();
         for rule in &overrides.rules {
-            rules.push((rule, rule.patterns.iter().map(|p| self.phrase(p)).collect()));
+            let phrases: Vec<Phrase> = rule.patterns.iter().map(|p| self.phrase(p)).collect();
+            rules.push((rule, Cow::Owned(phrases)));
         }
         rules
     }
@@ -458,35 +468,10 @@ impl RuleScorer {
         tokens: &[Token],
         tally: &mut Tally,
     ) {
-        let s = context.scenario;
-        let mut known: BTreeSet<String> = BTreeSet::new();
-        let mut learn = |text: &str| {
-            for t in self.normalize(text).tokens {
-                if is_figure_key(&t.key) {
-                    known.insert(t.key);
-                }
-            }
-        };
-        for fact in &s.case_file.facts {
-            learn(&fact.value);
-            learn(&fact.label);
-        }
-        for policy in &s.case_file.policies {
-            learn(&policy.text);
-            policy
-                .may
-                .iter()
-                .chain(&policy.must_not)
-                .for_each(|t| learn(t));
-        }
-        for fact in &context.rubric.facts {
-            fact.accept.iter().for_each(|t| learn(t));
-        }
-        context.rubric.model_answers.iter().for_each(|t| learn(t));
-        learn(context.customer_line);
-        learn(&s.persona.backstory);
+        let known = self.known_figures(context);
+        let customer = self.figures_in(context.customer_line);
         for (i, t) in tokens.iter().enumerate() {
-            if !is_figure_key(&t.key) || known.contains(&t.key) {
+            if !is_figure_key(&t.key) || known.contains(&t.key) || customer.contains(&t.key) {
                 continue;
             }
             let currency = reply[..t.start]
@@ -507,6 +492,54 @@ impl RuleScorer {
                 return;
             }
         }
+    }
+
+    fn figures_in(&self, text: &str) -> BTreeSet<String> {
+        self.normalize(text)
+            .tokens
+            .into_iter()
+            .map(|t| t.key)
+            .filter(|k| is_figure_key(k))
+            .collect()
+    }
+
+    /// Every figure the case file, the persona and the node's rubric mention. Normalising all
+    /// of that text is most of the cost of a score, so it is cached, keyed by the text itself
+    /// (an edited, reloaded scenario gets a fresh entry).
+    fn known_figures(&self, context: &ScoringContext<'_>) -> Arc<BTreeSet<String>> {
+        let s = context.scenario;
+        let mut sources: Vec<&str> = vec![s.persona.backstory.as_str()];
+        for fact in &s.case_file.facts {
+            sources.extend([fact.value.as_str(), fact.label.as_str()]);
+        }
+        for policy in &s.case_file.policies {
+            sources.push(&policy.text);
+            sources.extend(
+                policy
+                    .may
+                    .iter()
+                    .chain(&policy.must_not)
+                    .map(String::as_str),
+            );
+        }
+        for fact in &context.rubric.facts {
+            sources.extend(fact.accept.iter().map(String::as_str));
+        }
+        sources.extend(context.rubric.model_answers.iter().map(String::as_str));
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        sources.hash(&mut hasher);
+        let key = hasher.finish();
+        let cache = self.figure_cache.lock();
+        if let Some(known) = cache.as_ref().ok().and_then(|c| c.get(&key)) {
+            return Arc::clone(known);
+        }
+        drop(cache);
+        let known: Arc<BTreeSet<String>> =
+            Arc::new(sources.iter().flat_map(|t| self.figures_in(t)).collect());
+        if let Ok(mut cache) = self.figure_cache.lock() {
+            cache.insert(key, Arc::clone(&known));
+        }
+        known
     }
 
     /// HEARD, LAST, LEAPS: empathise before solving, within this reply or across the session.
@@ -545,7 +578,9 @@ impl RuleScorer {
         self.pattern_rules(context)
             .iter()
             .filter(|(r, _)| r.dimension == Dimension::Empathy && r.weight > 0)
-            .any(|(_, phrases)| find_any(&tokens, phrases, false).is_some_and(|f| !f.negated))
+            .any(|(_, phrases)| {
+                find_any(&tokens, phrases.iter(), false).is_some_and(|f| !f.negated)
+            })
     }
 }
 
