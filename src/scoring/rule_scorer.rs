@@ -42,12 +42,16 @@ struct Tally {
 }
 
 impl Tally {
-    fn push(&mut self, dimension: Dimension, reason: Reason) {
+    fn list(&mut self, dimension: Dimension) -> &mut Vec<Reason> {
         match dimension {
-            Dimension::Empathy => self.empathy.push(reason),
-            Dimension::Accuracy => self.accuracy.push(reason),
-            Dimension::Deescalation => self.deescalation.push(reason),
+            Dimension::Empathy => &mut self.empathy,
+            Dimension::Accuracy => &mut self.accuracy,
+            Dimension::Deescalation => &mut self.deescalation,
         }
+    }
+
+    fn push(&mut self, dimension: Dimension, reason: Reason) {
+        self.list(dimension).push(reason);
     }
 }
 
@@ -172,6 +176,12 @@ impl RuleScorer {
         tally.push(rule.dimension, r);
     }
 
+    /// A reply too short to help costs empathy and de-escalation alike.
+    fn fire_too_short(&self, tally: &mut Tally, reply: &str) {
+        self.fire(tally, builtin::TOO_SHORT_EMPATHY, reply, None, None);
+        self.fire(tally, builtin::TOO_SHORT_DEESCALATION, reply, None, None);
+    }
+
     /// Pattern rules active at this node: lexicon rules on by default or listed by the rubric,
     /// minus those the scenario disables, plus the scenario's own rules.
     fn pattern_rules<'a>(
@@ -203,14 +213,7 @@ impl RuleScorer {
         let tokens = &n.tokens;
         let mut tally = Tally::default();
         if tokens.is_empty() {
-            self.fire(&mut tally, builtin::TOO_SHORT_EMPATHY, reply, None, None);
-            self.fire(
-                &mut tally,
-                builtin::TOO_SHORT_DEESCALATION,
-                reply,
-                None,
-                None,
-            );
+            self.fire_too_short(&mut tally, reply);
             return ReplyScore::new(
                 total(0, tally.empathy),
                 total(0, Vec::new()),
@@ -235,11 +238,7 @@ impl RuleScorer {
             let Some(found) = live.iter().min_by_key(|f| f.first).copied() else {
                 continue;
             };
-            let list = match rule.dimension {
-                Dimension::Empathy => &mut tally.empathy,
-                Dimension::Accuracy => &mut tally.accuracy,
-                Dimension::Deescalation => &mut tally.deescalation,
-            };
+            let list = tally.list(rule.dimension);
             list.push(reason(rule, rule.weight, reply, Some(found.span(tokens))));
             if rule.weight > 0 {
                 credits.push(Credit {
@@ -301,14 +300,7 @@ impl RuleScorer {
             self.fire(&mut tally, builtin::SHOUTING, reply, None, None);
         }
         if n.words < usize::from(limits.too_short_words) {
-            self.fire(&mut tally, builtin::TOO_SHORT_EMPATHY, reply, None, None);
-            self.fire(
-                &mut tally,
-                builtin::TOO_SHORT_DEESCALATION,
-                reply,
-                None,
-                None,
-            );
+            self.fire_too_short(&mut tally, reply);
         }
         if n.words > usize::from(limits.wall_of_text_words) {
             self.fire(
