@@ -37,6 +37,24 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// An error about a file as a whole (unreadable, too large): no line or column.
+    pub fn whole_file(
+        file: String,
+        code: &'static str,
+        message: String,
+        help: Option<String>,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            file,
+            line: 0,
+            col: 0,
+            code,
+            message,
+            help,
+        }
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

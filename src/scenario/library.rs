@@ -104,15 +104,7 @@ fn whole_file_error(
     message: String,
     help: Option<String>,
 ) -> Diagnostic {
-    Diagnostic {
-        severity: Severity::Error,
-        file: display(path),
-        line: 0,
-        col: 0,
-        code,
-        message,
-        help,
-    }
+    Diagnostic::whole_file(display(path), code, message, help)
 }
 
 fn collect_ron_files(dir: &Path, out: &mut Vec<PathBuf>, diagnostics: &mut Vec<Diagnostic>) {

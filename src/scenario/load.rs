@@ -33,15 +33,18 @@ pub fn ron_options() -> ron::Options {
 /// Checks size and encoding, returning the text.
 pub fn decode<'b>(file: &str, bytes: &'b [u8]) -> Result<&'b str, Diagnostic> {
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(whole_file(
-            file,
+        return Err(Diagnostic::whole_file(
+            file.to_string(),
             "file-too-large",
             format!(
                 "file is {} bytes; scenario and rule files are limited to {} bytes",
                 bytes.len(),
                 MAX_FILE_BYTES
             ),
-            "split the scenario into smaller ones, or check that this is the file you meant",
+            Some(
+                "split the scenario into smaller ones, or check that this is the file you meant"
+                    .into(),
+            ),
         ));
     }
     std::str::from_utf8(bytes).map_err(|err| {
@@ -117,18 +120,6 @@ fn open_string_before(text: &str, at: &ron::error::Position) -> Option<(usize, u
     text.get(start..close)
         .filter(|s| s.contains('\n'))
         .map(|_| LineIndex::new(text).position(start))
-}
-
-fn whole_file(file: &str, code: &'static str, message: String, help: &str) -> Diagnostic {
-    Diagnostic {
-        severity: Severity::Error,
-        file: file.to_string(),
-        line: 0,
-        col: 0,
-        code,
-        message,
-        help: Some(help.to_string()),
-    }
 }
 
 fn syntax_diagnostic(file: &str, text: &str, err: &ron::error::SpannedError) -> Diagnostic {
