@@ -1,8 +1,9 @@
 //! holdline: a training simulator for customer-service hires. This library is the core
 //! (scenarios, validation, sessions, mood, scoring) in plain Rust with no Bevy types; the binary
-//! adds the command line and, later, the Bevy app on top of it.
+//! adds the command line and the Bevy app (`app`, behind the `app` feature) on top of it.
 
 pub mod cli;
+pub mod progress;
 pub mod scenario;
 pub mod scoring;
 pub mod session;

@@ -1,6 +1,8 @@
 //! Phrase matching on normalised tokens: exact or typo-tolerant sequences, with negation and
 //! clause awareness, so "I'm not sorry" and "I can't help" do not earn what their words suggest.
 
+use std::collections::{HashMap, HashSet};
+
 use super::text::{NEGATORS, Normalized, Normalizer, Token};
 
 /// A phrase as a sequence of token keys.
@@ -56,9 +58,30 @@ fn same(a: &str, b: &str, fuzzy: bool) -> bool {
     fuzzy
         && a.len() >= FUZZY_MIN_LEN
         && b.len() >= FUZZY_MIN_LEN
+        // One edit changes the length by at most one character (four bytes).
+        && a.len().abs_diff(b.len()) <= 4
         && a.chars().all(char::is_alphabetic)
         && b.chars().all(char::is_alphabetic)
-        && strsim::damerau_levenshtein(a, b) <= 1
+        && within_one_edit(a, b)
+}
+
+/// Whether `a` becomes `b` by at most one insertion, deletion, substitution or swap of two
+/// neighbours. Linear and allocation-free for ASCII, which nearly every reply is.
+fn within_one_edit(a: &str, b: &str) -> bool {
+    if !a.is_ascii() || !b.is_ascii() {
+        return strsim::osa_distance(a, b) <= 1;
+    }
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[prefix..], &b[prefix..]);
+    match (a.len(), b.len()) {
+        (x, y) if x == y => {
+            a.len() <= 1 || a[1..] == b[1..] || (a[0] == b[1] && a[1] == b[0] && a[2..] == b[2..])
+        }
+        (x, y) if x == y + 1 => a[1..] == *b,
+        (x, y) if y == x + 1 => b[1..] == *a,
+        _ => false,
+    }
 }
 
 /// Whether a negator governs tokens `first..=last`: one shortly before it in the same clause,
@@ -76,27 +99,80 @@ pub fn is_negated(tokens: &[Token], first: usize, last: usize) -> bool {
     before || after
 }
 
+/// The phrase at token `i`, if it starts there.
+pub fn match_at(tokens: &[Token], phrase: &Phrase, i: usize, fuzzy: bool) -> Option<Found> {
+    let n = phrase.keys.len();
+    let window = tokens.get(i..i.checked_add(n)?)?;
+    if n == 0
+        || !phrase
+            .keys
+            .iter()
+            .zip(window)
+            .all(|(k, t)| same(&t.key, k, fuzzy))
+    {
+        return None;
+    }
+    Some(Found {
+        first: i,
+        last: i + n - 1,
+        // Quoted words are mentioned, not said: they count as negated.
+        negated: tokens[i].quoted || (!phrase.self_negated && is_negated(tokens, i, i + n - 1)),
+    })
+}
+
 /// Every place `phrase` occurs in `tokens`, in order.
 pub fn find_all(tokens: &[Token], phrase: &Phrase, fuzzy: bool) -> Vec<Found> {
-    let n = phrase.keys.len();
-    if n == 0 || n > tokens.len() {
-        return Vec::new();
-    }
-    (0..=tokens.len() - n)
-        .filter(|&i| {
-            phrase
-                .keys
-                .iter()
-                .zip(&tokens[i..i + n])
-                .all(|(k, t)| same(&t.key, k, fuzzy))
-        })
-        .map(|i| Found {
-            first: i,
-            last: i + n - 1,
-            // Quoted words are mentioned, not said: they count as negated.
-            negated: tokens[i].quoted || (!phrase.self_negated && is_negated(tokens, i, i + n - 1)),
-        })
+    (0..tokens.len())
+        .filter_map(|i| match_at(tokens, phrase, i, fuzzy))
         .collect()
+}
+
+/// Many phrase lists (one per rule) indexed by their first key, so a reply is matched in one
+/// pass over its tokens instead of one pass per phrase. Exact matching only.
+#[derive(Debug, Default)]
+pub struct PhraseIndex {
+    by_first_key: HashMap<String, Vec<(usize, usize)>>,
+}
+
+impl PhraseIndex {
+    pub fn new(lists: &[Vec<Phrase>]) -> PhraseIndex {
+        let mut by_first_key: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+        for (list, phrases) in lists.iter().enumerate() {
+            for (p, phrase) in phrases.iter().enumerate() {
+                if let Some(first) = phrase.keys.first() {
+                    by_first_key
+                        .entry(first.clone())
+                        .or_default()
+                        .push((list, p));
+                }
+            }
+        }
+        PhraseIndex { by_first_key }
+    }
+
+    /// Every match in `tokens` of the lists `wanted` accepts, grouped per list, each group in
+    /// token order (ties in phrase order).
+    pub fn find_all(
+        &self,
+        lists: &[Vec<Phrase>],
+        tokens: &[Token],
+        wanted: impl Fn(usize) -> bool,
+    ) -> Vec<Vec<Found>> {
+        let mut found: Vec<Vec<Found>> = vec![Vec::new(); lists.len()];
+        for (i, token) in tokens.iter().enumerate() {
+            let Some(candidates) = self.by_first_key.get(token.key.as_str()) else {
+                continue;
+            };
+            for &(list, p) in candidates {
+                if wanted(list)
+                    && let Some(f) = match_at(tokens, &lists[list][p], i, false)
+                {
+                    found[list].push(f);
+                }
+            }
+        }
+        found
+    }
 }
 
 /// The first occurrence of any of `phrases`, preferring one that is not negated.
@@ -113,15 +189,13 @@ pub fn find_any<'p>(
     all.into_iter().next()
 }
 
-/// Share of the reply's distinct words that also appear in `other` (0.0–1.0).
-pub fn overlap(reply: &Normalized, other: &Normalized) -> f32 {
-    use std::collections::HashSet;
+/// Share of the reply's distinct words that are among `theirs` (0.0–1.0).
+pub fn overlap(reply: &Normalized, theirs: &HashSet<String>) -> f32 {
     let mine: HashSet<&str> = reply.tokens.iter().map(|t| t.key.as_str()).collect();
     if mine.is_empty() {
         return 0.0;
     }
-    let theirs: HashSet<&str> = other.tokens.iter().map(|t| t.key.as_str()).collect();
-    mine.intersection(&theirs).count() as f32 / mine.len() as f32
+    mine.iter().filter(|k| theirs.contains(**k)).count() as f32 / mine.len() as f32
 }
 
 #[cfg(test)]

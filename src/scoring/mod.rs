@@ -3,8 +3,10 @@
 
 pub mod lexicon;
 pub mod matcher;
+pub mod node_cache;
 pub mod rule_scorer;
 pub mod text;
+pub mod vocabulary;
 
 use serde::{Deserialize, Serialize};
 

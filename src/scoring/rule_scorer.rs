@@ -4,13 +4,13 @@
 //! gives or takes is a [`Reason`] naming its rule, the words that fired it, and a hint.
 
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap};
-use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeSet;
 
 use super::lexicon::builtin;
-use super::matcher::{Found, Phrase, find_all, find_any, overlap};
-use super::text::{Normalized, Normalizer, Token};
+use super::matcher::{Found, Phrase, PhraseIndex, find_all, find_any, overlap};
+use super::node_cache::{CompiledNode, NodeCache, is_figure_key};
+use super::text::Token;
+use super::vocabulary::Vocabulary;
 use super::{
     Dimension, DimensionScore, Lexicon, Reason, ReplyScore, ReplyScorer, Rule, ScoringContext,
 };
@@ -19,12 +19,12 @@ use super::{
 #[derive(Debug)]
 pub struct RuleScorer {
     lexicon: Lexicon,
-    normalizer: Normalizer,
-    synonyms: HashMap<String, String>,
-    /// Phrases of each lexicon rule, compiled once.
+    vocabulary: Vocabulary,
+    /// Phrases of each lexicon rule, compiled once, and indexed by their first word.
     compiled: Vec<Vec<Phrase>>,
-    /// Figures known to each scenario node's context, by a hash of the texts they came from.
-    figure_cache: Mutex<HashMap<u64, Arc<BTreeSet<String>>>>,
+    index: PhraseIndex,
+    /// Each node's context compiled once.
+    nodes: NodeCache,
 }
 
 impl Default for RuleScorer {
@@ -86,77 +86,39 @@ struct Credit {
 
 impl RuleScorer {
     pub fn new(lexicon: Lexicon) -> Self {
-        let normalizer = Normalizer::default();
-        let mut synonyms = HashMap::new();
-        for group in &lexicon.synonyms {
-            let keys: Vec<String> = group
-                .iter()
-                .filter_map(|w| {
-                    normalizer
-                        .normalize(w)
-                        .tokens
-                        .into_iter()
-                        .next()
-                        .map(|t| t.key)
-                })
-                .collect();
-            if let Some(canonical) = keys.first() {
-                for key in &keys[1..] {
-                    synonyms.insert(key.clone(), canonical.clone());
-                }
-            }
-        }
-        let mut scorer = RuleScorer {
-            lexicon,
-            normalizer,
-            synonyms,
-            compiled: Vec::new(),
-            figure_cache: Mutex::new(HashMap::new()),
-        };
-        scorer.compiled = scorer
-            .lexicon
+        let vocabulary = Vocabulary::new(&lexicon.synonyms);
+        let compiled: Vec<Vec<Phrase>> = lexicon
             .rules
             .iter()
-            .map(|r| r.patterns.iter().map(|p| scorer.phrase(p)).collect())
+            .map(|r| r.patterns.iter().map(|p| vocabulary.phrase(p)).collect())
             .collect();
-        scorer
+        RuleScorer {
+            index: PhraseIndex::new(&compiled),
+            lexicon,
+            vocabulary,
+            compiled,
+            nodes: NodeCache::default(),
+        }
     }
 
     pub fn lexicon(&self) -> &Lexicon {
         &self.lexicon
     }
 
-    fn normalize(&self, text: &str) -> Normalized {
-        let mut n = self.normalizer.normalize(text);
-        for t in &mut n.tokens {
-            if let Some(canonical) = self.synonyms.get(&t.key) {
-                t.key.clone_from(canonical);
-            }
-        }
-        n
-    }
-
-    fn phrase(&self, text: &str) -> Phrase {
-        let mut phrase = Phrase::new(&self.normalizer, text);
-        for key in &mut phrase.keys {
-            if let Some(canonical) = self.synonyms.get(key) {
-                key.clone_from(canonical);
-            }
-        }
-        phrase
-    }
-
-    fn builtin_rule(&self, id: &str) -> Rule {
+    fn builtin_rule(&self, id: &str) -> Cow<'_, Rule> {
         // The lexicon validator requires every built-in rule, but a hand-built Lexicon may lack one.
-        self.lexicon.rule(id).cloned().unwrap_or_else(|| Rule {
-            id: id.to_string(),
-            dimension: Dimension::Accuracy,
-            weight: 0,
-            patterns: Vec::new(),
-            explanation: String::new(),
-            hint: String::new(),
-            default_on: true,
-        })
+        match self.lexicon.rule(id) {
+            Some(rule) => Cow::Borrowed(rule),
+            None => Cow::Owned(Rule {
+                id: id.to_string(),
+                dimension: Dimension::Accuracy,
+                weight: 0,
+                patterns: Vec::new(),
+                explanation: String::new(),
+                hint: String::new(),
+                default_on: true,
+            }),
+        }
     }
 
     /// Fires a built-in rule into its lexicon dimension with its lexicon weight.
@@ -182,34 +144,44 @@ impl RuleScorer {
         self.fire(tally, builtin::TOO_SHORT_DEESCALATION, reply, None, None);
     }
 
-    /// Pattern rules active at this node: lexicon rules on by default or listed by the rubric,
-    /// minus those the scenario disables, plus the scenario's own rules.
-    fn pattern_rules<'a>(
+    /// Every live or negated match of the pattern rules active at this node: lexicon rules on
+    /// by default or listed by the rubric, minus those the scenario disables, then the
+    /// scenario's own rules.
+    fn rule_matches<'a>(
         &'a self,
         context: &ScoringContext<'a>,
-    ) -> Vec<(&'a Rule, Cow<'a, [Phrase]>)> {
+        node: &CompiledNode,
+        tokens: &[Token],
+    ) -> Vec<(&'a Rule, Vec<Found>)> {
         let overrides = &context.scenario.scoring;
-        let mut rules: Vec<(&Rule, Cow<'a, [Phrase]>)> = self
-            .lexicon
-            .rules
-            .iter()
-            .zip(&self.compiled)
-            .filter(|(r, _)| !r.patterns.is_empty())
-            .filter(|(r, _)| r.default_on || context.rubric.rules.contains(&r.id))
-            .filter(|(r, _)| !overrides.disable.contains(&r.id))
-            .map(|(r, p)| (r, Cow::Borrowed(p.as_slice())))
+        let rules = &self.lexicon.rules;
+        let active = |i: usize| {
+            let r = &rules[i];
+            (r.default_on || context.rubric.rules.contains(&r.id))
+                && !overrides.disable.contains(&r.id)
+        };
+        let mut matches: Vec<(&Rule, Vec<Found>)> = self
+            .index
+            .find_all(&self.compiled, tokens, active)
+            .into_iter()
+            .enumerate()
+            .filter(|&(i, _)| !rules[i].patterns.is_empty() && active(i))
+            .map(|(i, found)| (&rules[i], found))
             .collect();
-        for rule in &overrides.rules {
-            let phrases: Vec<Phrase> = rule.patterns.iter().map(|p| self.phrase(p)).collect();
-            rules.push((rule, Cow::Owned(phrases)));
+        for (rule, phrases) in overrides.rules.iter().zip(&node.scenario_rules) {
+            let found = phrases
+                .iter()
+                .flat_map(|p| find_all(tokens, p, false))
+                .collect();
+            matches.push((rule, found));
         }
-        rules
+        matches
     }
 
     fn score_reply(&self, context: &ScoringContext<'_>, reply: &str) -> ReplyScore {
         let limits = self.lexicon.limits;
         let base = self.lexicon.base;
-        let n = self.normalize(reply);
+        let n = self.vocabulary.normalize(reply);
         let tokens = &n.tokens;
         let mut tally = Tally::default();
         if tokens.is_empty() {
@@ -226,11 +198,8 @@ impl RuleScorer {
         // Where empathy phrases start: one phrase matched by two patterns counts once.
         let mut empathy_hits: BTreeSet<usize> = BTreeSet::new();
         let mut penalties_by_sentence: BTreeSet<usize> = BTreeSet::new();
-        for (rule, phrases) in self.pattern_rules(context) {
-            let all: Vec<Found> = phrases
-                .iter()
-                .flat_map(|p| find_all(tokens, p, false))
-                .collect();
+        let node = self.nodes.get(&self.vocabulary, context);
+        for (rule, all) in self.rule_matches(context, &node, tokens) {
             let live: Vec<&Found> = all.iter().filter(|f| !f.negated).collect();
             if rule.dimension == Dimension::Empathy && rule.weight > 0 {
                 empathy_hits.extend(live.iter().map(|f| f.first));
@@ -286,11 +255,11 @@ impl RuleScorer {
             );
         }
 
-        self.check_name(context, reply, tokens, &mut tally);
-        self.check_triggers(context, reply, tokens, &mut tally);
-        let first_fact = self.check_facts(context, reply, tokens, &mut tally);
-        self.check_figures(context, reply, tokens, &mut tally);
-        self.check_order(context, reply, &credits, first_fact, &mut tally);
+        self.check_name(&node, reply, tokens, &mut tally);
+        self.check_triggers(context, &node, reply, tokens, &mut tally);
+        let first_fact = self.check_facts(context, &node, reply, tokens, &mut tally);
+        self.check_figures(&node, reply, tokens, &mut tally);
+        self.check_order(context, &node, reply, &credits, first_fact, &mut tally);
 
         // Surface checks: shouting, length, parroting.
         let shouting = n.shouted_words >= usize::from(limits.shouted_words)
@@ -311,8 +280,9 @@ impl RuleScorer {
                 Some(&format!("({} words)", n.words)),
             );
         }
-        let customer = self.normalize(context.customer_line);
-        if n.words >= 4 && overlap(&n, &customer) * 100.0 >= f32::from(limits.parroting_percent) {
+        if n.words >= 4
+            && overlap(&n, &node.customer_keys) * 100.0 >= f32::from(limits.parroting_percent)
+        {
             self.fire(&mut tally, builtin::PARROTING_EMPATHY, reply, None, None);
             self.fire(
                 &mut tally,
@@ -335,22 +305,9 @@ impl RuleScorer {
         )
     }
 
-    fn check_name(
-        &self,
-        context: &ScoringContext<'_>,
-        reply: &str,
-        tokens: &[Token],
-        tally: &mut Tally,
-    ) {
-        let names: Vec<Phrase> = context
-            .scenario
-            .persona
-            .name
-            .split_whitespace()
-            .filter(|w| w.len() >= 2)
-            .map(|w| self.phrase(w))
-            .collect();
-        let uses: Vec<Found> = names
+    fn check_name(&self, node: &CompiledNode, reply: &str, tokens: &[Token], tally: &mut Tally) {
+        let uses: Vec<Found> = node
+            .names
             .iter()
             .flat_map(|p| find_all(tokens, p, false))
             .collect();
@@ -373,13 +330,13 @@ impl RuleScorer {
     fn check_triggers(
         &self,
         context: &ScoringContext<'_>,
+        node: &CompiledNode,
         reply: &str,
         tokens: &[Token],
         tally: &mut Tally,
     ) {
-        for trigger in &context.scenario.persona.triggers {
-            let phrase = self.phrase(trigger);
-            if let Some(found) = find_all(tokens, &phrase, false)
+        for (trigger, phrase) in context.scenario.persona.triggers.iter().zip(&node.triggers) {
+            if let Some(found) = find_all(tokens, phrase, false)
                 .into_iter()
                 .find(|f| !f.negated)
             {
@@ -399,6 +356,7 @@ impl RuleScorer {
     fn check_facts(
         &self,
         context: &ScoringContext<'_>,
+        node: &CompiledNode,
         reply: &str,
         tokens: &[Token],
         tally: &mut Tally,
@@ -409,11 +367,10 @@ impl RuleScorer {
         let pool = 100 - i32::from(self.lexicon.base.accuracy_with_facts.min(100));
         let count = rubric.facts.len() as i32;
         let mut first_fact: Option<usize> = None;
-        for (i, fact) in rubric.facts.iter().enumerate() {
+        for (i, (fact, phrases)) in rubric.facts.iter().zip(&node.facts).enumerate() {
             // Shares add up to exactly the pool, the remainder going to the first facts.
             let share = pool / count + i32::from((i as i32) < pool % count);
-            let phrases: Vec<Phrase> = fact.accept.iter().map(|a| self.phrase(a)).collect();
-            match find_any(tokens, &phrases, true).filter(|f| !f.negated) {
+            match find_any(tokens, phrases, true).filter(|f| !f.negated) {
                 Some(found) => {
                     first_fact = Some(first_fact.map_or(found.first, |f| f.min(found.first)));
                     let mut r = reason(&stated, share, reply, Some(found.span(tokens)));
@@ -431,8 +388,7 @@ impl RuleScorer {
             }
         }
         let forbidden = self.builtin_rule(builtin::FORBIDDEN_CLAIM);
-        for claim in &rubric.forbidden {
-            let phrases: Vec<Phrase> = claim.phrases.iter().map(|p| self.phrase(p)).collect();
+        for (claim, phrases) in rubric.forbidden.iter().zip(&node.forbidden) {
             if let Some(found) = phrases
                 .iter()
                 .flat_map(|p| find_all(tokens, p, false))
@@ -453,17 +409,9 @@ impl RuleScorer {
 
     /// Amounts, dates, times and durations in the reply that appear nowhere in the scenario's
     /// case file, rubric or the customer's words are wrong figures.
-    fn check_figures(
-        &self,
-        context: &ScoringContext<'_>,
-        reply: &str,
-        tokens: &[Token],
-        tally: &mut Tally,
-    ) {
-        let known = self.known_figures(context);
-        let customer = self.figures_in(context.customer_line);
+    fn check_figures(&self, node: &CompiledNode, reply: &str, tokens: &[Token], tally: &mut Tally) {
         for (i, t) in tokens.iter().enumerate() {
-            if !is_figure_key(&t.key) || known.contains(&t.key) || customer.contains(&t.key) {
+            if !is_figure_key(&t.key) || node.known_figures.contains(&t.key) {
                 continue;
             }
             let currency = reply[..t.start]
@@ -486,58 +434,11 @@ impl RuleScorer {
         }
     }
 
-    fn figures_in(&self, text: &str) -> BTreeSet<String> {
-        self.normalize(text)
-            .tokens
-            .into_iter()
-            .map(|t| t.key)
-            .filter(|k| is_figure_key(k))
-            .collect()
-    }
-
-    /// Every figure the case file, the persona and the node's rubric mention. Normalising all
-    /// of that text is most of the cost of a score, so it is cached, keyed by the text itself
-    /// (an edited, reloaded scenario gets a fresh entry).
-    fn known_figures(&self, context: &ScoringContext<'_>) -> Arc<BTreeSet<String>> {
-        let s = context.scenario;
-        let mut sources: Vec<&str> = vec![s.persona.backstory.as_str()];
-        for fact in &s.case_file.facts {
-            sources.extend([fact.value.as_str(), fact.label.as_str()]);
-        }
-        for policy in &s.case_file.policies {
-            sources.push(&policy.text);
-            sources.extend(
-                policy
-                    .may
-                    .iter()
-                    .chain(&policy.must_not)
-                    .map(String::as_str),
-            );
-        }
-        for fact in &context.rubric.facts {
-            sources.extend(fact.accept.iter().map(String::as_str));
-        }
-        sources.extend(context.rubric.model_answers.iter().map(String::as_str));
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        sources.hash(&mut hasher);
-        let key = hasher.finish();
-        let cache = self.figure_cache.lock();
-        if let Some(known) = cache.as_ref().ok().and_then(|c| c.get(&key)) {
-            return Arc::clone(known);
-        }
-        drop(cache);
-        let known: Arc<BTreeSet<String>> =
-            Arc::new(sources.iter().flat_map(|t| self.figures_in(t)).collect());
-        if let Ok(mut cache) = self.figure_cache.lock() {
-            cache.insert(key, Arc::clone(&known));
-        }
-        known
-    }
-
     /// HEARD, LAST, LEAPS: empathise before solving, within this reply or across the session.
     fn check_order(
         &self,
         context: &ScoringContext<'_>,
+        node: &CompiledNode,
         reply: &str,
         credits: &[Credit],
         first_fact: Option<usize>,
@@ -554,7 +455,7 @@ impl RuleScorer {
             && context
                 .earlier_replies
                 .iter()
-                .any(|earlier| self.has_empathy(context, earlier));
+                .any(|earlier| self.has_empathy(context, node, earlier));
         if ordered_here || earlier_empathy {
             let detail = if earlier_empathy {
                 Some("(you acknowledged the customer earlier in the conversation)")
@@ -565,14 +466,12 @@ impl RuleScorer {
         }
     }
 
-    fn has_empathy(&self, context: &ScoringContext<'_>, text: &str) -> bool {
-        let tokens = self.normalize(text).tokens;
-        self.pattern_rules(context)
+    fn has_empathy(&self, context: &ScoringContext<'_>, node: &CompiledNode, text: &str) -> bool {
+        let tokens = self.vocabulary.normalize(text).tokens;
+        self.rule_matches(context, node, &tokens)
             .iter()
             .filter(|(r, _)| r.dimension == Dimension::Empathy && r.weight > 0)
-            .any(|(_, phrases)| {
-                find_any(&tokens, phrases.iter(), false).is_some_and(|f| !f.negated)
-            })
+            .any(|(_, found)| found.iter().any(|f| !f.negated))
     }
 }
 
@@ -580,10 +479,6 @@ impl RuleScorer {
 const FIGURE_UNITS: [&str; 9] = [
     "day", "busi", "work", "hour", "week", "month", "minut", "pm", "am",
 ];
-
-fn is_figure_key(key: &str) -> bool {
-    key.starts_with("date:") || key.starts_with(|c: char| c.is_ascii_digit())
-}
 
 impl ReplyScorer for RuleScorer {
     fn score(&self, context: &ScoringContext<'_>, reply: &str) -> ReplyScore {

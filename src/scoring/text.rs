@@ -299,6 +299,10 @@ fn split_words(text: &str, out: &mut Normalized) -> Vec<RawWord> {
 }
 
 fn canonical_number(word: &str) -> Option<String> {
+    // Most words are not numbers: say so before allocating anything.
+    if !word.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
     let digits = word.replace(',', "");
     if let Some((h, m)) = digits.split_once(':') {
         let h: u32 = h.parse().ok()?;
@@ -421,10 +425,9 @@ fn merge_dates(tokens: Vec<Token>) -> Vec<Token> {
             .and_then(|m| m.parse::<u8>().ok())
     };
     let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
-    let mut i = 0;
-    while i < tokens.len() {
-        let t = &tokens[i];
-        if let Some(m) = month_of(t) {
+    let mut rest = tokens.into_iter().peekable();
+    while let Some(mut t) = rest.next() {
+        if let Some(m) = month_of(&t) {
             // "13 June" / "13 of June": the day was just pushed.
             let back = match out.len() {
                 n if n >= 1 && is_day(&out[n - 1]) => Some(1),
@@ -432,32 +435,23 @@ fn merge_dates(tokens: Vec<Token>) -> Vec<Token> {
                 _ => None,
             };
             if let Some(back) = back {
-                let day_token = out[out.len() - back].clone();
-                out.truncate(out.len() - back);
-                out.push(Token {
-                    key: format!(
-                        "date:{m:02}-{:02}",
-                        day_token.key.parse::<u8>().unwrap_or(0)
-                    ),
-                    start: day_token.start,
-                    end: t.end,
-                    ..t.clone()
-                });
-                i += 1;
+                let day_token = out.swap_remove(out.len() - back);
+                out.truncate(out.len() + 1 - back);
+                let day = day_token.key.parse::<u8>().unwrap_or(0);
+                t.key = format!("date:{m:02}-{day:02}");
+                t.start = day_token.start;
+                out.push(t);
                 continue;
             }
-            if let Some(next) = tokens.get(i + 1).filter(|n| is_day(n)) {
-                out.push(Token {
-                    key: format!("date:{m:02}-{:02}", next.key.parse::<u8>().unwrap_or(0)),
-                    end: next.end,
-                    ..t.clone()
-                });
-                i += 2;
+            if let Some(next) = rest.next_if(is_day) {
+                let day = next.key.parse::<u8>().unwrap_or(0);
+                t.key = format!("date:{m:02}-{day:02}");
+                t.end = next.end;
+                out.push(t);
                 continue;
             }
         }
-        out.push(t.clone());
-        i += 1;
+        out.push(t);
     }
     out
 }
