@@ -116,10 +116,43 @@ fn figure_sources<'a>(context: &ScoringContext<'a>) -> Vec<&'a str> {
     sources
 }
 
+/// A multiply-rotate hash eight bytes at a time. The key covers a few kilobytes of case-file
+/// text per reply, and SipHash over it cost more than the rest of a cached score. Not for
+/// untrusted keys: scenario text is the trainer's own.
+#[derive(Default)]
+struct TextHasher(u64);
+
+impl TextHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for TextHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.add(u64::from_le_bytes(chunk.try_into().expect("8-byte chunk")));
+        }
+        let mut tail = [0u8; 8];
+        let rest = chunks.remainder();
+        tail[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(tail) ^ ((rest.len() as u64) << 56));
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// A hash of every text [`CompiledNode::compile`] reads, so an edited, reloaded scenario gets
 /// a fresh entry rather than a stale one.
 fn context_key(context: &ScoringContext<'_>) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = TextHasher::default();
     let s = context.scenario;
     s.persona.name.hash(&mut h);
     s.persona.triggers.hash(&mut h);

@@ -352,21 +352,22 @@ impl Normalizer {
             }
         }
         // Expand contractions, map number words, then stem.
-        let mut words: Vec<(String, &RawWord)> = Vec::with_capacity(raw.len() + 8);
+        // Borrowed pieces of the raw words (or static expansions): no allocation per word.
+        let mut words: Vec<(&str, &RawWord)> = Vec::with_capacity(raw.len() + 8);
         for w in &raw {
-            let push = |words: &mut Vec<_>, t: &str| words.push((t.to_string(), w));
-            if let Some((_, parts)) = CONTRACTIONS.iter().find(|(c, _)| *c == w.text) {
-                parts.iter().for_each(|p| push(&mut words, p));
+            let text = w.text.as_str();
+            if let Some((_, parts)) = CONTRACTIONS.iter().find(|(c, _)| *c == text) {
+                words.extend(parts.iter().map(|p| (*p, w)));
             } else if let Some((stem, full)) = SUFFIXES
                 .iter()
-                .find_map(|(s, f)| w.text.strip_suffix(s).map(|stem| (stem, f)))
+                .find_map(|(s, f)| text.strip_suffix(s).map(|stem| (stem, *f)))
             {
-                push(&mut words, stem);
-                push(&mut words, full);
-            } else if let Some(stem) = w.text.strip_suffix("'s") {
-                push(&mut words, stem);
+                words.push((stem, w));
+                words.push((full, w));
+            } else if let Some(stem) = text.strip_suffix("'s") {
+                words.push((stem, w));
             } else {
-                push(&mut words, &w.text);
+                words.push((text, w));
             }
         }
         let mut tokens: Vec<Token> = Vec::with_capacity(words.len());
