@@ -1,7 +1,7 @@
 //! Phrase matching on normalised tokens: exact or typo-tolerant sequences, with negation and
 //! clause awareness, so "I'm not sorry" and "I can't help" do not earn what their words suggest.
 
-use std::collections::{HashMap, HashSet};
+use super::fast_hash::{FastMap, FastSet};
 
 use super::text::{NEGATORS, Normalized, Normalizer, Token};
 
@@ -55,14 +55,15 @@ fn same(a: &str, b: &str, fuzzy: bool) -> bool {
     if a == b {
         return true;
     }
+    // The edit test runs before the letters-only test: it rejects most pairs in a byte or two.
     fuzzy
         && a.len() >= FUZZY_MIN_LEN
         && b.len() >= FUZZY_MIN_LEN
         // One edit changes the length by at most one character (four bytes).
         && a.len().abs_diff(b.len()) <= 4
+        && within_one_edit(a, b)
         && a.chars().all(char::is_alphabetic)
         && b.chars().all(char::is_alphabetic)
-        && within_one_edit(a, b)
 }
 
 /// Whether `a` becomes `b` by at most one insertion, deletion, substitution or swap of two
@@ -131,12 +132,12 @@ pub fn find_all(tokens: &[Token], phrase: &Phrase, fuzzy: bool) -> Vec<Found> {
 /// pass over its tokens instead of one pass per phrase. Exact matching only.
 #[derive(Debug, Default)]
 pub struct PhraseIndex {
-    by_first_key: HashMap<String, Vec<(usize, usize)>>,
+    by_first_key: FastMap<String, Vec<(usize, usize)>>,
 }
 
 impl PhraseIndex {
     pub fn new(lists: &[Vec<Phrase>]) -> PhraseIndex {
-        let mut by_first_key: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+        let mut by_first_key: FastMap<String, Vec<(usize, usize)>> = FastMap::default();
         for (list, phrases) in lists.iter().enumerate() {
             for (p, phrase) in phrases.iter().enumerate() {
                 if let Some(first) = phrase.keys.first() {
@@ -175,23 +176,29 @@ impl PhraseIndex {
     }
 }
 
-/// The first occurrence of any of `phrases`, preferring one that is not negated.
+/// The first occurrence of any of `phrases`, preferring one that is not negated; between
+/// equals, the earlier phrase.
 pub fn find_any<'p>(
     tokens: &[Token],
     phrases: impl IntoIterator<Item = &'p Phrase>,
     fuzzy: bool,
 ) -> Option<Found> {
-    let mut all: Vec<Found> = phrases
-        .into_iter()
-        .flat_map(|p| find_all(tokens, p, fuzzy))
-        .collect();
-    all.sort_by_key(|f| (f.negated, f.first));
-    all.into_iter().next()
+    let mut best: Option<Found> = None;
+    for phrase in phrases {
+        for i in 0..tokens.len() {
+            if let Some(f) = match_at(tokens, phrase, i, fuzzy)
+                && best.is_none_or(|b| (f.negated, f.first) < (b.negated, b.first))
+            {
+                best = Some(f);
+            }
+        }
+    }
+    best
 }
 
 /// Share of the reply's distinct words that are among `theirs` (0.0–1.0).
-pub fn overlap(reply: &Normalized, theirs: &HashSet<String>) -> f32 {
-    let mine: HashSet<&str> = reply.tokens.iter().map(|t| t.key.as_str()).collect();
+pub fn overlap(reply: &Normalized, theirs: &FastSet<String>) -> f32 {
+    let mine: FastSet<&str> = reply.tokens.iter().map(|t| t.key.as_str()).collect();
     if mine.is_empty() {
         return 0.0;
     }

@@ -1,6 +1,7 @@
 //! Scoring of trainee replies: the result types shared by choices and free text, and the
 //! [`ReplyScorer`] interface that free-text scorers implement.
 
+pub mod fast_hash;
 pub mod lexicon;
 pub mod matcher;
 pub mod node_cache;

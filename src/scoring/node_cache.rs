@@ -3,11 +3,12 @@
 //! words), compiled once and cached by a hash of the texts it came from. Normalising that text
 //! was most of the cost of a score; now a reply pays only for its own words.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
 use super::ScoringContext;
+use super::fast_hash::{FastSet, TextHasher};
 use super::matcher::Phrase;
 use super::vocabulary::Vocabulary;
 
@@ -25,9 +26,9 @@ pub struct CompiledNode {
     /// Patterns of each rule the scenario adds, in its order.
     pub scenario_rules: Vec<Vec<Phrase>>,
     /// Figures the case file, persona, rubric or the customer's line mention.
-    pub known_figures: HashSet<String>,
+    pub known_figures: FastSet<String>,
     /// Distinct token keys of the customer's line, for the parroting check.
-    pub customer_keys: HashSet<String>,
+    pub customer_keys: FastSet<String>,
 }
 
 /// Token keys that are figures: numbers, times, amounts and dates.
@@ -41,7 +42,7 @@ impl CompiledNode {
         let phrases = |texts: &[String]| -> Vec<Phrase> {
             texts.iter().map(|t| vocabulary.phrase(t)).collect()
         };
-        let mut known_figures = HashSet::new();
+        let mut known_figures = FastSet::default();
         for text in figure_sources(context) {
             known_figures.extend(
                 vocabulary
@@ -52,7 +53,7 @@ impl CompiledNode {
                     .filter(|k| is_figure_key(k)),
             );
         }
-        let customer_keys: HashSet<String> = vocabulary
+        let customer_keys: FastSet<String> = vocabulary
             .normalize(context.customer_line)
             .tokens
             .into_iter()
@@ -114,39 +115,6 @@ fn figure_sources<'a>(context: &ScoringContext<'a>) -> Vec<&'a str> {
     }
     sources.extend(context.rubric.model_answers.iter().map(String::as_str));
     sources
-}
-
-/// A multiply-rotate hash eight bytes at a time. The key covers a few kilobytes of case-file
-/// text per reply, and SipHash over it cost more than the rest of a cached score. Not for
-/// untrusted keys: scenario text is the trainer's own.
-#[derive(Default)]
-struct TextHasher(u64);
-
-impl TextHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for TextHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            self.add(u64::from_le_bytes(chunk.try_into().expect("8-byte chunk")));
-        }
-        let mut tail = [0u8; 8];
-        let rest = chunks.remainder();
-        tail[..rest.len()].copy_from_slice(rest);
-        self.add(u64::from_le_bytes(tail) ^ ((rest.len() as u64) << 56));
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
 }
 
 /// A hash of every text [`CompiledNode::compile`] reads, so an edited, reloaded scenario gets

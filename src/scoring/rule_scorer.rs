@@ -200,11 +200,17 @@ impl RuleScorer {
         let mut penalties_by_sentence: BTreeSet<usize> = BTreeSet::new();
         let node = self.nodes.get(&self.vocabulary, context);
         for (rule, all) in self.rule_matches(context, &node, tokens) {
-            let live: Vec<&Found> = all.iter().filter(|f| !f.negated).collect();
-            if rule.dimension == Dimension::Empathy && rule.weight > 0 {
-                empathy_hits.extend(live.iter().map(|f| f.first));
+            let counts_for_stuffing = rule.dimension == Dimension::Empathy && rule.weight > 0;
+            let mut earliest: Option<&Found> = None;
+            for f in all.iter().filter(|f| !f.negated) {
+                if counts_for_stuffing {
+                    empathy_hits.insert(f.first);
+                }
+                if earliest.is_none_or(|e| f.first < e.first) {
+                    earliest = Some(f);
+                }
             }
-            let Some(found) = live.iter().min_by_key(|f| f.first).copied() else {
+            let Some(found) = earliest else {
                 continue;
             };
             let list = tally.list(rule.dimension);

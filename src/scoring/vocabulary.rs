@@ -1,8 +1,7 @@
 //! The scorer's text pipeline: the normaliser plus the lexicon's synonym groups, applied alike
 //! to replies and to every pattern, so "refund" in a rule meets "reimburse" in a reply.
 
-use std::collections::HashMap;
-
+use super::fast_hash::FastMap;
 use super::matcher::Phrase;
 use super::text::{Normalized, Normalizer};
 
@@ -10,14 +9,14 @@ use super::text::{Normalized, Normalizer};
 pub struct Vocabulary {
     normalizer: Normalizer,
     /// Token key → the canonical key of its synonym group.
-    synonyms: HashMap<String, String>,
+    synonyms: FastMap<String, String>,
 }
 
 impl Vocabulary {
     /// `groups` are the lexicon's synonym groups; the first word of each is canonical.
     pub fn new(groups: &[Vec<String>]) -> Vocabulary {
         let normalizer = Normalizer::default();
-        let mut synonyms = HashMap::new();
+        let mut synonyms = FastMap::default();
         for group in groups {
             let keys: Vec<String> = group
                 .iter()
