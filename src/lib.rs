@@ -2,6 +2,8 @@
 //! (scenarios, validation, sessions, mood, scoring) in plain Rust with no Bevy types; the binary
 //! adds the command line and the Bevy app (`app`, behind the `app` feature) on top of it.
 
+#[cfg(feature = "app")]
+pub mod app;
 pub mod cli;
 pub mod progress;
 pub mod scenario;

@@ -25,6 +25,19 @@ pub struct Cli {
     /// Scoring lexicon to use instead of the built-in one.
     #[arg(long, global = true, value_name = "FILE")]
     pub lexicon: Option<PathBuf>,
+    /// Where trainee profiles are kept (default: $HOLDLINE_DATA_DIR, else the platform's data
+    /// folder).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Walk every app screen with scripted input and save one PNG per screen into DIR.
+    #[arg(long, value_name = "DIR", hide = true)]
+    pub screenshots: Option<PathBuf>,
+    /// The scenario the screenshot tour plays.
+    #[arg(long, value_name = "ID", default_value = "late-parcel", hide = true)]
+    pub tour_scenario: String,
+    /// Open the app, print the time to its first interactive frame, and exit.
+    #[arg(long, hide = true)]
+    pub startup_probe: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -99,13 +112,63 @@ pub fn run(cli: Cli) -> ExitCode {
             text,
             json,
         }) => score::run(&scenario, &node, &text, json, lexicon),
-        None => {
-            use clap::CommandFactory;
-            // The Bevy app will open here; until it exists, show what the CLI can do.
-            let _ = Cli::command().print_help();
-            ExitCode::SUCCESS
-        }
+        None => open_app(
+            cli.scenarios,
+            lexicon,
+            cli.data_dir,
+            cli.screenshots.map(|dir| (dir, cli.tour_scenario)),
+            cli.startup_probe,
+        ),
     }
+}
+
+#[cfg(feature = "app")]
+fn open_app(
+    scenarios: PathBuf,
+    lexicon: Lexicon,
+    data_dir: Option<PathBuf>,
+    screenshots: Option<(PathBuf, String)>,
+    startup_probe: bool,
+) -> ExitCode {
+    use crate::app::{AppConfig, RunOptions, tour::TourConfig};
+    let started = std::time::Instant::now();
+    // Bevy resolves relative asset paths against the executable's folder, not the working
+    // directory, so the scenario folder is made absolute here.
+    let scenarios = std::path::absolute(&scenarios).unwrap_or(scenarios);
+    let config = AppConfig {
+        scenarios_dir: scenarios,
+        lexicon: std::sync::Arc::new(lexicon),
+        data_dir: data_dir.unwrap_or_else(crate::progress::ProfileStore::default_dir),
+    };
+    let tour = match (screenshots, startup_probe) {
+        (Some((dir, scenario)), _) => {
+            if let Err(err) = std::fs::create_dir_all(&dir) {
+                eprintln!("error: cannot create {}: {err}", dir.display());
+                return ExitCode::from(2);
+            }
+            Some(TourConfig::Screenshots {
+                dir: std::path::absolute(&dir).unwrap_or(dir),
+                scenario,
+            })
+        }
+        (None, true) => Some(TourConfig::StartupProbe { started }),
+        (None, false) => None,
+    };
+    crate::app::run(config, RunOptions { tour })
+}
+
+#[cfg(not(feature = "app"))]
+fn open_app(
+    _scenarios: PathBuf,
+    _lexicon: Lexicon,
+    _data_dir: Option<PathBuf>,
+    _screenshots: Option<(PathBuf, String)>,
+    _startup_probe: bool,
+) -> ExitCode {
+    use clap::CommandFactory;
+    eprintln!("This build has no app (it was built without the `app` feature). Commands:");
+    let _ = Cli::command().print_help();
+    ExitCode::from(2)
 }
 
 fn load_lexicon(path: Option<&Path>) -> Result<Lexicon, ExitCode> {

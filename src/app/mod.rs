@@ -1,0 +1,108 @@
+//! The desktop app: a thin Bevy layer over the core. One plugin per screen, screens as
+//! [`Screen`] states, every screen's UI despawned when the screen is left.
+
+pub mod profile;
+pub mod scenario_assets;
+pub mod screens;
+pub mod theme;
+pub mod tour;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use bevy::prelude::*;
+use bevy::window::WindowResolution;
+
+use crate::scoring::{Lexicon, ReplyScorer, RuleScorer};
+
+/// What the app was started with.
+#[derive(Resource, Clone)]
+pub struct AppConfig {
+    /// The scenario folder (absolute, so Bevy's asset source finds it from anywhere).
+    pub scenarios_dir: PathBuf,
+    pub lexicon: Arc<Lexicon>,
+    /// Where the trainee's profile lives.
+    pub data_dir: PathBuf,
+}
+
+/// The scorer free-text turns use, shared by every session the app starts.
+#[derive(Resource, Clone)]
+pub struct SharedScorer(pub Arc<dyn ReplyScorer>);
+
+/// The app's screens.
+#[derive(States, Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Screen {
+    /// Scenario files are being read and validated.
+    #[default]
+    Loading,
+    Title,
+    Library,
+    Play,
+    Debrief,
+}
+
+/// Everything except the window, renderer and input backends: what the headless tests add on
+/// top of `MinimalPlugins` and `StatesPlugin`.
+pub struct HoldlinePlugin {
+    pub config: AppConfig,
+}
+
+impl Plugin for HoldlinePlugin {
+    fn build(&self, app: &mut App) {
+        let scorer: Arc<dyn ReplyScorer> =
+            Arc::new(RuleScorer::new(self.config.lexicon.as_ref().clone()));
+        app.insert_resource(self.config.clone())
+            .insert_resource(SharedScorer(scorer))
+            .init_state::<Screen>()
+            .add_plugins((
+                theme::plugin,
+                profile::plugin,
+                scenario_assets::plugin,
+                screens::plugin,
+            ));
+    }
+}
+
+/// How the binary runs the app: a normal session, or a scripted tour for screenshots and
+/// start-up measurement.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub tour: Option<tour::TourConfig>,
+}
+
+/// Opens the app window and runs until it is closed.
+pub fn run(config: AppConfig, options: RunOptions) -> ExitCode {
+    let mut app = App::new();
+    // The scenario folder is its own asset source, so fonts and images stay under `assets/`.
+    scenario_assets::register_source(&mut app, &config.scenarios_dir);
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin {
+                primary_window: Some(Window {
+                    title: "holdline: customer-service practice".into(),
+                    resolution: WindowResolution::new(1280, 720),
+                    ..default()
+                }),
+                ..default()
+            })
+            .set(bevy::log::LogPlugin {
+                filter: "warn,holdline=info".into(),
+                ..default()
+            }),
+    )
+    .insert_resource(ClearColor(theme::palette::BACKGROUND))
+    .add_plugins(HoldlinePlugin { config })
+    .add_systems(Startup, spawn_camera);
+    if let Some(tour) = options.tour {
+        app.add_plugins(tour::TourPlugin { config: tour });
+    }
+    match app.run() {
+        AppExit::Success => ExitCode::SUCCESS,
+        AppExit::Error(code) => ExitCode::from(code.get()),
+    }
+}
+
+fn spawn_camera(mut commands: Commands) {
+    commands.spawn((Name::new("Camera"), Camera2d));
+}

@@ -1,0 +1,240 @@
+//! Scenario files as Bevy assets: a custom loader runs the core's parser and validator, so an
+//! invalid file still loads, carrying its diagnostics for the library screen to show instead of
+//! crashing. The library is built once every file has loaded or failed.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use bevy::asset::io::{AssetSourceBuilder, Reader};
+use bevy::asset::{AssetLoader, AssetPath, LoadContext, LoadState};
+use bevy::prelude::*;
+
+use super::{AppConfig, Screen};
+use crate::scenario::diagnostic::Diagnostic;
+use crate::scenario::library::{FileKind, load_source, sniff_kind};
+use crate::scenario::model::Scenario;
+use crate::scoring::Lexicon;
+
+/// The asset source name of the scenario folder: `scenarios://late-parcel.ron`.
+pub const SOURCE: &str = "scenarios";
+
+/// One scenario file: the scenario when it has no errors, and every diagnostic either way.
+#[derive(Asset, TypePath, Debug, Clone)]
+pub struct ScenarioFile {
+    pub file: String,
+    pub scenario: Option<Arc<Scenario>>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Lexicon files may sit beside scenarios; they are not scenarios.
+    pub is_lexicon: bool,
+}
+
+#[derive(TypePath)]
+pub struct ScenarioLoader {
+    lexicon: Arc<Lexicon>,
+}
+
+impl AssetLoader for ScenarioLoader {
+    type Asset = ScenarioFile;
+    type Settings = ();
+    type Error = std::io::Error;
+
+    async fn load(
+        &self,
+        reader: &mut dyn Reader,
+        _settings: &(),
+        load_context: &mut LoadContext<'_>,
+    ) -> Result<ScenarioFile, Self::Error> {
+        let mut bytes = Vec::new();
+        reader.read_to_end(&mut bytes).await?;
+        let file = format!("scenarios/{}", load_context.path().path().display());
+        if sniff_kind(&bytes) == FileKind::Lexicon {
+            return Ok(ScenarioFile {
+                file,
+                scenario: None,
+                diagnostics: Vec::new(),
+                is_lexicon: true,
+            });
+        }
+        let (scenario, diagnostics) = load_source(&file, &bytes, &self.lexicon);
+        Ok(ScenarioFile {
+            file,
+            scenario: scenario.map(Arc::new),
+            diagnostics,
+            is_lexicon: false,
+        })
+    }
+
+    fn extensions(&self) -> &[&str] {
+        &["ron"]
+    }
+}
+
+/// One entry of the library: a playable scenario, or a file that failed with its diagnostics.
+#[derive(Debug, Clone)]
+pub struct LibraryEntry {
+    pub file: String,
+    pub scenario: Option<Arc<Scenario>>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Every scenario file in the folder, in file-name order.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct ScenarioLibrary {
+    pub entries: Vec<LibraryEntry>,
+}
+
+impl ScenarioLibrary {
+    /// Playable scenarios, ordered by tier then title.
+    pub fn playable(&self) -> Vec<Arc<Scenario>> {
+        let mut list: Vec<Arc<Scenario>> = self
+            .entries
+            .iter()
+            .filter_map(|e| e.scenario.clone())
+            .collect();
+        list.sort_by(|a, b| (a.tier, &a.title).cmp(&(b.tier, &b.title)));
+        list
+    }
+
+    pub fn find(&self, id: &str) -> Option<Arc<Scenario>> {
+        self.entries
+            .iter()
+            .filter_map(|e| e.scenario.as_ref())
+            .find(|s| s.id == id)
+            .cloned()
+    }
+
+    /// Files that cannot be played, with what is wrong.
+    pub fn broken(&self) -> impl Iterator<Item = &LibraryEntry> {
+        self.entries.iter().filter(|e| e.scenario.is_none())
+    }
+}
+
+/// Handles of the files being loaded.
+#[derive(Resource, Default)]
+struct PendingFiles {
+    files: Vec<(String, Handle<ScenarioFile>)>,
+}
+
+/// Registers the scenario folder as the `scenarios://` asset source. Must run before
+/// `AssetPlugin` is added.
+pub fn register_source(app: &mut App, dir: &Path) {
+    app.register_asset_source(
+        SOURCE,
+        AssetSourceBuilder::platform_default(&dir.to_string_lossy(), None),
+    );
+}
+
+pub fn plugin(app: &mut App) {
+    let lexicon = Arc::clone(&app.world().resource::<AppConfig>().lexicon);
+    app.init_asset::<ScenarioFile>()
+        .register_asset_loader(ScenarioLoader { lexicon })
+        .init_resource::<ScenarioLibrary>()
+        .init_resource::<PendingFiles>()
+        .add_systems(OnEnter(Screen::Loading), start_loading)
+        .add_systems(Update, finish_loading.run_if(in_state(Screen::Loading)));
+}
+
+fn start_loading(
+    config: Res<AppConfig>,
+    assets: Res<AssetServer>,
+    mut pending: ResMut<PendingFiles>,
+    mut library: ResMut<ScenarioLibrary>,
+) {
+    library.entries.clear();
+    pending.files.clear();
+    let mut names: Vec<String> = match std::fs::read_dir(&config.scenarios_dir) {
+        Ok(dir) => dir
+            .filter_map(Result::ok)
+            .filter(|e| e.path().is_file())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".ron"))
+            .collect(),
+        Err(err) => {
+            library.entries.push(LibraryEntry {
+                file: config.scenarios_dir.display().to_string(),
+                scenario: None,
+                diagnostics: vec![Diagnostic::whole_file(
+                    config.scenarios_dir.display().to_string(),
+                    "no-scenario-folder",
+                    format!("cannot read the scenario folder: {err}"),
+                    Some("start holdline from the project folder, or pass --scenarios DIR".into()),
+                )],
+            });
+            Vec::new()
+        }
+    };
+    names.sort();
+    for name in names {
+        let path = AssetPath::from(name.clone()).with_source(SOURCE);
+        pending.files.push((name, assets.load(path)));
+    }
+}
+
+fn finish_loading(
+    assets: Res<AssetServer>,
+    files: Res<Assets<ScenarioFile>>,
+    mut pending: ResMut<PendingFiles>,
+    mut library: ResMut<ScenarioLibrary>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    let done = pending.files.iter().all(|(_, h)| {
+        matches!(
+            assets.load_state(h),
+            LoadState::Loaded | LoadState::Failed(_)
+        )
+    });
+    if !done {
+        return;
+    }
+    for (name, handle) in pending.files.drain(..) {
+        match files.get(&handle) {
+            Some(file) if file.is_lexicon => {}
+            Some(file) => library.entries.push(LibraryEntry {
+                file: file.file.clone(),
+                scenario: file.scenario.clone(),
+                diagnostics: file.diagnostics.clone(),
+            }),
+            None => {
+                let file = format!("scenarios/{name}");
+                let why = match assets.load_state(&handle) {
+                    LoadState::Failed(err) => err.to_string(),
+                    _ => "it did not load".to_string(),
+                };
+                library.entries.push(LibraryEntry {
+                    diagnostics: vec![Diagnostic::whole_file(
+                        file.clone(),
+                        "unreadable",
+                        format!("cannot read the file: {why}"),
+                        None,
+                    )],
+                    file,
+                    scenario: None,
+                });
+            }
+        }
+    }
+    flag_duplicate_ids(&mut library.entries);
+    next.set(Screen::Title);
+}
+
+/// Two files with one scenario id would make progress ambiguous: the later file is not played.
+fn flag_duplicate_ids(entries: &mut [LibraryEntry]) {
+    let mut first_file: HashMap<String, String> = HashMap::new();
+    for entry in entries.iter_mut() {
+        let Some(id) = entry.scenario.as_ref().map(|s| s.id.clone()) else {
+            continue;
+        };
+        if let Some(first) = first_file.get(&id) {
+            entry.diagnostics.push(Diagnostic::whole_file(
+                entry.file.clone(),
+                "duplicate-scenario-id",
+                format!("scenario id \"{id}\" is already used by {first}"),
+                Some("give each scenario its own id".into()),
+            ));
+            entry.scenario = None;
+        } else {
+            first_file.insert(id, entry.file.clone());
+        }
+    }
+}

@@ -1,0 +1,349 @@
+//! The library: scenario cards grouped by tier with channel, industry, minutes, objectives and
+//! the trainee's best stars; a channel filter; arrow keys and Enter or the mouse to pick.
+//! Files with errors are listed with their diagnostics instead of being hidden.
+
+use std::sync::Arc;
+
+use bevy::prelude::*;
+
+use super::{PlayRequest, fresh_seed};
+use crate::app::Screen;
+use crate::app::profile::TraineeProfile;
+use crate::app::scenario_assets::ScenarioLibrary;
+use crate::app::theme::{self, palette};
+use crate::scenario::model::{Channel, Scenario};
+
+#[derive(Message, Debug, Clone, PartialEq)]
+pub enum LibraryAction {
+    Play(String),
+    Filter(Option<Channel>),
+    Back,
+}
+
+/// The channel filter and the keyboard selection (an index into the visible cards).
+#[derive(Resource, Debug, Default)]
+pub struct LibraryView {
+    pub filter: Option<Channel>,
+    pub selected: usize,
+}
+
+/// A scenario card; its index among the visible cards.
+#[derive(Component, Debug)]
+pub struct ScenarioCard {
+    pub index: usize,
+    pub scenario_id: String,
+}
+
+#[derive(Component)]
+struct LibraryRoot;
+
+pub fn plugin(app: &mut App) {
+    theme::add_button_action::<LibraryAction>(app);
+    app.init_resource::<LibraryView>()
+        .add_systems(OnEnter(Screen::Library), spawn)
+        .add_systems(
+            Update,
+            (keys, act, highlight_selected)
+                .chain()
+                .run_if(in_state(Screen::Library)),
+        );
+}
+
+fn visible(library: &ScenarioLibrary, filter: Option<Channel>) -> Vec<Arc<Scenario>> {
+    library
+        .playable()
+        .into_iter()
+        .filter(|s| filter.is_none_or(|c| s.channel == c))
+        .collect()
+}
+
+/// A letter badge standing in for the channel's icon, in the channel's colour.
+pub fn channel_badge(channel: Channel) -> impl Bundle {
+    let (letter, color) = match channel {
+        Channel::Phone => ("P", palette::GOOD),
+        Channel::Chat => ("C", palette::ACCENT),
+        Channel::Email => ("E", palette::WARN),
+        Channel::Social => ("S", palette::BAD),
+    };
+    (
+        Node {
+            width: px(26),
+            height: px(26),
+            justify_content: JustifyContent::Center,
+            align_items: AlignItems::Center,
+            border_radius: BorderRadius::all(px(6)),
+            ..default()
+        },
+        BackgroundColor(color),
+        children![theme::text(letter, theme::SMALL_SIZE, palette::BACKGROUND)],
+    )
+}
+
+fn spawn(
+    mut commands: Commands,
+    library: Res<ScenarioLibrary>,
+    profile: Res<TraineeProfile>,
+    mut view: ResMut<LibraryView>,
+) {
+    let scenarios = visible(&library, view.filter);
+    view.selected = view.selected.min(scenarios.len().saturating_sub(1));
+    let root = commands
+        .spawn((
+            Name::new("Library screen"),
+            LibraryRoot,
+            DespawnOnExit(Screen::Library),
+            theme::screen_root(),
+        ))
+        .id();
+    // Header: title, filters, back.
+    let header = commands
+        .spawn((
+            Node {
+                justify_content: JustifyContent::SpaceBetween,
+                ..theme::row(10.0)
+            },
+            ChildOf(root),
+        ))
+        .id();
+    commands.spawn((theme::heading("Scenario library"), ChildOf(header)));
+    let filters = commands.spawn((theme::row(6.0), ChildOf(header))).id();
+    commands.spawn((theme::muted("Channel [F]:"), ChildOf(filters)));
+    let options = std::iter::once(None).chain(Channel::ALL.map(Some));
+    for option in options {
+        let label = option.map_or("All", Channel::label);
+        let action = LibraryAction::Filter(option);
+        if option == view.filter {
+            commands.spawn((theme::primary_button(label, action), ChildOf(filters)));
+        } else {
+            commands.spawn((theme::button(label, action), ChildOf(filters)));
+        }
+    }
+    commands.spawn((
+        theme::button("Back  [Esc]", LibraryAction::Back),
+        ChildOf(header),
+    ));
+
+    // The cards, scrolling.
+    let list = commands
+        .spawn((
+            Node {
+                flex_direction: FlexDirection::Column,
+                row_gap: px(14),
+                flex_grow: 1.0,
+                overflow: Overflow::scroll_y(),
+                ..default()
+            },
+            bevy::ui_widgets::ScrollArea,
+            ChildOf(root),
+        ))
+        .id();
+    if scenarios.is_empty() {
+        commands.spawn((
+            theme::body("No scenarios match this filter."),
+            ChildOf(list),
+        ));
+    }
+    let mut tiers: Vec<u8> = scenarios.iter().map(|s| s.tier).collect();
+    tiers.dedup();
+    let mut index = 0;
+    for tier in tiers {
+        commands.spawn((
+            theme::subheading(format!("Tier {tier}: {}", tier_name(tier))),
+            ChildOf(list),
+        ));
+        let grid = commands
+            .spawn((
+                Node {
+                    flex_wrap: FlexWrap::Wrap,
+                    ..theme::row(14.0)
+                },
+                ChildOf(list),
+            ))
+            .id();
+        for scenario in scenarios.iter().filter(|s| s.tier == tier) {
+            spawn_card(
+                &mut commands,
+                grid,
+                scenario,
+                index,
+                profile.best_stars(&scenario.id),
+            );
+            index += 1;
+        }
+    }
+    let broken: Vec<_> = library.broken().collect();
+    if !broken.is_empty() {
+        commands.spawn((
+            theme::text("Files with errors", theme::SUBHEADING_SIZE, palette::BAD),
+            ChildOf(list),
+        ));
+        for entry in broken {
+            let card = commands
+                .spawn((theme::panel(Node::default()), ChildOf(list)))
+                .id();
+            commands.spawn((theme::body(&entry.file), ChildOf(card)));
+            for d in entry.diagnostics.iter().filter(|d| d.is_error()).take(6) {
+                commands.spawn((
+                    theme::text(d.to_string(), theme::SMALL_SIZE, palette::TEXT_MUTED),
+                    ChildOf(card),
+                ));
+            }
+        }
+    }
+}
+
+fn tier_name(tier: u8) -> &'static str {
+    match tier {
+        1 => "first calls",
+        2 => "harder conversations",
+        _ => "expert",
+    }
+}
+
+fn spawn_card(commands: &mut Commands, grid: Entity, scenario: &Scenario, index: usize, stars: u8) {
+    let card = commands
+        .spawn((
+            Name::new(format!("Card {}", scenario.id)),
+            ScenarioCard {
+                index,
+                scenario_id: scenario.id.clone(),
+            },
+            Button,
+            theme::ButtonAction(LibraryAction::Play(scenario.id.clone())),
+            theme::panel(Node {
+                width: px(360),
+                min_height: px(170),
+                border: UiRect::all(px(2)),
+                ..default()
+            }),
+            ChildOf(grid),
+        ))
+        .id();
+    commands.spawn((
+        theme::row(8.0),
+        Pickable::IGNORE,
+        ChildOf(card),
+        children![
+            (channel_badge(scenario.channel), Pickable::IGNORE),
+            (theme::subheading(&scenario.title), Pickable::IGNORE),
+        ],
+    ));
+    commands.spawn((
+        theme::muted(format!(
+            "{} | {} | about {} min",
+            scenario.channel.label(),
+            scenario.industry.label(),
+            scenario.minutes
+        )),
+        Pickable::IGNORE,
+        ChildOf(card),
+    ));
+    for objective in scenario.objectives.iter().take(3) {
+        commands.spawn((
+            theme::text(format!("- {objective}"), theme::SMALL_SIZE, palette::TEXT),
+            Pickable::IGNORE,
+            ChildOf(card),
+        ));
+    }
+    let best = if stars == 0 {
+        "Not played yet".to_string()
+    } else {
+        format!("Best: {stars} of 3 stars")
+    };
+    commands.spawn((
+        theme::row(8.0),
+        Pickable::IGNORE,
+        ChildOf(card),
+        children![
+            (theme::star_row(stars, 3, 12.0), Pickable::IGNORE),
+            (theme::muted(best), Pickable::IGNORE),
+        ],
+    ));
+}
+
+fn keys(
+    keys: Option<Res<ButtonInput<KeyCode>>>,
+    library: Res<ScenarioLibrary>,
+    mut view: ResMut<LibraryView>,
+    mut actions: MessageWriter<LibraryAction>,
+) {
+    let Some(keys) = keys else { return };
+    let scenarios = visible(&library, view.filter);
+    // Cards sit two or three to a row; left/right step by one, up/down by a row of two.
+    let step = |delta: isize, view: &mut LibraryView| {
+        let last = scenarios.len().saturating_sub(1) as isize;
+        view.selected = (view.selected as isize + delta).clamp(0, last) as usize;
+    };
+    if keys.just_pressed(KeyCode::ArrowRight) {
+        step(1, &mut view);
+    }
+    if keys.just_pressed(KeyCode::ArrowLeft) {
+        step(-1, &mut view);
+    }
+    if keys.just_pressed(KeyCode::ArrowDown) {
+        step(2, &mut view);
+    }
+    if keys.just_pressed(KeyCode::ArrowUp) {
+        step(-2, &mut view);
+    }
+    if keys.just_pressed(KeyCode::Enter)
+        && let Some(s) = scenarios.get(view.selected)
+    {
+        actions.write(LibraryAction::Play(s.id.clone()));
+    }
+    if keys.just_pressed(KeyCode::KeyF) {
+        let options: Vec<Option<Channel>> = std::iter::once(None)
+            .chain(Channel::ALL.map(Some))
+            .collect();
+        let at = options.iter().position(|o| *o == view.filter).unwrap_or(0);
+        actions.write(LibraryAction::Filter(options[(at + 1) % options.len()]));
+    }
+    if keys.just_pressed(KeyCode::Escape) {
+        actions.write(LibraryAction::Back);
+    }
+}
+
+fn act(
+    mut commands: Commands,
+    mut actions: MessageReader<LibraryAction>,
+    library: Res<ScenarioLibrary>,
+    mut view: ResMut<LibraryView>,
+    mut next: ResMut<NextState<Screen>>,
+    roots: Query<Entity, With<LibraryRoot>>,
+) {
+    for action in actions.read() {
+        match action {
+            LibraryAction::Play(id) => {
+                if let Some(scenario) = library.find(id) {
+                    commands.insert_resource(PlayRequest {
+                        scenario,
+                        seed: fresh_seed(),
+                    });
+                    next.set(Screen::Play);
+                }
+            }
+            LibraryAction::Filter(filter) => {
+                view.filter = *filter;
+                view.selected = 0;
+                for root in &roots {
+                    commands.entity(root).despawn();
+                }
+                commands.run_system_cached(spawn);
+            }
+            LibraryAction::Back => next.set(Screen::Title),
+        }
+    }
+}
+
+fn highlight_selected(view: Res<LibraryView>, mut cards: Query<(&ScenarioCard, &mut BorderColor)>) {
+    for (card, mut border) in &mut cards {
+        let color = if card.index == view.selected {
+            palette::ACCENT
+        } else {
+            palette::BORDER
+        };
+        if border.top != color {
+            *border = BorderColor::all(color);
+        }
+    }
+}

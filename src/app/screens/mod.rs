@@ -1,0 +1,48 @@
+//! The screens, one plugin each, and what they share: which scenario to play next.
+
+pub mod debrief;
+pub mod library;
+pub mod loading;
+pub mod play;
+pub mod title;
+
+use std::sync::Arc;
+
+use bevy::prelude::*;
+
+use crate::scenario::model::Scenario;
+
+/// The scenario and seed the play screen starts with next.
+#[derive(Resource, Debug, Clone)]
+pub struct PlayRequest {
+    pub scenario: Arc<Scenario>,
+    pub seed: u64,
+}
+
+pub fn plugin(app: &mut App) {
+    app.add_plugins((
+        loading::plugin,
+        title::plugin,
+        library::plugin,
+        play::plugin,
+        debrief::plugin,
+    ));
+}
+
+/// A seed for a fresh attempt: different each time, but recorded, so the attempt replays.
+pub fn fresh_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    u64::from(nanos) % 1_000_000 + 1
+}
+
+/// Whether a typing box has the keyboard, so single-key shortcuts must stand aside.
+pub fn typing(
+    focus: Option<&bevy::input_focus::InputFocus>,
+    boxes: &Query<(), With<bevy::text::EditableText>>,
+) -> bool {
+    focus
+        .and_then(|f| f.get())
+        .is_some_and(|e| boxes.contains(e))
+}

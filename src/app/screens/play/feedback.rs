@@ -1,0 +1,183 @@
+//! The dialogs over the conversation: the feedback on the reply just given (three scores, the
+//! reasons with their hints, the mood change), and the are-you-sure when leaving mid-scenario.
+
+use bevy::prelude::*;
+
+use super::PlayAction;
+use crate::app::theme::{self, palette};
+use crate::scoring::Dimension;
+use crate::session::{Session, TurnResult};
+
+/// Reasons listed in the feedback panel; the debrief shows them all.
+const MAX_REASONS: usize = 6;
+
+fn dialog(width: f32) -> impl Bundle {
+    (
+        theme::panel(Node {
+            width: px(width),
+            max_height: percent(92),
+            padding: UiRect::all(px(20)),
+            row_gap: px(8),
+            overflow: Overflow::scroll_y(),
+            ..default()
+        }),
+        bevy::ui_widgets::ScrollArea,
+    )
+}
+
+fn backdrop(commands: &mut Commands, slot: Entity) -> Entity {
+    commands
+        .spawn((
+            Node {
+                width: percent(100),
+                height: percent(100),
+                justify_content: JustifyContent::Center,
+                align_items: AlignItems::Center,
+                ..default()
+            },
+            BackgroundColor(palette::OVERLAY),
+            ChildOf(slot),
+        ))
+        .id()
+}
+
+pub fn spawn_feedback(commands: &mut Commands, slot: Entity, session: &Session, turn: &TurnResult) {
+    let backdrop = backdrop(commands, slot);
+    let panel = commands.spawn((dialog(760.0), ChildOf(backdrop))).id();
+    let score = &turn.score;
+    commands.spawn((
+        theme::heading(format!("How that landed: {} / 100", score.overall)),
+        ChildOf(panel),
+    ));
+    let bars = commands.spawn((theme::column(6.0), ChildOf(panel))).id();
+    for dimension in Dimension::ALL {
+        let value = score.dimension(dimension).score;
+        commands.spawn((
+            theme::meter(
+                dimension.label(),
+                value,
+                verdict(value),
+                palette::score_color(value),
+            ),
+            ChildOf(bars),
+        ));
+    }
+    if let Some(feedback) = &turn.feedback {
+        commands.spawn((
+            theme::text(feedback, theme::BODY_SIZE, palette::TEXT),
+            ChildOf(panel),
+        ));
+    }
+    let reasons: Vec<_> = Dimension::ALL
+        .iter()
+        .flat_map(|d| score.dimension(*d).reasons.iter())
+        .filter(|r| r.delta != 0)
+        .collect();
+    for reason in reasons.iter().take(MAX_REASONS) {
+        let sign = if reason.delta > 0 { "+" } else { "" };
+        let color = if reason.delta > 0 {
+            palette::GOOD
+        } else {
+            palette::BAD
+        };
+        let matched = if reason.matched.is_empty() {
+            String::new()
+        } else {
+            format!("  \"{}\"", reason.matched)
+        };
+        let item = commands.spawn((theme::column(1.0), ChildOf(panel))).id();
+        commands.spawn((
+            theme::text(
+                format!("{sign}{}  {}{matched}", reason.delta, reason.rule),
+                theme::SMALL_SIZE,
+                color,
+            ),
+            ChildOf(item),
+        ));
+        commands.spawn((
+            theme::text(&reason.explanation, theme::SMALL_SIZE, palette::TEXT),
+            ChildOf(item),
+        ));
+        if reason.delta < 0 && !reason.hint.is_empty() {
+            commands.spawn((
+                theme::text(
+                    format!("Hint: {}", reason.hint),
+                    theme::SMALL_SIZE,
+                    palette::TEXT_MUTED,
+                ),
+                ChildOf(item),
+            ));
+        }
+    }
+    if reasons.len() > MAX_REASONS {
+        commands.spawn((
+            theme::muted(format!(
+                "{} more in the debrief.",
+                reasons.len() - MAX_REASONS
+            )),
+            ChildOf(panel),
+        ));
+    }
+    let (before, after) = (turn.mood_before, turn.mood_after);
+    let name = session
+        .scenario()
+        .persona
+        .name
+        .split_whitespace()
+        .next()
+        .unwrap_or("The customer");
+    commands.spawn((
+        theme::muted(format!(
+            "{name}: anger {} -> {}, confusion {} -> {}, trust {} -> {}{}",
+            before.anger,
+            after.anger,
+            before.confusion,
+            after.confusion,
+            before.trust,
+            after.trust,
+            if turn.hesitation.anger > 0 {
+                " (you kept them waiting)"
+            } else {
+                ""
+            }
+        )),
+        ChildOf(panel),
+    ));
+    let label = if session.is_over() {
+        "See your debrief  [Enter]"
+    } else {
+        "Continue  [Enter]"
+    };
+    commands.spawn((
+        theme::primary_button(label, PlayAction::Continue),
+        ChildOf(panel),
+    ));
+}
+
+/// A word for a score, so the bar does not rely on colour.
+pub fn verdict(score: u8) -> &'static str {
+    match score {
+        70..=100 => "good",
+        45..=69 => "fair",
+        _ => "poor",
+    }
+}
+
+pub fn spawn_leave_dialog(commands: &mut Commands, slot: Entity) {
+    let backdrop = backdrop(commands, slot);
+    commands.spawn((
+        dialog(460.0),
+        ChildOf(backdrop),
+        children![
+            theme::heading("Leave this conversation?"),
+            theme::body("This attempt will not be saved."),
+            (
+                theme::row(10.0),
+                children![
+                    theme::primary_button("Keep going  [N]", PlayAction::CancelLeave),
+                    theme::button("Leave  [Y]", PlayAction::ConfirmLeave),
+                ],
+            ),
+        ],
+    ));
+}

@@ -1,0 +1,248 @@
+//! The play screen: one conversation from the customer's first line to an ending. This file
+//! owns the session and the trainee's actions; `view` draws it, `portrait` draws the customer.
+
+pub mod conversation;
+pub mod feedback;
+pub mod portrait;
+mod view;
+
+use bevy::input_focus::InputFocus;
+use bevy::prelude::*;
+use bevy::text::EditableText;
+
+use super::PlayRequest;
+use crate::app::profile::TraineeProfile;
+use crate::app::theme;
+use crate::app::{Screen, SharedScorer};
+use crate::session::{Response, Session, SessionError};
+
+pub use feedback::verdict;
+pub use view::{ReplyBox, ScreenText};
+
+#[derive(Message, Debug, Clone, PartialEq)]
+pub enum PlayAction {
+    /// Pick a choice, 0-based.
+    Choose(usize),
+    /// Send a typed reply.
+    Submit(String),
+    /// Dismiss the feedback panel; the customer answers (or the debrief opens).
+    Continue,
+    /// Escape: ask whether to leave mid-conversation.
+    AskLeave,
+    ConfirmLeave,
+    CancelLeave,
+}
+
+/// Where the trainee is within a turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// The customer has spoken; the trainee is choosing or typing.
+    Answering,
+    /// The trainee replied; the feedback panel shows before the customer answers.
+    Feedback,
+}
+
+/// The conversation being played.
+#[derive(Resource)]
+pub struct ActiveSession {
+    pub session: Session,
+    pub phase: Phase,
+    /// Seconds since the current prompt appeared (the hesitation clock).
+    pub thinking_secs: f32,
+    /// Seconds since the conversation began (the phone call timer).
+    pub call_secs: f32,
+    /// The leave-confirmation dialog is open.
+    pub confirming_leave: bool,
+    /// A problem with the last action, shown above the reply area.
+    pub notice: Option<String>,
+}
+
+/// The finished session, handed to the debrief.
+#[derive(Resource, Clone)]
+pub struct FinishedSession(pub Session);
+
+pub fn plugin(app: &mut App) {
+    theme::add_button_action::<PlayAction>(app);
+    app.add_systems(OnEnter(Screen::Play), start)
+        .add_systems(OnExit(Screen::Play), |mut commands: Commands| {
+            commands.remove_resource::<ActiveSession>();
+        })
+        .add_systems(
+            Update,
+            (tick, keys, submit_typed, act)
+                .chain()
+                .run_if(in_state(Screen::Play).and_then(resource_exists::<ActiveSession>)),
+        )
+        .add_plugins(view::plugin);
+}
+
+fn start(
+    mut commands: Commands,
+    request: Option<Res<PlayRequest>>,
+    scorer: Res<SharedScorer>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    let Some(request) = request else {
+        next.set(Screen::Library);
+        return;
+    };
+    match Session::new(request.scenario.clone(), request.seed, scorer.0.clone()) {
+        Ok(session) => commands.insert_resource(ActiveSession {
+            session,
+            phase: Phase::Answering,
+            thinking_secs: 0.0,
+            call_secs: 0.0,
+            confirming_leave: false,
+            notice: None,
+        }),
+        Err(err) => {
+            error!("cannot start {}: {err}", request.scenario.id);
+            next.set(Screen::Library);
+        }
+    }
+}
+
+fn tick(time: Res<Time>, mut active: ResMut<ActiveSession>) {
+    if active.confirming_leave {
+        return;
+    }
+    let dt = time.delta_secs();
+    // Written through `bypass_change_detection`: the clocks change every frame, and the view
+    // updates them in place rather than rebuilding.
+    let active = active.bypass_change_detection();
+    active.call_secs += dt;
+    if active.phase == Phase::Answering {
+        active.thinking_secs += dt;
+    }
+}
+
+fn keys(
+    keys: Option<Res<ButtonInput<KeyCode>>>,
+    focus: Option<Res<InputFocus>>,
+    boxes: Query<(), With<EditableText>>,
+    active: Res<ActiveSession>,
+    mut actions: MessageWriter<PlayAction>,
+) {
+    let Some(keys) = keys else { return };
+    if active.confirming_leave {
+        if keys.just_pressed(KeyCode::KeyY) || keys.just_pressed(KeyCode::Enter) {
+            actions.write(PlayAction::ConfirmLeave);
+        }
+        if keys.just_pressed(KeyCode::KeyN) || keys.just_pressed(KeyCode::Escape) {
+            actions.write(PlayAction::CancelLeave);
+        }
+        return;
+    }
+    if keys.just_pressed(KeyCode::Escape) {
+        actions.write(PlayAction::AskLeave);
+        return;
+    }
+    match active.phase {
+        Phase::Feedback => {
+            if keys.just_pressed(KeyCode::Enter) || keys.just_pressed(KeyCode::Space) {
+                actions.write(PlayAction::Continue);
+            }
+        }
+        Phase::Answering => {
+            if super::typing(focus.as_deref(), &boxes) {
+                return;
+            }
+            const DIGITS: [KeyCode; 9] = [
+                KeyCode::Digit1,
+                KeyCode::Digit2,
+                KeyCode::Digit3,
+                KeyCode::Digit4,
+                KeyCode::Digit5,
+                KeyCode::Digit6,
+                KeyCode::Digit7,
+                KeyCode::Digit8,
+                KeyCode::Digit9,
+            ];
+            const NUMPAD: [KeyCode; 9] = [
+                KeyCode::Numpad1,
+                KeyCode::Numpad2,
+                KeyCode::Numpad3,
+                KeyCode::Numpad4,
+                KeyCode::Numpad5,
+                KeyCode::Numpad6,
+                KeyCode::Numpad7,
+                KeyCode::Numpad8,
+                KeyCode::Numpad9,
+            ];
+            for i in 0..9 {
+                if keys.just_pressed(DIGITS[i]) || keys.just_pressed(NUMPAD[i]) {
+                    actions.write(PlayAction::Choose(i));
+                }
+            }
+        }
+    }
+}
+
+/// Enter in the reply box sends what is typed there.
+fn submit_typed(
+    keys: Option<Res<ButtonInput<KeyCode>>>,
+    active: Res<ActiveSession>,
+    boxes: Query<&EditableText, With<ReplyBox>>,
+    mut actions: MessageWriter<PlayAction>,
+) {
+    let Some(keys) = keys else { return };
+    if active.phase != Phase::Answering
+        || active.confirming_leave
+        || !(keys.just_pressed(KeyCode::Enter) || keys.just_pressed(KeyCode::NumpadEnter))
+    {
+        return;
+    }
+    for reply_box in &boxes {
+        actions.write(PlayAction::Submit(reply_box.value().to_string()));
+    }
+}
+
+fn act(
+    mut commands: Commands,
+    mut actions: MessageReader<PlayAction>,
+    mut active: ResMut<ActiveSession>,
+    mut profile: ResMut<TraineeProfile>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    for action in actions.read() {
+        match action {
+            PlayAction::AskLeave => active.confirming_leave = true,
+            PlayAction::CancelLeave => active.confirming_leave = false,
+            PlayAction::ConfirmLeave => {
+                if active.confirming_leave {
+                    next.set(Screen::Library);
+                }
+            }
+            PlayAction::Choose(_) | PlayAction::Submit(_)
+                if active.phase != Phase::Answering || active.confirming_leave => {}
+            PlayAction::Choose(i) => reply(&mut active, Response::Choice(*i)),
+            PlayAction::Submit(text) => reply(&mut active, Response::Text(text.clone())),
+            PlayAction::Continue if active.phase == Phase::Feedback => {
+                if active.session.is_over() {
+                    profile.record(&active.session);
+                    commands.insert_resource(FinishedSession(active.session.clone()));
+                    next.set(Screen::Debrief);
+                } else {
+                    active.phase = Phase::Answering;
+                    active.thinking_secs = 0.0;
+                }
+            }
+            PlayAction::Continue => {}
+        }
+    }
+}
+
+fn reply(active: &mut ActiveSession, response: Response) {
+    let elapsed_ms = (active.thinking_secs * 1000.0) as u64;
+    match active.session.respond(response, elapsed_ms) {
+        Ok(_) => {
+            active.phase = Phase::Feedback;
+            active.notice = None;
+        }
+        Err(SessionError::EmptyReply) => {
+            active.notice = Some("Type a reply first, then press Enter.".into());
+        }
+        Err(SessionError::NoSuchChoice { .. }) => {}
+        Err(err) => active.notice = Some(err.to_string()),
+    }
+}

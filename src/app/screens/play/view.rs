@@ -1,0 +1,506 @@
+//! Draws the play screen: header, customer portrait and mood meters, the conversation in the
+//! channel's look, the case file, the reply area, and the feedback and leave dialogs. Parts
+//! rebuild only when what they show changes; the clocks update in place every frame.
+
+use bevy::input_focus::AutoFocus;
+use bevy::prelude::*;
+use bevy::text::{EditableText, TextCursorStyle};
+
+use super::conversation::spawn_conversation;
+use super::feedback::{spawn_feedback, spawn_leave_dialog};
+use super::portrait::spawn_portrait;
+use super::{ActiveSession, Phase, PlayAction};
+use crate::app::Screen;
+use crate::app::screens::library::channel_badge;
+use crate::app::theme::{self, palette};
+use crate::scenario::model::{Channel, Scenario};
+use crate::session::mood::{Mood, level_label};
+use crate::session::{Options, Session};
+
+/// The typed-reply box.
+#[derive(Component)]
+pub struct ReplyBox;
+
+/// The "Send" button beside the reply box: sends what the box holds.
+#[derive(Component)]
+struct SendButton;
+
+/// Which part of the screen an entity holds; each is rebuilt on its own.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Portrait,
+    Meters,
+    Conversation,
+    Reply,
+    Overlay,
+}
+
+/// Texts that update every frame.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScreenText {
+    CallTimer,
+    Patience,
+}
+
+#[derive(Component)]
+struct PatienceBar;
+
+/// What the last build showed, to rebuild only what changed.
+#[derive(Default, PartialEq, Clone)]
+struct Shown {
+    turns: usize,
+    phase: Option<Phase>,
+    confirming: bool,
+    notice: Option<String>,
+}
+
+pub fn plugin(app: &mut App) {
+    app.add_systems(OnEnter(Screen::Play), spawn_layout.after(super::start))
+        .add_systems(
+            Update,
+            (rebuild, update_clocks, send_button)
+                .after(super::act)
+                .run_if(in_state(Screen::Play).and_then(resource_exists::<ActiveSession>)),
+        );
+}
+
+fn spawn_layout(mut commands: Commands, active: Option<Res<ActiveSession>>) {
+    let Some(active) = active else { return };
+    let scenario = active.session.scenario();
+    let root = commands
+        .spawn((
+            Name::new("Play screen"),
+            DespawnOnExit(Screen::Play),
+            Node {
+                padding: UiRect::all(px(16)),
+                ..theme::screen_root()
+            },
+        ))
+        .id();
+    spawn_header(&mut commands, root, scenario);
+
+    let body = commands
+        .spawn((
+            Node {
+                flex_grow: 1.0,
+                min_height: px(0),
+                column_gap: px(theme::GAP),
+                align_items: AlignItems::Stretch,
+                ..theme::row(theme::GAP)
+            },
+            ChildOf(root),
+        ))
+        .id();
+    let left = commands
+        .spawn((
+            Node {
+                width: px(250),
+                flex_shrink: 0.0,
+                ..theme::column(theme::GAP)
+            },
+            ChildOf(body),
+        ))
+        .id();
+    commands.spawn((
+        theme::panel(Node {
+            align_items: AlignItems::Center,
+            ..default()
+        }),
+        Slot::Portrait,
+        ChildOf(left),
+    ));
+    commands.spawn((theme::panel(Node::default()), Slot::Meters, ChildOf(left)));
+    commands.spawn((
+        theme::panel(Node::default()),
+        ChildOf(left),
+        children![
+            (
+                theme::text("", theme::SMALL_SIZE, palette::TEXT),
+                ScreenText::Patience
+            ),
+            (
+                Node {
+                    width: percent(100),
+                    height: px(8),
+                    border_radius: BorderRadius::all(px(4)),
+                    ..default()
+                },
+                BackgroundColor(palette::PANEL_RAISED),
+                children![(
+                    Node {
+                        width: percent(100),
+                        height: percent(100),
+                        border_radius: BorderRadius::all(px(4)),
+                        ..default()
+                    },
+                    BackgroundColor(palette::GOOD),
+                    PatienceBar,
+                )],
+            ),
+        ],
+    ));
+
+    let center = commands
+        .spawn((
+            Node {
+                flex_grow: 1.0,
+                min_width: px(0),
+                ..theme::column(theme::GAP)
+            },
+            ChildOf(body),
+        ))
+        .id();
+    commands.spawn((
+        theme::panel(Node {
+            flex_grow: 1.0,
+            min_height: px(0),
+            overflow: Overflow::scroll_y(),
+            ..default()
+        }),
+        bevy::ui_widgets::ScrollArea,
+        Slot::Conversation,
+        ChildOf(center),
+    ));
+    commands.spawn((theme::panel(Node::default()), Slot::Reply, ChildOf(center)));
+
+    spawn_case_file(&mut commands, body, scenario);
+
+    commands.spawn((
+        Node {
+            position_type: PositionType::Absolute,
+            width: percent(100),
+            height: percent(100),
+            justify_content: JustifyContent::Center,
+            align_items: AlignItems::Center,
+            ..default()
+        },
+        GlobalZIndex(10),
+        Pickable::IGNORE,
+        Slot::Overlay,
+        DespawnOnExit(Screen::Play),
+    ));
+}
+
+fn spawn_header(commands: &mut Commands, root: Entity, scenario: &Scenario) {
+    let header = commands
+        .spawn((
+            Node {
+                justify_content: JustifyContent::SpaceBetween,
+                ..theme::row(10.0)
+            },
+            ChildOf(root),
+        ))
+        .id();
+    commands.spawn((
+        theme::row(10.0),
+        ChildOf(header),
+        children![
+            channel_badge(scenario.channel),
+            theme::subheading(&scenario.title),
+            theme::muted(format!(
+                "{} | {}",
+                scenario.channel.label(),
+                scenario.persona.name
+            )),
+        ],
+    ));
+    let right = commands.spawn((theme::row(14.0), ChildOf(header))).id();
+    let clock_label = match scenario.channel {
+        Channel::Phone => "Call",
+        Channel::Chat => "Chat",
+        Channel::Email => "Thread",
+        Channel::Social => "Thread",
+    };
+    commands.spawn((
+        theme::text(
+            format!("{clock_label} 00:00"),
+            theme::BODY_SIZE,
+            palette::TEXT,
+        ),
+        ScreenText::CallTimer,
+        ChildOf(right),
+    ));
+    commands.spawn((
+        theme::button("Leave  [Esc]", PlayAction::AskLeave),
+        ChildOf(right),
+    ));
+}
+
+fn spawn_case_file(commands: &mut Commands, body: Entity, scenario: &Scenario) {
+    let panel = commands
+        .spawn((
+            theme::panel(Node {
+                width: px(290),
+                flex_shrink: 0.0,
+                overflow: Overflow::scroll_y(),
+                ..default()
+            }),
+            bevy::ui_widgets::ScrollArea,
+            ChildOf(body),
+        ))
+        .id();
+    commands.spawn((theme::subheading("Case file"), ChildOf(panel)));
+    for fact in &scenario.case_file.facts {
+        commands.spawn((
+            theme::column(1.0),
+            ChildOf(panel),
+            children![
+                theme::muted(&fact.label),
+                theme::text(&fact.value, theme::SMALL_SIZE, palette::TEXT)
+            ],
+        ));
+    }
+    for policy in &scenario.case_file.policies {
+        commands.spawn((
+            theme::text(&policy.title, theme::BODY_SIZE, palette::ACCENT),
+            ChildOf(panel),
+        ));
+        commands.spawn((
+            theme::text(&policy.text, theme::SMALL_SIZE, palette::TEXT),
+            ChildOf(panel),
+        ));
+        for may in &policy.may {
+            commands.spawn((
+                theme::text(format!("You may: {may}"), theme::SMALL_SIZE, palette::GOOD),
+                ChildOf(panel),
+            ));
+        }
+        for must_not in &policy.must_not {
+            commands.spawn((
+                theme::text(
+                    format!("Never: {must_not}"),
+                    theme::SMALL_SIZE,
+                    palette::BAD,
+                ),
+                ChildOf(panel),
+            ));
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn rebuild(
+    mut commands: Commands,
+    active: Res<ActiveSession>,
+    slots: Query<(Entity, &Slot)>,
+    new_slots: Query<(), Added<Slot>>,
+    mut shown: Local<Option<Shown>>,
+    mut scroll: Query<&mut ScrollPosition>,
+) {
+    let now = Shown {
+        turns: active.session.transcript().len(),
+        phase: Some(active.phase),
+        confirming: active.confirming_leave,
+        notice: active.notice.clone(),
+    };
+    // `shown` outlives a visit to the screen: slots spawned since the last run mean a new
+    // layout, whatever the previous visit showed.
+    let before = shown
+        .take()
+        .filter(|_| !slots.is_empty() && new_slots.is_empty());
+    // A fresh layout (new entities, empty slots) always builds everything.
+    let fresh = before.as_ref().is_none_or(|b| b.phase.is_none());
+    let turn_changed = fresh
+        || before
+            .as_ref()
+            .is_some_and(|b| b.turns != now.turns || b.phase != now.phase);
+    let overlay_changed = turn_changed
+        || before
+            .as_ref()
+            .is_some_and(|b| b.confirming != now.confirming);
+    let notice_changed = turn_changed || before.as_ref().is_some_and(|b| b.notice != now.notice);
+    *shown = Some(now);
+    let session = &active.session;
+    for (entity, slot) in &slots {
+        let rebuild = match slot {
+            Slot::Portrait | Slot::Meters | Slot::Conversation => turn_changed,
+            Slot::Reply => notice_changed,
+            Slot::Overlay => overlay_changed,
+        };
+        if !rebuild {
+            continue;
+        }
+        commands.entity(entity).despawn_children();
+        match slot {
+            Slot::Portrait => spawn_portrait(&mut commands, entity, session),
+            Slot::Meters => spawn_meters(&mut commands, entity, session.mood()),
+            Slot::Conversation => {
+                spawn_conversation(&mut commands, entity, session, active.phase);
+                if let Ok(mut position) = scroll.get_mut(entity) {
+                    // Stick to the newest line; layout clamps this to the content.
+                    position.y = f32::MAX / 4.0;
+                }
+            }
+            Slot::Reply => spawn_reply(&mut commands, entity, &active),
+            Slot::Overlay => {
+                if active.confirming_leave {
+                    spawn_leave_dialog(&mut commands, entity);
+                } else if active.phase == Phase::Feedback
+                    && let Some(turn) = session.transcript().last()
+                {
+                    spawn_feedback(&mut commands, entity, session, turn);
+                }
+            }
+        }
+    }
+}
+
+fn spawn_meters(commands: &mut Commands, slot: Entity, mood: Mood) {
+    commands.spawn((theme::subheading("Customer mood"), ChildOf(slot)));
+    let meters = [
+        ("Anger", mood.anger, true),
+        ("Confusion", mood.confusion, true),
+        ("Trust", mood.trust, false),
+    ];
+    for (label, value, high_is_bad) in meters {
+        let goodness = if high_is_bad {
+            100 - value.min(100)
+        } else {
+            value
+        };
+        commands.spawn((
+            theme::meter(
+                label,
+                value,
+                level_label(value),
+                palette::score_color(goodness),
+            ),
+            ChildOf(slot),
+        ));
+    }
+}
+
+fn spawn_reply(commands: &mut Commands, slot: Entity, active: &ActiveSession) {
+    if let Some(notice) = &active.notice {
+        commands.spawn((
+            theme::text(notice, theme::SMALL_SIZE, palette::WARN),
+            ChildOf(slot),
+        ));
+    }
+    let session: &Session = &active.session;
+    match (active.phase, session.prompt()) {
+        (Phase::Answering, Some(prompt)) => match prompt.options {
+            Options::Choices(choices) => {
+                commands.spawn((theme::muted("Choose a reply (keys 1-9):"), ChildOf(slot)));
+                for (i, choice) in choices.iter().enumerate() {
+                    // The button bundle has its own `Node`; a second one in the same bundle
+                    // panics, so the left-aligned layout replaces it after the spawn.
+                    commands
+                        .spawn((
+                            theme::button(format!("{}.  {choice}", i + 1), PlayAction::Choose(i)),
+                            ChildOf(slot),
+                        ))
+                        .insert(Node {
+                            justify_content: JustifyContent::FlexStart,
+                            padding: UiRect::axes(px(14), px(8)),
+                            border_radius: BorderRadius::all(px(6)),
+                            ..default()
+                        });
+                }
+            }
+            Options::FreeText { prompt } => {
+                commands.spawn((
+                    theme::muted(format!("Type your reply: {prompt}")),
+                    ChildOf(slot),
+                ));
+                let row = commands
+                    .spawn((
+                        Node {
+                            align_items: AlignItems::FlexEnd,
+                            ..theme::row(10.0)
+                        },
+                        ChildOf(slot),
+                    ))
+                    .id();
+                commands.spawn((
+                    ReplyBox,
+                    AutoFocus,
+                    EditableText {
+                        max_characters: Some(2000),
+                        visible_lines: Some(3.0),
+                        ..default()
+                    },
+                    TextCursorStyle::default(),
+                    TextFont::from_font_size(17.0),
+                    TextColor(palette::TEXT),
+                    Node {
+                        flex_grow: 1.0,
+                        min_height: px(70),
+                        padding: UiRect::all(px(10)),
+                        border: UiRect::all(px(2)),
+                        border_radius: BorderRadius::all(px(6)),
+                        ..default()
+                    },
+                    BorderColor::all(palette::ACCENT),
+                    BackgroundColor(palette::PANEL_RAISED),
+                    ChildOf(row),
+                ));
+                commands.spawn((
+                    theme::primary_button("Send  [Enter]", PlayAction::Continue),
+                    SendButton,
+                    ChildOf(row),
+                ));
+            }
+        },
+        _ => {
+            let label = if session.is_over() {
+                "See your debrief  [Enter]"
+            } else {
+                "Continue  [Enter]"
+            };
+            commands.spawn((
+                theme::primary_button(label, PlayAction::Continue),
+                ChildOf(slot),
+            ));
+        }
+    }
+}
+
+/// The Send button reads the reply box: its own action is only a placeholder.
+fn send_button(
+    buttons: Query<&Interaction, (Changed<Interaction>, With<SendButton>)>,
+    boxes: Query<&EditableText, With<ReplyBox>>,
+    mut actions: MessageWriter<PlayAction>,
+) {
+    if buttons.iter().any(|i| *i == Interaction::Pressed) {
+        for reply_box in &boxes {
+            actions.write(PlayAction::Submit(reply_box.value().to_string()));
+        }
+    }
+}
+
+fn update_clocks(
+    active: Res<ActiveSession>,
+    mut texts: Query<(&ScreenText, &mut Text)>,
+    mut bars: Query<(&mut Node, &mut BackgroundColor), With<PatienceBar>>,
+) {
+    let call = active.call_secs as u64;
+    let patience = active.session.scenario().persona.patience_secs.max(1) as f32;
+    let left = patience - active.thinking_secs;
+    let answering = active.phase == Phase::Answering && !active.session.is_over();
+    for (which, mut text) in &mut texts {
+        let value = match which {
+            ScreenText::CallTimer => {
+                let label = text.0.split(' ').next().unwrap_or("Call").to_string();
+                format!("{label} {:02}:{:02}", call / 60, call % 60)
+            }
+            ScreenText::Patience if !answering => "Patience: paused while you read".to_string(),
+            ScreenText::Patience if left >= 0.0 => {
+                format!("Patience: {} s left", left.ceil() as u32)
+            }
+            ScreenText::Patience => "Past patience: the customer is getting annoyed".to_string(),
+        };
+        if text.0 != value {
+            text.0 = value;
+        }
+    }
+    for (mut node, mut color) in &mut bars {
+        let share = if answering {
+            (left / patience).clamp(0.0, 1.0)
+        } else {
+            1.0
+        };
+        node.width = percent(share * 100.0);
+        color.0 = palette::score_color((share * 100.0) as u8);
+    }
+}

@@ -1,0 +1,223 @@
+//! A scripted walk through every screen for `scripts/screenshots`: it names the trainee,
+//! opens the library, plays a scenario by choice and by typed text, and reaches the debrief,
+//! saving one PNG per screen and failing if a capture is blank. The same plugin can instead
+//! stop at the first interactive frame, for the start-up measurement.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use bevy::prelude::*;
+use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured, save_to_disk};
+use bevy::text::{EditableText, TextEdit};
+
+use super::Screen;
+use super::screens::library::LibraryAction;
+use super::screens::play::{ActiveSession, Phase, PlayAction, ReplyBox};
+use super::screens::title::{NameBox, TitleAction};
+use crate::scenario::model::Turn;
+use crate::session::Options;
+
+#[derive(Debug, Clone)]
+pub enum TourConfig {
+    /// Walk every screen, saving PNGs into this folder.
+    Screenshots { dir: PathBuf, scenario: String },
+    /// Print the time to the first interactive frame and exit.
+    StartupProbe { started: Instant },
+}
+
+pub struct TourPlugin {
+    pub config: TourConfig,
+}
+
+impl Plugin for TourPlugin {
+    fn build(&self, app: &mut App) {
+        app.insert_resource(Tour {
+            config: self.config.clone(),
+            step: 0,
+            wait: 0,
+            pending_shots: 0,
+            blank: Vec::new(),
+            saved: Vec::new(),
+        })
+        .add_systems(Update, drive);
+    }
+}
+
+#[derive(Resource)]
+struct Tour {
+    config: TourConfig,
+    step: usize,
+    /// Frames to wait before the next step (layout and rendering settle).
+    wait: u32,
+    pending_shots: usize,
+    blank: Vec<String>,
+    saved: Vec<String>,
+}
+
+/// Frames between an action and a screenshot: enough for the state change, layout and a
+/// rendered frame under software Vulkan.
+const SETTLE: u32 = 12;
+
+#[allow(clippy::too_many_arguments)]
+fn drive(
+    mut commands: Commands,
+    mut tour: ResMut<Tour>,
+    screen: Res<State<Screen>>,
+    active: Option<Res<ActiveSession>>,
+    mut name_boxes: Query<&mut EditableText, (With<NameBox>, Without<ReplyBox>)>,
+    mut reply_boxes: Query<&mut EditableText, With<ReplyBox>>,
+    mut title: MessageWriter<TitleAction>,
+    mut library: MessageWriter<LibraryAction>,
+    mut play: MessageWriter<PlayAction>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    if tour.wait > 0 {
+        tour.wait -= 1;
+        return;
+    }
+    if tour.pending_shots > 0 {
+        return;
+    }
+    let (dir, scenario) = match &tour.config {
+        TourConfig::StartupProbe { started } => {
+            if *screen.get() == Screen::Title {
+                // The title has been laid out and drawn once: the trainee can act.
+                if tour.step == 0 {
+                    tour.step = 1;
+                    tour.wait = 1;
+                } else {
+                    println!(
+                        "first interactive frame: {:.1} ms",
+                        started.elapsed().as_secs_f64() * 1000.0
+                    );
+                    exit.write(AppExit::Success);
+                }
+            }
+            return;
+        }
+        TourConfig::Screenshots { dir, scenario } => (dir.clone(), scenario.clone()),
+    };
+    let shoot = |tour: &mut Tour, commands: &mut Commands, name: &str| {
+        let path = dir.join(format!("{name}.png"));
+        tour.pending_shots += 1;
+        let label = name.to_string();
+        commands
+            .spawn(Screenshot::primary_window())
+            .observe(save_to_disk(path))
+            .observe(
+                move |captured: On<ScreenshotCaptured>, mut tour: ResMut<Tour>| {
+                    if is_blank(&captured.image) {
+                        tour.blank.push(label.clone());
+                    }
+                    tour.saved.push(label.clone());
+                    tour.pending_shots -= 1;
+                },
+            );
+    };
+    let step = tour.step;
+    tour.step += 1;
+    tour.wait = SETTLE;
+    match (step, screen.get()) {
+        (0, Screen::Title) => {
+            for mut name_box in &mut name_boxes {
+                name_box.queue_edit(TextEdit::Insert("Sam Rivera".into()));
+            }
+        }
+        (1, Screen::Title) => shoot(&mut tour, &mut commands, "01-title-name"),
+        (2, Screen::Title) => {
+            title.write(TitleAction::SetName("Sam Rivera".into()));
+        }
+        (3, Screen::Title) => shoot(&mut tour, &mut commands, "02-title"),
+        (4, Screen::Title) => {
+            title.write(TitleAction::Library);
+        }
+        (5, Screen::Library) => shoot(&mut tour, &mut commands, "03-library"),
+        (6, Screen::Library) => {
+            library.write(LibraryAction::Play(scenario));
+        }
+        (7, Screen::Play) => shoot(&mut tour, &mut commands, "04-play-choices"),
+        (_, Screen::Play) => {
+            let Some(active) = active else { return };
+            match active.phase {
+                Phase::Feedback => {
+                    if !tour.saved.iter().any(|s| s.contains("feedback")) {
+                        shoot(&mut tour, &mut commands, "05-play-feedback");
+                    } else {
+                        play.write(PlayAction::Continue);
+                    }
+                }
+                Phase::Answering => match active.session.prompt().map(|p| p.options) {
+                    Some(Options::Choices(_)) => {
+                        play.write(PlayAction::Choose(0));
+                    }
+                    Some(Options::FreeText { .. }) => {
+                        let model = active
+                            .session
+                            .current_node()
+                            .and_then(|n| match &n.turn {
+                                Turn::FreeText(free) => free.rubric.model_answers.first().cloned(),
+                                Turn::Choices(_) => None,
+                            })
+                            .unwrap_or_else(|| {
+                                "I'm sorry about this; let me sort it out now.".into()
+                            });
+                        let typed = reply_boxes
+                            .iter()
+                            .any(|b| !b.value().to_string().is_empty());
+                        if !typed {
+                            for mut reply_box in &mut reply_boxes {
+                                reply_box.queue_edit(TextEdit::Insert(model.as_str().into()));
+                            }
+                        } else if !tour.saved.iter().any(|s| s.contains("typed")) {
+                            shoot(&mut tour, &mut commands, "06-play-typed");
+                        } else {
+                            play.write(PlayAction::Submit(model));
+                        }
+                    }
+                    None => {}
+                },
+            }
+        }
+        (_, Screen::Debrief) => {
+            if !tour.saved.iter().any(|s| s.contains("debrief")) {
+                shoot(&mut tour, &mut commands, "07-debrief");
+            } else {
+                finish(&tour, &mut exit);
+            }
+        }
+        // Not on the expected screen yet: try this step again.
+        _ => tour.step = step,
+    }
+}
+
+fn finish(tour: &Tour, exit: &mut MessageWriter<AppExit>) {
+    println!("screenshots saved: {}", tour.saved.join(", "));
+    if tour.blank.is_empty() {
+        exit.write(AppExit::Success);
+    } else {
+        eprintln!("blank screenshots: {}", tour.blank.join(", "));
+        exit.write(AppExit::error());
+    }
+}
+
+/// A capture is blank when nearly every sampled pixel has the same colour.
+fn is_blank(image: &Image) -> bool {
+    let (w, h) = (image.width(), image.height());
+    if w == 0 || h == 0 {
+        return true;
+    }
+    let mut colors = std::collections::HashSet::new();
+    for y in (0..h).step_by((h as usize / 40).max(1)) {
+        for x in (0..w).step_by((w as usize / 40).max(1)) {
+            if let Ok(c) = image.get_color_at(x, y) {
+                let s = c.to_srgba();
+                colors.insert([
+                    (s.red * 255.0) as u8,
+                    (s.green * 255.0) as u8,
+                    (s.blue * 255.0) as u8,
+                ]);
+            }
+        }
+    }
+    colors.len() < 4
+}

@@ -1,0 +1,336 @@
+//! The real app plugins driven headlessly (MinimalPlugins, assets, states; no window or
+//! renderer): load the library, name the trainee, play by choice and by typed text, reach the
+//! debrief, and check what the screens show and what the session and profile recorded.
+#![cfg(feature = "app")]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bevy::prelude::*;
+use bevy::state::app::StatesPlugin;
+
+use holdline::app::scenario_assets::{ScenarioLibrary, register_source};
+use holdline::app::screens::debrief::MoodPoint;
+use holdline::app::screens::library::{LibraryAction, ScenarioCard};
+use holdline::app::screens::play::conversation::{ConversationLine, Speaker};
+use holdline::app::screens::play::{ActiveSession, FinishedSession, Phase, PlayAction};
+use holdline::app::screens::title::{NameBox, TitleAction};
+use holdline::app::{AppConfig, HoldlinePlugin, Screen};
+use holdline::progress::ProfileStore;
+use holdline::scenario::model::{Channel, Turn};
+use holdline::scoring::Lexicon;
+use holdline::session::Options;
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("holdline-app-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn shipped_scenarios() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
+}
+
+fn app_with(scenarios: &Path, data_dir: &Path) -> App {
+    let mut app = App::new();
+    register_source(&mut app, scenarios);
+    app.add_plugins((MinimalPlugins, AssetPlugin::default(), StatesPlugin))
+        .insert_resource(ButtonInput::<KeyCode>::default())
+        .add_plugins(HoldlinePlugin {
+            config: AppConfig {
+                scenarios_dir: scenarios.to_path_buf(),
+                lexicon: Arc::new(Lexicon::builtin()),
+                data_dir: data_dir.to_path_buf(),
+            },
+        });
+    app
+}
+
+/// Runs frames until `screen` is current (asset loading is asynchronous).
+fn update_until(app: &mut App, screen: Screen) {
+    for _ in 0..2000 {
+        app.update();
+        if *app.world().resource::<State<Screen>>().get() == screen {
+            // One more frame so the screen's UI exists.
+            app.update();
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    panic!("never reached {screen:?}");
+}
+
+fn screen(app: &App) -> Screen {
+    *app.world().resource::<State<Screen>>().get()
+}
+
+fn press(app: &mut App, key: KeyCode) {
+    app.world_mut()
+        .resource_mut::<ButtonInput<KeyCode>>()
+        .press(key);
+    app.update();
+    let mut input = app.world_mut().resource_mut::<ButtonInput<KeyCode>>();
+    input.release(key);
+    input.clear();
+    // The state change a key asks for lands on the next frame.
+    app.update();
+}
+
+fn send<M: Message>(app: &mut App, message: M) {
+    app.world_mut().write_message(message);
+    app.update();
+    app.update();
+}
+
+/// Every text on screen, joined, for "does the screen show X" checks.
+fn screen_text(app: &mut App) -> String {
+    let mut texts = app.world_mut().query::<&Text>();
+    texts
+        .iter(app.world())
+        .map(|t| t.0.as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn a_new_trainee_names_themselves_browses_and_plays_to_the_debrief() {
+    let data = temp_dir("flow");
+    let mut app = app_with(&shipped_scenarios(), &data);
+    update_until(&mut app, Screen::Title);
+
+    let library = app.world().resource::<ScenarioLibrary>();
+    assert_eq!(
+        library.playable().len(),
+        12,
+        "every shipped scenario loads through the asset loader"
+    );
+    assert_eq!(library.broken().count(), 0);
+    let name_boxes = app
+        .world_mut()
+        .query::<&NameBox>()
+        .iter(app.world())
+        .count();
+    assert_eq!(name_boxes, 1, "a first run asks for the trainee's name");
+    assert!(screen_text(&mut app).contains("What should we call you?"));
+
+    send(&mut app, TitleAction::SetName("  Sam Rivera ".into()));
+    assert!(screen_text(&mut app).contains("Welcome back, Sam Rivera."));
+    let saved = ProfileStore::new(&data)
+        .load()
+        .unwrap()
+        .expect("the name is saved at once");
+    assert_eq!(saved.name, "Sam Rivera");
+
+    press(&mut app, KeyCode::KeyL);
+    assert_eq!(screen(&app), Screen::Library);
+    let cards = app
+        .world_mut()
+        .query::<&ScenarioCard>()
+        .iter(app.world())
+        .count();
+    assert_eq!(cards, 12);
+    assert!(screen_text(&mut app).contains("Tier 1"));
+
+    send(&mut app, LibraryAction::Play("late-parcel".into()));
+    assert_eq!(screen(&app), Screen::Play);
+    let first_line = {
+        let active = app.world().resource::<ActiveSession>();
+        active.session.prompt().unwrap().customer_line.to_string()
+    };
+    let mut lines = app.world_mut().query::<&ConversationLine>();
+    let shown: Vec<_> = lines.iter(app.world()).cloned().collect();
+    assert_eq!(shown.len(), 1);
+    assert_eq!(shown[0].speaker, Speaker::Customer);
+    assert_eq!(shown[0].text, first_line);
+
+    // Play to the end: choices by number key, typed turns by the model answer.
+    let mut typed_turns = 0;
+    let mut choice_turns = 0;
+    for _ in 0..20 {
+        let (options, model) = {
+            let active = app.world().resource::<ActiveSession>();
+            assert_eq!(active.phase, Phase::Answering);
+            let model = active.session.current_node().and_then(|n| match &n.turn {
+                Turn::FreeText(f) => f.rubric.model_answers.first().cloned(),
+                Turn::Choices(_) => None,
+            });
+            (
+                matches!(
+                    active.session.prompt().unwrap().options,
+                    Options::Choices(_)
+                ),
+                model,
+            )
+        };
+        if options {
+            press(&mut app, KeyCode::Digit1);
+            choice_turns += 1;
+        } else {
+            send(&mut app, PlayAction::Submit(model.unwrap()));
+            typed_turns += 1;
+        }
+        let active = app.world().resource::<ActiveSession>();
+        assert_eq!(
+            active.phase,
+            Phase::Feedback,
+            "a reply opens the feedback panel"
+        );
+        let over = active.session.is_over();
+        let text = screen_text(&mut app);
+        assert!(
+            text.contains("How that landed"),
+            "feedback shows the scores: {text}"
+        );
+        assert!(
+            text.contains("Empathy") && text.contains("Accuracy") && text.contains("De-escalation")
+        );
+        press(&mut app, KeyCode::Enter);
+        if over {
+            break;
+        }
+    }
+    assert!(
+        choice_turns >= 1 && typed_turns >= 1,
+        "both kinds of turn were played"
+    );
+    assert_eq!(screen(&app), Screen::Debrief);
+
+    let finished = app.world().resource::<FinishedSession>().0.clone();
+    let outcome = finished.outcome().unwrap().clone();
+    assert_eq!(finished.transcript().len(), choice_turns + typed_turns);
+    assert!(
+        finished.transcript().iter().any(|t| t.choice.is_none()),
+        "a typed reply was recorded"
+    );
+    let points = app
+        .world_mut()
+        .query::<&MoodPoint>()
+        .iter(app.world())
+        .count();
+    assert_eq!(
+        points,
+        finished.transcript().len() + 1,
+        "the mood curve has a point per reply plus the start"
+    );
+    let text = screen_text(&mut app);
+    assert!(text.contains("Debrief: "));
+    assert!(
+        text.contains("A model answer"),
+        "typed replies show a model answer beside them"
+    );
+    assert!(text.contains(&format!("{} of 3 stars", outcome.stars)));
+
+    let saved = ProfileStore::new(&data).load().unwrap().unwrap();
+    assert_eq!(saved.attempts.len(), 1);
+    assert_eq!(saved.best_stars("late-parcel"), outcome.stars);
+
+    // Retry with the same seed replays the same opening line.
+    press(&mut app, KeyCode::KeyR);
+    assert_eq!(screen(&app), Screen::Play);
+    let again = app.world().resource::<ActiveSession>();
+    assert_eq!(again.session.seed(), finished.seed());
+    assert_eq!(again.session.prompt().unwrap().customer_line, first_line);
+    std::fs::remove_dir_all(&data).unwrap();
+}
+
+#[test]
+fn escape_mid_scenario_asks_before_leaving() {
+    let data = temp_dir("escape");
+    let mut app = app_with(&shipped_scenarios(), &data);
+    update_until(&mut app, Screen::Title);
+    send(&mut app, TitleAction::SetName("Ana".into()));
+    send(&mut app, TitleAction::Library);
+    send(&mut app, LibraryAction::Play("double-charge".into()));
+    assert_eq!(screen(&app), Screen::Play);
+
+    press(&mut app, KeyCode::Escape);
+    assert!(app.world().resource::<ActiveSession>().confirming_leave);
+    assert!(screen_text(&mut app).contains("Leave this conversation?"));
+    press(&mut app, KeyCode::Digit1);
+    assert_eq!(
+        app.world().resource::<ActiveSession>().phase,
+        Phase::Answering,
+        "keys behind the dialog do nothing"
+    );
+    press(&mut app, KeyCode::KeyN);
+    assert!(!app.world().resource::<ActiveSession>().confirming_leave);
+    assert!(!screen_text(&mut app).contains("Leave this conversation?"));
+
+    press(&mut app, KeyCode::Escape);
+    press(&mut app, KeyCode::KeyY);
+    assert_eq!(screen(&app), Screen::Library);
+    let saved = ProfileStore::new(&data).load().unwrap().unwrap();
+    assert!(
+        saved.attempts.is_empty(),
+        "an abandoned attempt is not recorded"
+    );
+    std::fs::remove_dir_all(&data).unwrap();
+}
+
+#[test]
+fn the_library_filters_by_channel() {
+    let data = temp_dir("filter");
+    let mut app = app_with(&shipped_scenarios(), &data);
+    update_until(&mut app, Screen::Title);
+    send(&mut app, TitleAction::Library);
+    send(&mut app, LibraryAction::Filter(Some(Channel::Email)));
+    let library = app.world().resource::<ScenarioLibrary>().clone();
+    let mut cards = app.world_mut().query::<&ScenarioCard>();
+    let ids: Vec<String> = cards
+        .iter(app.world())
+        .map(|c| c.scenario_id.clone())
+        .collect();
+    assert!(!ids.is_empty());
+    for id in &ids {
+        assert_eq!(
+            library.find(id).unwrap().channel,
+            Channel::Email,
+            "{id} is not an email scenario"
+        );
+    }
+    let emails = library
+        .playable()
+        .iter()
+        .filter(|s| s.channel == Channel::Email)
+        .count();
+    assert_eq!(ids.len(), emails);
+    std::fs::remove_dir_all(&data).unwrap();
+}
+
+#[test]
+fn a_broken_scenario_file_shows_its_diagnostics_instead_of_crashing() {
+    let data = temp_dir("broken-data");
+    let scenarios = temp_dir("broken-scenarios");
+    std::fs::copy(
+        shipped_scenarios().join("late-parcel.ron"),
+        scenarios.join("late-parcel.ron"),
+    )
+    .unwrap();
+    std::fs::write(
+        scenarios.join("half-written.ron"),
+        "Scenario(\n    id: \"half-written\",\n    title: 42,\n",
+    )
+    .unwrap();
+    let mut app = app_with(&scenarios, &data);
+    update_until(&mut app, Screen::Title);
+    let library = app.world().resource::<ScenarioLibrary>().clone();
+    assert_eq!(library.playable().len(), 1);
+    let broken: Vec<_> = library.broken().collect();
+    assert_eq!(broken.len(), 1);
+    assert!(
+        broken[0].diagnostics[0].line > 0,
+        "the error has a location"
+    );
+    assert!(screen_text(&mut app).contains("1 scenario file(s) have errors"));
+    send(&mut app, TitleAction::Library);
+    let text = screen_text(&mut app);
+    assert!(text.contains("Files with errors"));
+    assert!(
+        text.contains("scenarios/half-written.ron:3:"),
+        "file:line:col is shown: {text}"
+    );
+    std::fs::remove_dir_all(&data).unwrap();
+    std::fs::remove_dir_all(&scenarios).unwrap();
+}
