@@ -17,7 +17,7 @@ use holdline::app::screens::play::conversation::{ConversationLine, Speaker};
 use holdline::app::screens::play::{ActiveSession, FinishedSession, Phase, PlayAction};
 use holdline::app::screens::title::{NameBox, TitleAction};
 use holdline::app::{AppConfig, HoldlinePlugin, Screen};
-use holdline::progress::ProfileStore;
+use holdline::progress::{AttemptStatus, ProgressStore, Trainee};
 use holdline::scenario::model::{Channel, Turn};
 use holdline::scoring::Lexicon;
 use holdline::session::Options;
@@ -42,6 +42,7 @@ fn app_with(scenarios: &Path, data_dir: &Path) -> App {
             config: AppConfig {
                 scenarios_dir: scenarios.to_path_buf(),
                 lexicon: Arc::new(Lexicon::builtin()),
+                rules: Arc::new(holdline::progress::ProgressRules::builtin()),
                 data_dir: data_dir.to_path_buf(),
             },
         });
@@ -60,6 +61,17 @@ fn update_until(app: &mut App, screen: Screen) {
         std::thread::sleep(Duration::from_millis(2));
     }
     panic!("never reached {screen:?}");
+}
+
+/// The trainee the app saved as current, and their saved attempts.
+fn saved_history(data: &Path) -> (Trainee, Vec<holdline::progress::AttemptRecord>) {
+    let store = ProgressStore::new(data);
+    let id = store.current().expect("a current trainee is saved");
+    let (trainee, notice) = store.trainee(&id).unwrap();
+    assert_eq!(notice, None);
+    let history = store.history(&id).unwrap();
+    assert!(history.notices.is_empty(), "{:?}", history.notices);
+    (trainee, history.attempts)
 }
 
 fn screen(app: &App) -> Screen {
@@ -117,11 +129,8 @@ fn a_new_trainee_names_themselves_browses_and_plays_to_the_debrief() {
 
     send(&mut app, TitleAction::SetName("  Sam Rivera ".into()));
     assert!(screen_text(&mut app).contains("Welcome back, Sam Rivera."));
-    let saved = ProfileStore::new(&data)
-        .load()
-        .unwrap()
-        .expect("the name is saved at once");
-    assert_eq!(saved.name, "Sam Rivera");
+    let (trainee, _) = saved_history(&data);
+    assert_eq!(trainee.name, "Sam Rivera", "the name is saved at once");
 
     press(&mut app, KeyCode::KeyL);
     assert_eq!(screen(&app), Screen::Library);
@@ -222,9 +231,19 @@ fn a_new_trainee_names_themselves_browses_and_plays_to_the_debrief() {
     );
     assert!(text.contains(&format!("{} of 3 stars", outcome.stars)));
 
-    let saved = ProfileStore::new(&data).load().unwrap().unwrap();
-    assert_eq!(saved.attempts.len(), 1);
-    assert_eq!(saved.best_stars("late-parcel"), outcome.stars);
+    assert!(
+        text.contains(" XP"),
+        "the debrief shows the XP earned: {text}"
+    );
+    let (_, attempts) = saved_history(&data);
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(attempts[0].status, AttemptStatus::Finished);
+    assert_eq!(attempts[0].turns, finished.transcript());
+    assert_eq!(attempts[0].outcome.as_ref(), Some(&outcome));
+    let profile = app
+        .world()
+        .resource::<holdline::app::profile::TraineeProfile>();
+    assert_eq!(profile.best_stars("late-parcel"), outcome.stars);
 
     // Retry with the same seed replays the same opening line.
     press(&mut app, KeyCode::KeyR);
@@ -258,13 +277,33 @@ fn escape_mid_scenario_asks_before_leaving() {
     assert!(!app.world().resource::<ActiveSession>().confirming_leave);
     assert!(!screen_text(&mut app).contains("Leave this conversation?"));
 
+    // One reply, then leave: the attempt is kept as abandoned.
+    let choices = matches!(
+        app.world()
+            .resource::<ActiveSession>()
+            .session
+            .prompt()
+            .unwrap()
+            .options,
+        Options::Choices(_)
+    );
+    if choices {
+        send(&mut app, PlayAction::Choose(0));
+    } else {
+        send(
+            &mut app,
+            PlayAction::Submit("I'm sorry about that, let me check.".into()),
+        );
+    }
     press(&mut app, KeyCode::Escape);
     press(&mut app, KeyCode::KeyY);
     assert_eq!(screen(&app), Screen::Library);
-    let saved = ProfileStore::new(&data).load().unwrap().unwrap();
-    assert!(
-        saved.attempts.is_empty(),
-        "an abandoned attempt is not recorded"
+    let (_, attempts) = saved_history(&data);
+    assert_eq!(attempts.len(), 1, "an abandoned attempt is kept");
+    assert_eq!(attempts[0].status, AttemptStatus::Abandoned);
+    assert_eq!(
+        (attempts[0].turns.len(), attempts[0].outcome.as_ref()),
+        (1, None)
     );
     std::fs::remove_dir_all(&data).unwrap();
 }
@@ -333,4 +372,58 @@ fn a_broken_scenario_file_shows_its_diagnostics_instead_of_crashing() {
     );
     std::fs::remove_dir_all(&data).unwrap();
     std::fs::remove_dir_all(&scenarios).unwrap();
+}
+
+#[test]
+fn trainees_switch_on_the_title_screen_and_progress_shows_every_badge() {
+    use holdline::app::screens::progress::BadgeCard;
+    let data = temp_dir("switch");
+    let mut app = app_with(&shipped_scenarios(), &data);
+    update_until(&mut app, Screen::Title);
+    send(&mut app, TitleAction::SetName("Sam Rivera".into()));
+
+    press(&mut app, KeyCode::KeyP);
+    assert_eq!(screen(&app), Screen::Progress);
+    let text = screen_text(&mut app);
+    assert!(text.contains("Progress: Sam Rivera"), "{text}");
+    assert!(text.contains("Level 1: Trainee"), "{text}");
+    let badges: Vec<BadgeCard> = app
+        .world_mut()
+        .query::<&BadgeCard>()
+        .iter(app.world())
+        .cloned()
+        .collect();
+    assert_eq!(badges.len(), 20, "every badge, earned or locked");
+    assert!(badges.iter().all(|b| !b.earned), "nothing earned yet");
+    assert!(
+        text.contains("Finish any scenario."),
+        "locked badges say how to earn them"
+    );
+    press(&mut app, KeyCode::Escape);
+    assert_eq!(screen(&app), Screen::Title);
+
+    // A second trainee adds themselves, then the first switches back.
+    press(&mut app, KeyCode::KeyS);
+    let text = screen_text(&mut app);
+    assert!(
+        text.contains("Who is practising?") && text.contains("Sam Rivera (now)"),
+        "{text}"
+    );
+    send(&mut app, TitleAction::NewTrainee);
+    assert!(screen_text(&mut app).contains("What should we call you?"));
+    send(&mut app, TitleAction::SetName("Ana".into()));
+    assert!(screen_text(&mut app).contains("Welcome back, Ana."));
+    let store = ProgressStore::new(&data);
+    assert_eq!(store.trainees().unwrap().0.len(), 2);
+    assert_eq!(store.current().as_deref(), Some("ana"));
+    send(&mut app, TitleAction::SwitchTo("sam-rivera".into()));
+    assert!(screen_text(&mut app).contains("Welcome back, Sam Rivera."));
+    assert_eq!(store.current().as_deref(), Some("sam-rivera"));
+    // Ana's lock was released when Sam took over, so another window could open her.
+    drop(store.lock("ana").expect("Ana is free"));
+    assert!(
+        store.lock("sam-rivera").is_err(),
+        "Sam is held by this window"
+    );
+    std::fs::remove_dir_all(&data).unwrap();
 }

@@ -204,3 +204,113 @@ fn score_usage_errors_exit_2() {
         stderr(&bad)
     );
 }
+
+fn holdline_in(data: &std::path::Path, args: &[&str]) -> Output {
+    let mut all = vec!["--data-dir", data.to_str().unwrap()];
+    all.extend_from_slice(args);
+    holdline(&all, "")
+}
+
+#[test]
+fn trainees_are_managed_and_progress_is_reported_as_text_and_json() {
+    use holdline::progress::{AttemptKind, AttemptRecord, ProgressStore};
+    use holdline::scenario::library::load_paths;
+    use holdline::scoring::{Lexicon, RuleScorer};
+    use holdline::session::{Options, Response, Session};
+    use std::sync::Arc;
+
+    let data = std::env::temp_dir().join(format!("holdline-cli-progress-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let out = holdline_in(&data, &["progress"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no trainees yet"), "{}", stderr(&out));
+
+    assert_eq!(
+        holdline_in(&data, &["trainee", "add", "Sam"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        holdline_in(&data, &["trainee", "add", "Ana"]).status.code(),
+        Some(0)
+    );
+    let dup = holdline_in(&data, &["trainee", "add", "sam"]);
+    assert_eq!(dup.status.code(), Some(2), "names are unique");
+    let out = holdline_in(&data, &["progress"]);
+    assert!(
+        stderr(&out).contains("--trainee"),
+        "two trainees: which one?"
+    );
+
+    // Sam plays late-parcel twice, taking 20 s per reply.
+    let lexicon = Lexicon::builtin();
+    let report = load_paths(&[std::path::PathBuf::from("scenarios")], &lexicon);
+    let scenario = report.find("late-parcel").unwrap().scenario.clone();
+    let scorer = Arc::new(RuleScorer::new(lexicon));
+    let store = ProgressStore::new(&data);
+    for seed in [1, 2] {
+        let mut session = Session::new(scenario.clone(), seed, scorer.clone()).unwrap();
+        while let Some(prompt) = session.prompt() {
+            let response = match prompt.options {
+                Options::Choices(_) => Response::Choice(0),
+                Options::FreeText { .. } => Response::Text(
+                    "I'm sorry Dana, it is held at the Eastfield depot and comes Thursday.".into(),
+                ),
+            };
+            session.respond(response, 20_000).unwrap();
+        }
+        let now = holdline::progress::unix_now();
+        let mut record = AttemptRecord::from_session(&session, AttemptKind::Scenario, now, now);
+        store.save_attempt("sam", &mut record).unwrap();
+    }
+
+    let out = holdline_in(&data, &["progress", "--trainee", "sam"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(
+        text.contains("Attempts: 2 finished, 0 left unfinished"),
+        "{text}"
+    );
+    assert!(text.contains("[x] First call"), "{text}");
+    assert!(
+        text.contains("[ ] Regular: Finish 10 scenarios. (2/10)"),
+        "{text}"
+    );
+    assert!(text.contains("Streak: 1 day"), "{text}");
+
+    let out = holdline_in(&data, &["progress", "--trainee", "Sam", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(json["trainee"]["name"], "Sam");
+    assert_eq!(json["attempts"], 2);
+    assert!(json["standing"]["xp"].as_u64().unwrap() > 0);
+    assert!(json["standing"]["stars"]["late-parcel"].as_u64().unwrap() >= 1);
+    assert!(json["standing"]["badges"].as_array().unwrap().len() >= 15);
+
+    let renamed = holdline_in(&data, &["trainee", "rename", "Sam", "Samuel"]);
+    assert_eq!(renamed.status.code(), Some(0));
+    let refused = holdline_in(&data, &["trainee", "delete", "Samuel"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("--yes"));
+    let deleted = holdline_in(&data, &["trainee", "delete", "Samuel", "--yes"]);
+    assert_eq!(deleted.status.code(), Some(0));
+    let list = stdout(&holdline_in(&data, &["trainee", "list"]));
+    assert!(
+        list.contains("Ana (ana)") && !list.contains("Samuel"),
+        "{list}"
+    );
+    std::fs::remove_dir_all(&data).unwrap();
+}
+
+#[test]
+fn validate_checks_the_progress_rules() {
+    let out = holdline(&["validate", "assets/progress/rules.ron"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let broken = std::env::temp_dir().join(format!("holdline-rules-{}.ron", std::process::id()));
+    let text = std::fs::read_to_string("assets/progress/rules.ron")
+        .unwrap()
+        .replace("passes_to_clear: 2", "passes_to_clear: 2, bonus: 1");
+    std::fs::write(&broken, text).unwrap();
+    let out = holdline(&["validate", broken.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("bonus"), "{}", stdout(&out));
+    std::fs::remove_file(&broken).unwrap();
+}

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use bevy::prelude::*;
 use bevy::window::WindowResolution;
 
+use crate::progress::ProgressRules;
 use crate::scoring::{Lexicon, ReplyScorer, RuleScorer};
 
 /// What the app was started with.
@@ -22,6 +23,8 @@ pub struct AppConfig {
     /// The scenario folder (absolute, so Bevy's asset source finds it from anywhere).
     pub scenarios_dir: PathBuf,
     pub lexicon: Arc<Lexicon>,
+    /// The gamification rules progress is worked out with.
+    pub rules: Arc<ProgressRules>,
     /// Where the trainee's profile lives.
     pub data_dir: PathBuf,
 }
@@ -40,6 +43,8 @@ pub enum Screen {
     Library,
     Play,
     Debrief,
+    /// The trainee's level, streak, stars, badges, review queue and scores over time.
+    Progress,
 }
 
 /// Everything except the window, renderer and input backends: what the headless tests add on

@@ -1,76 +1,192 @@
-//! The trainee's profile inside the app: loaded at start, saved (atomically, by the core's
-//! store) whenever the name changes or an attempt finishes. A save that fails is shown, and
-//! the progress stays in memory so nothing is lost before the trainee can act.
+//! The trainee inside the app: the last trainee is opened at start (and locked, so a second
+//! window cannot write the same history), every finished or abandoned attempt is saved by the
+//! core's store, and the standing (XP, stars, badges, ...) is worked out again after each.
+//! A save that fails is shown and the attempt stays in memory, so nothing is lost silently.
 
 use bevy::prelude::*;
 
 use super::AppConfig;
-use crate::progress::{Profile, ProfileStore, unix_now};
+use crate::progress::standing::Earned;
+use crate::progress::{
+    AttemptKind, AttemptRecord, ProgressRules, ProgressStore, Standing, Trainee, TraineeLock,
+    standing, today, unix_now,
+};
 use crate::session::Session;
 
 #[derive(Resource, Debug)]
 pub struct TraineeProfile {
-    pub store: ProfileStore,
-    /// `None` until the trainee has entered their name.
-    pub profile: Option<Profile>,
-    /// A problem to show on the title screen (a damaged profile moved aside, a failed save).
+    pub store: ProgressStore,
+    pub rules: ProgressRules,
+    /// `None` until a trainee has entered their name.
+    pub trainee: Option<Trainee>,
+    pub attempts: Vec<AttemptRecord>,
+    pub standing: Standing,
+    /// A problem to show on the title screen (a damaged file restored, a failed save, the
+    /// trainee open in another window).
     pub notice: Option<String>,
+    /// `None` while another window holds the trainee: attempts are then not saved, and the
+    /// notice says so.
+    lock: Option<TraineeLock>,
 }
 
 impl TraineeProfile {
+    fn new(store: ProgressStore, rules: ProgressRules) -> TraineeProfile {
+        let standing = standing(&rules, &[], today());
+        TraineeProfile {
+            store,
+            rules,
+            trainee: None,
+            attempts: Vec::new(),
+            standing,
+            notice: None,
+            lock: None,
+        }
+    }
+
     pub fn name(&self) -> Option<&str> {
-        self.profile.as_ref().map(|p| p.name.as_str())
+        self.trainee.as_ref().map(|t| t.name.as_str())
     }
 
     pub fn best_stars(&self, scenario_id: &str) -> u8 {
-        self.profile
-            .as_ref()
-            .map_or(0, |p| p.best_stars(scenario_id))
+        self.standing.stars.get(scenario_id).copied().unwrap_or(0)
     }
 
+    /// What one attempt earned, for its debrief.
+    pub fn earned(&self, attempt_id: &str) -> Option<&Earned> {
+        self.standing.earned.get(attempt_id)
+    }
+
+    /// Names the current trainee, or creates one with this name.
     pub fn set_name(&mut self, name: &str) {
-        let name = name.trim();
-        if name.is_empty() {
-            return;
-        }
-        match &mut self.profile {
-            Some(profile) => profile.name = name.to_string(),
-            None => self.profile = Some(Profile::new(name)),
-        }
-        self.save();
-    }
-
-    /// Records a finished session and saves.
-    pub fn record(&mut self, session: &Session) {
-        let (Some(profile), Some(outcome)) = (&mut self.profile, session.outcome()) else {
-            return;
+        let result = match &self.trainee {
+            Some(trainee) => self.store.rename(&trainee.id, name),
+            None => self.store.create(name),
         };
-        profile.record(&session.scenario().id, session.seed(), outcome, unix_now());
-        self.save();
+        match result {
+            Ok(trainee) => {
+                if self.trainee.is_none() {
+                    self.open(trainee);
+                } else {
+                    self.trainee = Some(trainee);
+                }
+            }
+            Err(err) => self.notice = Some(err.to_string()),
+        }
     }
 
-    fn save(&mut self) {
-        if let Some(profile) = &self.profile
-            && let Err(err) = self.store.save(profile)
-        {
-            warn!("{err}");
-            self.notice = Some(format!("Your progress could not be saved: {err}"));
+    /// Opens `trainee`: takes their lock, reads their history and remembers them as current.
+    pub fn open(&mut self, trainee: Trainee) {
+        self.lock = None;
+        let mut notices = Vec::new();
+        match self.store.lock(&trainee.id) {
+            Ok(lock) => self.lock = Some(lock),
+            Err(err) => notices.push(format!("{err}. This window will not save attempts.")),
         }
+        match self.store.history(&trainee.id) {
+            Ok(history) => {
+                self.attempts = history.attempts;
+                notices.extend(history.notices);
+            }
+            Err(err) => notices.push(err.to_string()),
+        }
+        if let Err(err) = self.store.set_current(&trainee.id) {
+            warn!("{err}");
+        }
+        self.trainee = Some(trainee);
+        self.notice = (!notices.is_empty()).then(|| notices.join("\n"));
+        self.refresh();
+    }
+
+    /// Every trainee on this machine, by name.
+    pub fn trainees(&self) -> Vec<Trainee> {
+        match self.store.trainees() {
+            Ok((trainees, _)) => trainees,
+            Err(err) => {
+                warn!("{err}");
+                Vec::new()
+            }
+        }
+    }
+
+    /// Switches to another trainee by id.
+    pub fn switch_to(&mut self, id: &str) {
+        match self.store.trainee(id) {
+            Ok((trainee, notice)) => {
+                self.open(trainee);
+                if let Some(notice) = notice {
+                    self.notice = Some(notice);
+                }
+            }
+            Err(err) => self.notice = Some(err.to_string()),
+        }
+    }
+
+    /// Closes the current trainee (releasing their lock), so the title screen asks for a new
+    /// name.
+    pub fn start_new(&mut self) {
+        self.lock = None;
+        self.trainee = None;
+        self.attempts.clear();
+        self.notice = None;
+        self.refresh();
+    }
+
+    /// Saves `session` as an attempt (finished, or abandoned if it has no ending yet) and
+    /// returns its id. `started_at` is when the conversation began.
+    pub fn record(&mut self, session: &Session, started_at: u64) -> Option<String> {
+        let trainee = self.trainee.as_ref()?;
+        if session.transcript().is_empty() {
+            // Opened and left without a word: nothing to keep.
+            return None;
+        }
+        let mut record =
+            AttemptRecord::from_session(session, AttemptKind::Scenario, started_at, unix_now());
+        if self.lock.is_none() {
+            self.notice = Some(
+                "This attempt was not saved: this trainee is open in another holdline window."
+                    .into(),
+            );
+        } else if let Err(err) = self.store.save_attempt(&trainee.id, &mut record) {
+            warn!("{err}");
+            self.notice = Some(format!("Your last attempt could not be saved: {err}"));
+        }
+        if record.id.is_empty() {
+            // Unsaved: an id in memory so the debrief can still show what it earned.
+            record.id = format!("unsaved-{}", self.attempts.len());
+        }
+        let id = record.id.clone();
+        self.attempts.push(record);
+        self.refresh();
+        Some(id)
+    }
+
+    fn refresh(&mut self) {
+        self.standing = standing(&self.rules, &self.attempts, today());
     }
 }
 
 pub fn plugin(app: &mut App) {
-    let store = ProfileStore::new(app.world().resource::<AppConfig>().data_dir.clone());
-    let (profile, notice) = match store.load() {
-        Ok(profile) => (profile, None),
-        Err(err) => {
-            warn!("{err}");
-            (None, Some(err.to_string()))
+    let config = app.world().resource::<AppConfig>();
+    let store = ProgressStore::new(config.data_dir.clone());
+    let mut profile = TraineeProfile::new(store.clone(), config.rules.as_ref().clone());
+    let mut notices = Vec::new();
+    match store.trainees() {
+        Ok((_, found)) => notices.extend(found),
+        Err(err) => notices.push(err.to_string()),
+    }
+    if let Some(id) = store.current() {
+        match store.trainee(&id) {
+            Ok((trainee, notice)) => {
+                notices.extend(notice);
+                profile.open(trainee);
+                notices.extend(profile.notice.take());
+            }
+            Err(err) => notices.push(err.to_string()),
         }
-    };
-    app.insert_resource(TraineeProfile {
-        store,
-        profile,
-        notice,
-    });
+    }
+    for notice in &notices {
+        warn!("{notice}");
+    }
+    profile.notice = (!notices.is_empty()).then(|| notices.join("\n"));
+    app.insert_resource(profile);
 }

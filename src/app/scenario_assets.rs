@@ -48,7 +48,8 @@ impl AssetLoader for ScenarioLoader {
         let mut bytes = Vec::new();
         reader.read_to_end(&mut bytes).await?;
         let file = format!("scenarios/{}", load_context.path().path().display());
-        if sniff_kind(&bytes) == FileKind::Lexicon {
+        // Rule files kept beside the scenarios are not scenarios; `holdline validate` checks them.
+        if sniff_kind(&bytes) != FileKind::Scenario {
             return Ok(ScenarioFile {
                 file,
                 scenario: None,

@@ -1,5 +1,6 @@
 //! A scripted walk through every screen for `scripts/screenshots`: it names the trainee,
-//! opens the library, plays a scenario by choice and by typed text, and reaches the debrief,
+//! opens the library, plays a scenario by choice and by typed text, reaches the debrief and
+//! then the progress screen,
 //! saving one PNG per screen and failing if a capture is blank. The same plugin can instead
 //! stop at the first interactive frame, for the start-up measurement.
 
@@ -70,6 +71,7 @@ fn drive(
     mut library: MessageWriter<LibraryAction>,
     mut play: MessageWriter<PlayAction>,
     mut exit: MessageWriter<AppExit>,
+    mut next: ResMut<NextState<Screen>>,
 ) {
     if tour.wait > 0 {
         tour.wait -= 1;
@@ -181,6 +183,13 @@ fn drive(
         (_, Screen::Debrief) => {
             if !tour.saved.iter().any(|s| s.contains("debrief")) {
                 shoot(&mut tour, &mut commands, "07-debrief");
+            } else {
+                next.set(Screen::Progress);
+            }
+        }
+        (_, Screen::Progress) => {
+            if !tour.saved.iter().any(|s| s.contains("progress")) {
+                shoot(&mut tour, &mut commands, "08-progress");
             } else {
                 finish(&tour, &mut exit);
             }

@@ -2,6 +2,7 @@
 
 mod list;
 mod play;
+mod progress;
 mod score;
 mod validate;
 
@@ -10,6 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::progress::ProgressRules;
 use crate::scenario::library::{LoadReport, LoadedScenario, load_paths};
 use crate::scoring::Lexicon;
 
@@ -25,6 +27,9 @@ pub struct Cli {
     /// Scoring lexicon to use instead of the built-in one.
     #[arg(long, global = true, value_name = "FILE")]
     pub lexicon: Option<PathBuf>,
+    /// Progress rules (XP, levels, badges, ...) to use instead of the built-in ones.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
     /// Where trainee profiles are kept (default: $HOLDLINE_DATA_DIR, else the platform's data
     /// folder).
     #[arg(long, global = true, value_name = "DIR")]
@@ -82,12 +87,28 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A trainee's level, XP, streak, stars per tier, badges, review queue and scores over time.
+    Progress {
+        /// Name or id (default: the trainee who played last).
+        #[arg(long)]
+        trainee: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List, add, rename or delete the trainees on this machine.
+    #[command(subcommand)]
+    Trainee(progress::TraineeCommand),
 }
 
 /// Runs the command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     let lexicon = match load_lexicon(cli.lexicon.as_deref()) {
         Ok(lexicon) => lexicon,
+        Err(code) => return code,
+    };
+    let rules = match load_rules(cli.rules.as_deref()) {
+        Ok(rules) => rules,
         Err(code) => return code,
     };
     match cli.command {
@@ -112,9 +133,19 @@ pub fn run(cli: Cli) -> ExitCode {
             text,
             json,
         }) => score::run(&scenario, &node, &text, json, lexicon),
+        Some(Command::Progress { trainee, json }) => progress::run_progress(
+            &resolve_data_dir(cli.data_dir),
+            &rules,
+            trainee.as_deref(),
+            json,
+        ),
+        Some(Command::Trainee(command)) => {
+            progress::run_trainee(&resolve_data_dir(cli.data_dir), &command)
+        }
         None => open_app(
             cli.scenarios,
             lexicon,
+            rules,
             cli.data_dir,
             cli.screenshots.map(|dir| (dir, cli.tour_scenario)),
             cli.startup_probe,
@@ -126,6 +157,7 @@ pub fn run(cli: Cli) -> ExitCode {
 fn open_app(
     scenarios: PathBuf,
     lexicon: Lexicon,
+    rules: ProgressRules,
     data_dir: Option<PathBuf>,
     screenshots: Option<(PathBuf, String)>,
     startup_probe: bool,
@@ -138,7 +170,8 @@ fn open_app(
     let config = AppConfig {
         scenarios_dir: scenarios,
         lexicon: std::sync::Arc::new(lexicon),
-        data_dir: data_dir.unwrap_or_else(crate::progress::ProfileStore::default_dir),
+        rules: std::sync::Arc::new(rules),
+        data_dir: resolve_data_dir(data_dir),
     };
     let tour = match (screenshots, startup_probe) {
         (Some((dir, scenario)), _) => {
@@ -161,6 +194,7 @@ fn open_app(
 fn open_app(
     _scenarios: PathBuf,
     _lexicon: Lexicon,
+    _rules: ProgressRules,
     _data_dir: Option<PathBuf>,
     _screenshots: Option<(PathBuf, String)>,
     _startup_probe: bool,
@@ -169,6 +203,26 @@ fn open_app(
     eprintln!("This build has no app (it was built without the `app` feature). Commands:");
     let _ = Cli::command().print_help();
     ExitCode::from(2)
+}
+
+/// `--data-dir`, else `$HOLDLINE_DATA_DIR`, else the platform's data folder.
+fn resolve_data_dir(given: Option<PathBuf>) -> PathBuf {
+    given.unwrap_or_else(crate::progress::ProgressStore::default_dir)
+}
+
+fn load_rules(path: Option<&Path>) -> Result<ProgressRules, ExitCode> {
+    let Some(path) = path else {
+        return Ok(ProgressRules::builtin());
+    };
+    let label = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|err| {
+        eprintln!("{label}: error: cannot read progress rules: {err}");
+        ExitCode::from(2)
+    })?;
+    ProgressRules::from_source(&label, &bytes).map_err(|errors| {
+        errors.iter().for_each(|e| eprintln!("{e}"));
+        ExitCode::from(2)
+    })
 }
 
 fn load_lexicon(path: Option<&Path>) -> Result<Lexicon, ExitCode> {

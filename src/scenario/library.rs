@@ -59,6 +59,7 @@ pub fn load_source(
 pub enum FileKind {
     Scenario,
     Lexicon,
+    ProgressRules,
 }
 
 pub fn sniff_kind(bytes: &[u8]) -> FileKind {
@@ -70,13 +71,16 @@ pub fn sniff_kind(bytes: &[u8]) -> FileKind {
         .unwrap_or("");
     if code.starts_with("Lexicon") {
         FileKind::Lexicon
+    } else if code.starts_with("ProgressRules") {
+        FileKind::ProgressRules
     } else {
         FileKind::Scenario
     }
 }
 
 /// Loads every `.ron` file in `paths` (folders are searched recursively, in name order).
-/// Lexicon files found among them are validated too, but not added as scenarios.
+/// Lexicon and progress-rules files found among them are validated too, but not added as
+/// scenarios.
 pub fn load_paths(paths: &[PathBuf], lexicon: &Lexicon) -> LoadReport {
     let mut report = LoadReport::default();
     let mut files = Vec::new();
@@ -159,12 +163,21 @@ fn load_file(path: &Path, lexicon: &Lexicon, report: &mut LoadReport) {
             return;
         }
     };
-    if sniff_kind(&bytes) == FileKind::Lexicon {
-        match Lexicon::from_source(&label, &bytes) {
-            Ok((_, warnings)) => report.diagnostics.extend(warnings),
-            Err(errors) => report.diagnostics.extend(errors),
+    match sniff_kind(&bytes) {
+        FileKind::Lexicon => {
+            match Lexicon::from_source(&label, &bytes) {
+                Ok((_, warnings)) => report.diagnostics.extend(warnings),
+                Err(errors) => report.diagnostics.extend(errors),
+            }
+            return;
         }
-        return;
+        FileKind::ProgressRules => {
+            if let Err(errors) = crate::progress::ProgressRules::from_source(&label, &bytes) {
+                report.diagnostics.extend(errors);
+            }
+            return;
+        }
+        FileKind::Scenario => {}
     }
     let (scenario, mut diagnostics) = load_source(&label, &bytes, lexicon);
     if let Some(scenario) = &scenario {

@@ -65,6 +65,17 @@ pub struct Reason {
     pub hint: String,
 }
 
+/// The rule id of a picked choice's score: the author's numbers and feedback, not a lexicon rule.
+pub const AUTHORED_CHOICE_RULE: &str = "authored-choice";
+
+impl Reason {
+    /// Whether this is a picked choice's authored score. Its explanation is the choice's
+    /// feedback, the same for every dimension, so screens show it once, not once per dimension.
+    pub fn is_authored(&self) -> bool {
+        self.rule == AUTHORED_CHOICE_RULE
+    }
+}
+
 /// A 0–100 score for one dimension, with the reasons that produced it.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct DimensionScore {
@@ -110,7 +121,7 @@ impl ReplyScore {
         let explained = |score: u8| DimensionScore {
             score,
             reasons: vec![Reason {
-                rule: "authored-choice".to_string(),
+                rule: AUTHORED_CHOICE_RULE.to_string(),
                 delta: i32::from(score),
                 matched: choice.text.clone(),
                 span: None,

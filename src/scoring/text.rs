@@ -348,22 +348,20 @@ fn month(word: &str) -> Option<u8> {
     MONTHS.iter().find(|(m, _)| *m == word).map(|&(_, n)| n)
 }
 
-impl Normalizer {
-    fn stem(&self, word: &str) -> String {
-        // A poisoned memo only means another thread panicked mid-insert; its entries are
-        // still whole stems.
-        let mut stems = self.stems.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(stem) = stems.get(word) {
-            return String::from(&**stem);
-        }
-        let stem = self.stemmer.stem(word).into_owned();
-        if stems.len() >= STEM_MEMO_LIMIT {
-            stems.clear();
-        }
-        stems.insert(word.into(), stem.as_str().into());
-        stem
+/// Stems `word` through the memo: a remembered stem is copied, a new one is remembered.
+fn memo_stem(stemmer: &Stemmer, stems: &mut FastMap<Box<str>, Box<str>>, word: &str) -> String {
+    if let Some(stem) = stems.get(word) {
+        return String::from(&**stem);
     }
+    let stem = stemmer.stem(word).into_owned();
+    if stems.len() >= STEM_MEMO_LIMIT {
+        stems.clear();
+    }
+    stems.insert(word.into(), stem.as_str().into());
+    stem
+}
 
+impl Normalizer {
     pub fn normalize(&self, text: &str) -> Normalized {
         let mut out = Normalized::default();
         let raw = split_words(text, &mut out);
@@ -398,6 +396,9 @@ impl Normalizer {
             }
         }
         let mut tokens: Vec<Token> = Vec::with_capacity(words.len());
+        // One lock per reply, not per word. A poisoned memo only means another thread
+        // panicked mid-insert; its entries are still whole stems.
+        let mut stems = self.stems.lock().unwrap_or_else(|e| e.into_inner());
         let mut k = 0;
         while k < words.len() {
             let (word, raw_word) = &words[k];
@@ -434,10 +435,11 @@ impl Normalizer {
             } else if let Some(number) = day {
                 tokens.push(token(number, *end));
             } else {
-                tokens.push(token(self.stem(word), *end));
+                tokens.push(token(memo_stem(&self.stemmer, &mut stems, word), *end));
             }
             k += 1;
         }
+        drop(stems);
         out.tokens = merge_dates(tokens);
         out
     }

@@ -5,10 +5,12 @@
 use bevy::prelude::*;
 
 use super::play::FinishedSession;
-use super::{PlayRequest, fresh_seed};
+use super::{PlayRequest, fresh_seed, reasons};
 use crate::app::Screen;
+use crate::app::profile::TraineeProfile;
 use crate::app::scenario_assets::ScenarioLibrary;
-use crate::app::theme::{self, palette};
+use crate::app::theme::{self, PlotSeries, palette};
+use crate::progress::standing::Earned;
 use crate::scenario::model::{EndingKind, Turn};
 use crate::scoring::Dimension;
 use crate::session::mood::Mood;
@@ -44,6 +46,7 @@ pub fn plugin(app: &mut App) {
 fn spawn(
     mut commands: Commands,
     finished: Option<Res<FinishedSession>>,
+    profile: Res<TraineeProfile>,
     mut next: ResMut<NextState<Screen>>,
 ) {
     let Some(finished) = finished else {
@@ -63,15 +66,7 @@ fn spawn(
             theme::screen_root(),
         ))
         .id();
-    let header = commands
-        .spawn((
-            Node {
-                justify_content: JustifyContent::SpaceBetween,
-                ..theme::row(10.0)
-            },
-            ChildOf(root),
-        ))
-        .id();
+    let header = commands.spawn((theme::header_row(), ChildOf(root))).id();
     commands.spawn((
         theme::column(4.0),
         ChildOf(header),
@@ -91,27 +86,10 @@ fn spawn(
         ],
     ));
 
-    let body = commands
-        .spawn((
-            Node {
-                flex_grow: 1.0,
-                min_height: px(0),
-                align_items: AlignItems::Stretch,
-                ..theme::row(theme::GAP)
-            },
-            ChildOf(root),
-        ))
-        .id();
+    let body = commands.spawn((theme::body_row(), ChildOf(root))).id();
     // Left: outcome, scores, mood curve.
     let left = commands
-        .spawn((
-            Node {
-                width: px(500),
-                flex_shrink: 0.0,
-                ..theme::column(theme::GAP)
-            },
-            ChildOf(body),
-        ))
+        .spawn((theme::side_column(500.0), ChildOf(body)))
         .id();
     let (verdict, color) = match (outcome.passed, outcome.kind) {
         (true, _) => ("Passed", palette::GOOD),
@@ -136,6 +114,9 @@ fn spawn(
             theme::body(&outcome.text),
         ],
     ));
+    if let Some(earned) = finished.1.as_deref().and_then(|id| profile.earned(id)) {
+        spawn_earned(&mut commands, left, &profile, earned);
+    }
     let scores = commands
         .spawn((theme::panel(Node::default()), ChildOf(left)))
         .id();
@@ -158,18 +139,17 @@ fn spawn(
     spawn_mood_curve(&mut commands, left, session);
 
     // Right: the transcript with feedback.
-    let transcript = commands
-        .spawn((
-            theme::panel(Node {
-                flex_grow: 1.0,
-                min_width: px(0),
-                overflow: Overflow::scroll_y(),
-                ..default()
-            }),
-            bevy::ui_widgets::ScrollArea,
-            ChildOf(body),
-        ))
-        .id();
+    let transcript = theme::spawn_scrolling(
+        &mut commands,
+        body,
+        Node {
+            flex_grow: 1.0,
+            min_width: px(0),
+            ..default()
+        },
+        true,
+        8.0,
+    );
     commands.spawn((
         theme::subheading("Transcript and feedback"),
         ChildOf(transcript),
@@ -244,31 +224,13 @@ fn spawn_turn(
         ))
         .id();
     commands.spawn((
-        Node {
-            flex_direction: FlexDirection::Column,
-            flex_basis: percent(50),
-            flex_grow: 1.0,
-            ..default()
-        },
+        labelled_half("You said", palette::ACCENT, &turn.reply),
         ChildOf(replies),
-        children![
-            theme::text("You said", theme::SMALL_SIZE, palette::ACCENT),
-            theme::body(&turn.reply)
-        ],
     ));
     if let Some(model) = model_answer {
         commands.spawn((
-            Node {
-                flex_direction: FlexDirection::Column,
-                flex_basis: percent(50),
-                flex_grow: 1.0,
-                ..default()
-            },
+            labelled_half("A model answer", palette::GOOD, &model),
             ChildOf(replies),
-            children![
-                theme::text("A model answer", theme::SMALL_SIZE, palette::GOOD),
-                theme::body(model)
-            ],
         ));
     }
     if let Some(feedback) = &turn.feedback {
@@ -277,27 +239,9 @@ fn spawn_turn(
             ChildOf(item),
         ));
     }
-    for dimension in Dimension::ALL {
-        for reason in s
-            .dimension(dimension)
-            .reasons
-            .iter()
-            .filter(|r| r.delta != 0)
-        {
-            let (sign, color) = if reason.delta > 0 {
-                ("+", palette::GOOD)
-            } else {
-                ("", palette::BAD)
-            };
-            let mut line = format!(
-                "{sign}{} {}: {}",
-                reason.delta, reason.rule, reason.explanation
-            );
-            if reason.delta < 0 && !reason.hint.is_empty() {
-                line.push_str(&format!(" Hint: {}", reason.hint));
-            }
-            commands.spawn((theme::text(line, theme::SMALL_SIZE, color), ChildOf(item)));
-        }
+    reasons::spawn_authored_hint(commands, item, s);
+    for reason in reasons::listed(s) {
+        reasons::spawn_reason(commands, item, reason);
     }
     if turn.hesitation.anger > 0 {
         commands.spawn((
@@ -314,9 +258,65 @@ fn spawn_turn(
     }
 }
 
-/// Anger, confusion and trust over the turns, as lines of thin rotated nodes, each labelled by
-/// name at its end so the lines do not rely on colour.
-#[allow(clippy::type_complexity)]
+/// What the attempt earned: XP, the level it leaves the trainee at, and any new badge.
+fn spawn_earned(
+    commands: &mut Commands,
+    parent: Entity,
+    profile: &TraineeProfile,
+    earned: &Earned,
+) {
+    let standing = &profile.standing;
+    let next = standing
+        .next_level
+        .as_ref()
+        .map(|(title, xp)| format!(" | {} XP to {title}", xp.saturating_sub(standing.xp)))
+        .unwrap_or_default();
+    let panel = commands
+        .spawn((theme::panel(Node::default()), ChildOf(parent)))
+        .id();
+    commands.spawn((
+        theme::text(
+            format!(
+                "+{} XP  |  {}, {} XP{next}",
+                earned.xp, standing.level_title, standing.xp
+            ),
+            theme::BODY_SIZE,
+            palette::ACCENT,
+        ),
+        ChildOf(panel),
+    ));
+    for id in &earned.badges {
+        if let Some(badge) = standing.badges.iter().find(|b| &b.id == id) {
+            commands.spawn((
+                theme::text(
+                    format!("Badge earned: {}. {}", badge.name, badge.how),
+                    theme::SMALL_SIZE,
+                    palette::WARN,
+                ),
+                ChildOf(panel),
+            ));
+        }
+    }
+}
+
+/// Half of a row: a coloured label over a reply, so the trainee's reply and the model answer
+/// sit side by side.
+fn labelled_half(label: &str, color: Color, reply: &str) -> impl Bundle {
+    (
+        Node {
+            flex_direction: FlexDirection::Column,
+            flex_basis: percent(50),
+            flex_grow: 1.0,
+            ..default()
+        },
+        children![
+            theme::text(label, theme::SMALL_SIZE, color),
+            theme::body(reply)
+        ],
+    )
+}
+
+/// Anger, confusion and trust over the turns, one step per reply.
 fn spawn_mood_curve(commands: &mut Commands, parent: Entity, session: &Session) {
     let panel = commands
         .spawn((theme::panel(Node::default()), ChildOf(parent)))
@@ -325,98 +325,37 @@ fn spawn_mood_curve(commands: &mut Commands, parent: Entity, session: &Session) 
         theme::subheading("Mood over the conversation"),
         ChildOf(panel),
     ));
-    let plot = commands
-        .spawn((
-            Node {
-                width: px(PLOT_WIDTH),
-                height: px(PLOT_HEIGHT),
-                border: UiRect::new(px(1), px(0), px(0), px(1)),
-                ..default()
-            },
-            BorderColor::all(palette::BORDER),
-            ChildOf(panel),
-        ))
-        .id();
     let mut moods = vec![session.scenario().persona.mood];
     moods.extend(session.transcript().iter().map(|t| t.mood_after));
-    let steps = (moods.len() - 1).max(1) as f32;
-    let point = |i: usize, value: u8| {
-        Vec2::new(
-            10.0 + i as f32 / steps * (PLOT_WIDTH - 90.0),
-            PLOT_HEIGHT - 6.0 - f32::from(value.min(100)) / 100.0 * (PLOT_HEIGHT - 12.0),
-        )
-    };
-    for (i, mood) in moods.iter().enumerate() {
+    let series = [
+        (
+            "anger",
+            palette::BAD,
+            moods.iter().map(|m| m.anger).collect(),
+        ),
+        (
+            "confusion",
+            palette::WARN,
+            moods.iter().map(|m| m.confusion).collect(),
+        ),
+        (
+            "trust",
+            palette::GOOD,
+            moods.iter().map(|m| m.trust).collect(),
+        ),
+    ]
+    .map(|(label, color, values)| PlotSeries {
+        label: label.to_string(),
+        color,
+        values,
+    });
+    let plot = theme::spawn_line_plot(commands, panel, &series, PLOT_WIDTH, PLOT_HEIGHT);
+    for (turn, mood) in moods.iter().enumerate() {
         commands.spawn((
-            MoodPoint {
-                turn: i,
-                mood: *mood,
-            },
+            MoodPoint { turn, mood: *mood },
             Node::default(),
             ChildOf(plot),
         ));
-    }
-    let series: [(&str, fn(&Mood) -> u8, Color); 3] = [
-        ("anger", |m| m.anger, palette::BAD),
-        ("confusion", |m| m.confusion, palette::WARN),
-        ("trust", |m| m.trust, palette::GOOD),
-    ];
-    for (label, value, color) in series {
-        let points: Vec<Vec2> = moods
-            .iter()
-            .enumerate()
-            .map(|(i, m)| point(i, value(m)))
-            .collect();
-        for pair in points.windows(2) {
-            let (a, b) = (pair[0], pair[1]);
-            let d = b - a;
-            let length = d.length();
-            let middle = (a + b) / 2.0;
-            commands.spawn((
-                Node {
-                    position_type: PositionType::Absolute,
-                    left: px(middle.x - length / 2.0),
-                    top: px(middle.y - 1.5),
-                    width: px(length),
-                    height: px(3.0),
-                    ..default()
-                },
-                UiTransform::from_rotation(Rot2::radians(d.y.atan2(d.x))),
-                BackgroundColor(color),
-                ChildOf(plot),
-            ));
-        }
-        for p in &points {
-            commands.spawn((
-                Node {
-                    position_type: PositionType::Absolute,
-                    left: px(p.x - 4.0),
-                    top: px(p.y - 4.0),
-                    width: px(8.0),
-                    height: px(8.0),
-                    border_radius: BorderRadius::MAX,
-                    ..default()
-                },
-                BackgroundColor(color),
-                ChildOf(plot),
-            ));
-        }
-        if let (Some(last), Some(m)) = (points.last(), moods.last()) {
-            commands.spawn((
-                Node {
-                    position_type: PositionType::Absolute,
-                    left: px(last.x + 8.0),
-                    top: px(last.y - 9.0),
-                    ..default()
-                },
-                ChildOf(plot),
-                children![theme::text(
-                    format!("{label} {}", value(m)),
-                    theme::SMALL_SIZE,
-                    color
-                )],
-            ));
-        }
     }
     commands.spawn((
         theme::muted("Start on the left; one step per reply. 0 at the bottom, 100 at the top."),

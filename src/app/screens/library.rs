@@ -96,15 +96,7 @@ fn spawn(
         ))
         .id();
     // Header: title, filters, back.
-    let header = commands
-        .spawn((
-            Node {
-                justify_content: JustifyContent::SpaceBetween,
-                ..theme::row(10.0)
-            },
-            ChildOf(root),
-        ))
-        .id();
+    let header = commands.spawn((theme::header_row(), ChildOf(root))).id();
     commands.spawn((theme::heading("Scenario library"), ChildOf(header)));
     let filters = commands.spawn((theme::row(6.0), ChildOf(header))).id();
     commands.spawn((theme::muted("Channel [F]:"), ChildOf(filters)));
@@ -124,19 +116,17 @@ fn spawn(
     ));
 
     // The cards, scrolling.
-    let list = commands
-        .spawn((
-            Node {
-                flex_direction: FlexDirection::Column,
-                row_gap: px(14),
-                flex_grow: 1.0,
-                overflow: Overflow::scroll_y(),
-                ..default()
-            },
-            bevy::ui_widgets::ScrollArea,
-            ChildOf(root),
-        ))
-        .id();
+    let list = theme::spawn_scrolling(
+        &mut commands,
+        root,
+        Node {
+            flex_grow: 1.0,
+            min_height: px(0),
+            ..default()
+        },
+        false,
+        14.0,
+    );
     if scenarios.is_empty() {
         commands.spawn((
             theme::body("No scenarios match this filter."),
@@ -155,6 +145,9 @@ fn spawn(
             .spawn((
                 Node {
                     flex_wrap: FlexWrap::Wrap,
+                    // Cards of different heights line up along their tops.
+                    align_items: AlignItems::FlexStart,
+                    row_gap: px(14),
                     ..theme::row(14.0)
                 },
                 ChildOf(list),

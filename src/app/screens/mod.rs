@@ -4,6 +4,8 @@ pub mod debrief;
 pub mod library;
 pub mod loading;
 pub mod play;
+pub mod progress;
+pub mod reasons;
 pub mod title;
 
 use std::sync::Arc;
@@ -26,6 +28,7 @@ pub fn plugin(app: &mut App) {
         library::plugin,
         play::plugin,
         debrief::plugin,
+        progress::plugin,
     ));
 }
 

@@ -1,9 +1,10 @@
 //! The title screen: the product, the trainee's name (asked once, then remembered), and the
-//! way in: continue where they left off, or browse the library. Also the text-size setting.
+//! way in: continue where they left off, browse the library or see progress. Trainees sharing
+//! a machine switch here or add themselves. Also the text-size setting.
 
 use bevy::input_focus::{AutoFocus, InputFocus};
 use bevy::prelude::*;
-use bevy::text::{EditableText, TextCursorStyle};
+use bevy::text::EditableText;
 
 use super::{PlayRequest, fresh_seed};
 use crate::app::Screen;
@@ -18,9 +19,18 @@ pub enum TitleAction {
     /// Play the first scenario not yet passed.
     Continue,
     Library,
+    Progress,
+    /// Show (or hide) the list of trainees to switch to.
+    ChooseTrainee,
+    SwitchTo(String),
+    NewTrainee,
     TextSize,
     Quit,
 }
+
+/// Whether the title card lists the trainees to switch to.
+#[derive(Resource, Debug, Default)]
+struct ChoosingTrainee(bool);
 
 /// The name box, shown until the trainee has a profile.
 #[derive(Component)]
@@ -32,12 +42,14 @@ struct TitleRoot;
 
 pub fn plugin(app: &mut App) {
     theme::add_button_action::<TitleAction>(app);
-    app.add_systems(OnEnter(Screen::Title), spawn).add_systems(
-        Update,
-        (keys, submit_name, act)
-            .chain()
-            .run_if(in_state(Screen::Title)),
-    );
+    app.init_resource::<ChoosingTrainee>()
+        .add_systems(OnEnter(Screen::Title), spawn)
+        .add_systems(
+            Update,
+            (keys, submit_name, act)
+                .chain()
+                .run_if(in_state(Screen::Title)),
+        );
 }
 
 fn spawn(
@@ -45,6 +57,7 @@ fn spawn(
     profile: Res<TraineeProfile>,
     library: Res<ScenarioLibrary>,
     scale: Res<TextScale>,
+    choosing: Res<ChoosingTrainee>,
 ) {
     let root = commands
         .spawn((
@@ -84,6 +97,45 @@ fn spawn(
             ChildOf(card),
         ));
     }
+    if choosing.0 {
+        spawn_trainee_list(&mut commands, card, &profile);
+    } else {
+        spawn_trainee(&mut commands, card, &profile, &library);
+    }
+    spawn_footer(&mut commands, card, &library, &scale);
+}
+
+/// Who is practising: one button per trainee, and a new one.
+fn spawn_trainee_list(commands: &mut Commands, card: Entity, profile: &TraineeProfile) {
+    commands.spawn((theme::subheading("Who is practising?"), ChildOf(card)));
+    for trainee in profile.trainees() {
+        let current = profile.trainee.as_ref().is_some_and(|t| t.id == trainee.id);
+        let label = if current {
+            format!("{} (now)", trainee.name)
+        } else {
+            trainee.name.clone()
+        };
+        commands.spawn((
+            theme::button(label, TitleAction::SwitchTo(trainee.id)),
+            ChildOf(card),
+        ));
+    }
+    commands.spawn((
+        theme::row(10.0),
+        ChildOf(card),
+        children![
+            theme::primary_button("New trainee", TitleAction::NewTrainee),
+            theme::button("Cancel  [S]", TitleAction::ChooseTrainee),
+        ],
+    ));
+}
+
+fn spawn_trainee(
+    commands: &mut Commands,
+    card: Entity,
+    profile: &TraineeProfile,
+    library: &ScenarioLibrary,
+) {
     match profile.name() {
         None => {
             commands.spawn((theme::subheading("What should we call you?"), ChildOf(card)));
@@ -94,24 +146,25 @@ fn spawn(
                     max_characters: Some(40),
                     ..default()
                 },
-                TextCursorStyle::default(),
-                TextFont::from_font_size(20.0),
-                TextColor(palette::TEXT),
-                Node {
-                    width: percent(100),
-                    padding: UiRect::all(px(10)),
-                    border: UiRect::all(px(2)),
-                    border_radius: BorderRadius::all(px(6)),
-                    ..default()
-                },
-                BorderColor::all(palette::ACCENT),
-                BackgroundColor(palette::PANEL_RAISED),
+                theme::text_box(
+                    20.0,
+                    Node {
+                        width: percent(100),
+                        ..default()
+                    },
+                ),
                 ChildOf(card),
             ));
             commands.spawn((
                 theme::muted("Type your name and press Enter."),
                 ChildOf(card),
             ));
+            if !profile.trainees().is_empty() {
+                commands.spawn((
+                    theme::button("I already practise here", TitleAction::ChooseTrainee),
+                    ChildOf(card),
+                ));
+            }
         }
         Some(name) => {
             let playable = library.playable();
@@ -127,16 +180,48 @@ fn spawn(
                 theme::muted(format!("{passed} of {} scenarios passed.", playable.len())),
                 ChildOf(card),
             ));
+            let standing = &profile.standing;
+            commands.spawn((
+                theme::muted(format!(
+                    "Level {} {} | {} XP | streak {} day{}",
+                    standing.level + 1,
+                    standing.level_title,
+                    standing.xp,
+                    standing.streak.current,
+                    if standing.streak.current == 1 {
+                        ""
+                    } else {
+                        "s"
+                    }
+                )),
+                ChildOf(card),
+            ));
             commands.spawn((
                 theme::row(10.0),
                 ChildOf(card),
                 children![
                     theme::primary_button("Continue  [Enter]", TitleAction::Continue),
                     theme::button("Library  [L]", TitleAction::Library),
+                    theme::button("Progress  [P]", TitleAction::Progress),
                 ],
+            ));
+            commands.spawn((
+                theme::button(
+                    format!("Not {name}? Switch trainee  [S]"),
+                    TitleAction::ChooseTrainee,
+                ),
+                ChildOf(card),
             ));
         }
     }
+}
+
+fn spawn_footer(
+    commands: &mut Commands,
+    card: Entity,
+    library: &ScenarioLibrary,
+    scale: &TextScale,
+) {
     let broken = library.broken().count();
     if broken > 0 {
         commands.spawn((
@@ -180,6 +265,12 @@ fn keys(
     if keys.just_pressed(KeyCode::KeyT) {
         actions.write(TitleAction::TextSize);
     }
+    if keys.just_pressed(KeyCode::KeyP) {
+        actions.write(TitleAction::Progress);
+    }
+    if keys.just_pressed(KeyCode::KeyS) {
+        actions.write(TitleAction::ChooseTrainee);
+    }
 }
 
 /// Enter in the name box sets the name.
@@ -207,6 +298,7 @@ fn act(
     mut profile: ResMut<TraineeProfile>,
     library: Res<ScenarioLibrary>,
     mut scale: ResMut<TextScale>,
+    mut choosing: ResMut<ChoosingTrainee>,
     mut next: ResMut<NextState<Screen>>,
     roots: Query<Entity, With<TitleRoot>>,
     mut exit: MessageWriter<AppExit>,
@@ -236,6 +328,22 @@ fn act(
                 }
             }
             TitleAction::Library => next.set(Screen::Library),
+            TitleAction::Progress if profile.trainee.is_some() => next.set(Screen::Progress),
+            TitleAction::Progress => {}
+            TitleAction::ChooseTrainee => {
+                choosing.0 = !choosing.0;
+                rebuild = true;
+            }
+            TitleAction::SwitchTo(id) => {
+                profile.switch_to(id);
+                choosing.0 = false;
+                rebuild = true;
+            }
+            TitleAction::NewTrainee => {
+                profile.start_new();
+                choosing.0 = false;
+                rebuild = true;
+            }
             TitleAction::TextSize => {
                 *scale = scale.next();
                 rebuild = true;

@@ -2,10 +2,13 @@
 //! setting), and the widgets built from them. Screens build UI only from these.
 
 pub mod palette;
+pub mod plot;
 pub mod widgets;
 
 use bevy::prelude::*;
+use bevy::text::{EditableText, TextEdit};
 
+pub use plot::{PlotSeries, spawn_line_plot};
 pub use widgets::*;
 
 /// The trainee's text-size setting: a multiplier on every themed font size.
@@ -59,10 +62,20 @@ pub struct ButtonColors {
 }
 
 pub fn plugin(app: &mut App) {
-    app.init_resource::<TextScale>().add_systems(
-        Update,
-        (apply_text_scale, color_buttons, cycle_text_size_keys),
-    );
+    app.init_resource::<TextScale>()
+        .add_systems(
+            Update,
+            (
+                apply_text_scale,
+                color_buttons,
+                cycle_text_size_keys,
+                show_scrollbars_when_needed,
+            ),
+        )
+        .add_systems(
+            PostUpdate,
+            fold_typed_text.before(bevy::text::EditableTextSystems),
+        );
 }
 
 /// Registers `A` as a message that [`ButtonAction<A>`] buttons send.
@@ -116,6 +129,25 @@ fn apply_text_scale(
     }
 }
 
+/// A scrollbar shows only while its column holds more than fits; a full-length thumb on a
+/// column with nothing more to see would only be noise.
+fn show_scrollbars_when_needed(
+    mut bars: Query<(&bevy::ui_widgets::Scrollbar, &mut Visibility), With<ScrollbarTrack>>,
+    areas: Query<&ComputedNode>,
+) {
+    for (bar, mut visibility) in &mut bars {
+        let Ok(area) = areas.get(bar.target) else {
+            continue;
+        };
+        let wanted = if area.content_size.y > area.size.y + 1.0 {
+            Visibility::Inherited
+        } else {
+            Visibility::Hidden
+        };
+        visibility.set_if_neq(wanted);
+    }
+}
+
 /// Ctrl + `=` / Ctrl + `-` change the text size on any screen.
 fn cycle_text_size_keys(keys: Option<Res<ButtonInput<KeyCode>>>, mut scale: ResMut<TextScale>) {
     let Some(keys) = keys else { return };
@@ -136,7 +168,9 @@ fn cycle_text_size_keys(keys: Option<Res<ButtonInput<KeyCode>>>, mut scale: ResM
 }
 
 /// Text as the bundled font can draw it. The default font covers printable ASCII only, so
-/// typographic punctuation is folded to its plain form rather than shown as boxes.
+/// typographic punctuation is folded to its plain form and accented Latin letters to their base
+/// letter, rather than shown as boxes. Other scripts still show as boxes: that needs a bundled
+/// font with wider coverage.
 pub fn display_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -151,8 +185,79 @@ pub fn display_text(text: &str) -> String {
             '\u{00d7}' => out.push('x'),
             '\n' | '\t' => out.push(c),
             c if c.is_control() => {}
-            c => out.push(c),
+            c => match latin_base(c) {
+                Some(base) => out.push_str(base),
+                None => out.push(c),
+            },
         }
     }
     out
+}
+
+/// The plain letters for an accented Latin-1 letter, so "Zoë" reads "Zoe" instead of "Zo" and a
+/// box.
+fn latin_base(c: char) -> Option<&'static str> {
+    Some(match c {
+        'À'..='Å' => "A",
+        'Æ' => "AE",
+        'Ç' => "C",
+        'È'..='Ë' => "E",
+        'Ì'..='Ï' => "I",
+        'Ð' => "D",
+        'Ñ' => "N",
+        'Ò'..='Ö' | 'Ø' => "O",
+        'Ù'..='Ü' => "U",
+        'Ý' => "Y",
+        'ß' => "ss",
+        'à'..='å' => "a",
+        'æ' => "ae",
+        'ç' => "c",
+        'è'..='ë' => "e",
+        'ì'..='ï' => "i",
+        'ð' => "d",
+        'ñ' => "n",
+        'ò'..='ö' | 'ø' => "o",
+        'ù'..='ü' => "u",
+        'ý' | 'ÿ' => "y",
+        'Œ' => "OE",
+        'œ' => "oe",
+        _ => return None,
+    })
+}
+
+/// Typed or pasted-by-key characters the font cannot draw are folded as they arrive, so the
+/// reply box shows exactly what will be sent: an em dash appears as "-", not as an empty box.
+fn fold_typed_text(mut boxes: Query<&mut EditableText>) {
+    let folds =
+        |edit: &TextEdit| matches!(edit, TextEdit::Insert(s) if display_text(s) != s.as_str());
+    for mut editable in &mut boxes {
+        // Read through the plain reference first: most frames have nothing to fold, and a
+        // mutable access would mark the box changed every frame.
+        if !editable.pending_edits.iter().any(folds) {
+            continue;
+        }
+        for edit in &mut editable.pending_edits {
+            if let TextEdit::Insert(typed) = edit {
+                *edit = TextEdit::Insert(display_text(typed).as_str().into());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::display_text;
+
+    #[test]
+    fn typographic_punctuation_and_accents_fold_to_what_the_font_draws() {
+        assert_eq!(
+            display_text("Zoë said \u{201c}it\u{2019}s late\u{201d} \u{2014} ça va\u{2026}"),
+            "Zoe said \"it's late\" - ca va..."
+        );
+    }
+
+    #[test]
+    fn other_scripts_pass_through_and_controls_are_dropped() {
+        assert_eq!(display_text("a\u{7}b\n\u{4f60}"), "ab\n\u{4f60}");
+    }
 }

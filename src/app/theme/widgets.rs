@@ -63,10 +63,14 @@ pub fn screen_root() -> Node {
 /// A rounded panel with a border, laid out as a column. Padding, gap and border the caller
 /// sets on `node` are kept; the panel's own apply where it left them at their defaults.
 pub fn panel(node: Node) -> impl Bundle {
+    panel_laid_out(node, FlexDirection::Column)
+}
+
+fn panel_laid_out(node: Node, direction: FlexDirection) -> impl Bundle {
     let unset = Node::default();
     (
         Node {
-            flex_direction: FlexDirection::Column,
+            flex_direction: direction,
             padding: if node.padding == unset.padding {
                 UiRect::all(px(14))
             } else {
@@ -154,25 +158,30 @@ pub fn meter(label: &str, value: u8, words: &str, color: Color) -> impl Bundle {
                 SMALL_SIZE,
                 palette::TEXT
             ),
-            (
-                Node {
-                    width: percent(100),
-                    height: px(10),
-                    border_radius: BorderRadius::all(px(5)),
-                    ..default()
-                },
-                BackgroundColor(palette::PANEL_RAISED),
-                children![(
-                    Node {
-                        width: percent(f32::from(value.min(100))),
-                        height: percent(100),
-                        border_radius: BorderRadius::all(px(5)),
-                        ..default()
-                    },
-                    BackgroundColor(color),
-                )],
-            ),
+            bar(value, color),
         ],
+    )
+}
+
+/// A horizontal bar filled to `value` of 100.
+pub fn bar(value: u8, color: Color) -> impl Bundle {
+    (
+        Node {
+            width: percent(100),
+            height: px(10),
+            border_radius: BorderRadius::all(px(5)),
+            ..default()
+        },
+        BackgroundColor(palette::PANEL_RAISED),
+        children![(
+            Node {
+                width: percent(f32::from(value.min(100))),
+                height: percent(100),
+                border_radius: BorderRadius::all(px(5)),
+                ..default()
+            },
+            BackgroundColor(color),
+        )],
     )
 }
 
@@ -233,4 +242,130 @@ pub fn column(gap: f32) -> Node {
         row_gap: px(gap),
         ..default()
     }
+}
+
+/// A screen's top bar: its title group on the left, its buttons on the right.
+pub fn header_row() -> Node {
+    Node {
+        justify_content: JustifyContent::SpaceBetween,
+        ..row(10.0)
+    }
+}
+
+/// The row under a header that takes the rest of the window; its columns stretch to its height
+/// and may shrink below their content, so panels inside scroll instead of overflowing.
+pub fn body_row() -> Node {
+    Node {
+        flex_grow: 1.0,
+        min_height: px(0),
+        align_items: AlignItems::Stretch,
+        ..row(GAP)
+    }
+}
+
+/// A fixed-width column beside a body row's growing one.
+pub fn side_column(width: f32) -> Node {
+    Node {
+        width: px(width),
+        flex_shrink: 0.0,
+        ..column(GAP)
+    }
+}
+
+/// A one-line or multi-line text input's frame, with the focus-coloured border; the caller
+/// adds the `EditableText` and sets the size.
+pub fn text_box(font_size: f32, node: Node) -> impl Bundle {
+    (
+        bevy::text::TextCursorStyle::default(),
+        TextFont::from_font_size(font_size),
+        TextColor(palette::TEXT),
+        Node {
+            padding: UiRect::all(px(10)),
+            border: UiRect::all(px(2)),
+            border_radius: BorderRadius::all(px(6)),
+            ..node
+        },
+        BorderColor::all(palette::ACCENT),
+        BackgroundColor(palette::PANEL_RAISED),
+    )
+}
+
+/// Marks the scrollbar beside a [`spawn_scrolling`] column, so it is shown only when needed.
+#[derive(Component, Debug, Clone, Copy)]
+pub struct ScrollbarTrack;
+
+/// Spawns a frame laid out by `outer` (with the panel look when `boxed`) holding a column that
+/// scrolls vertically and, beside it, a thin scrollbar that shows only while the column holds
+/// more than fits, so a trainee can see there is more below. Returns the column, where the
+/// content goes.
+pub fn spawn_scrolling(
+    commands: &mut Commands,
+    parent: Entity,
+    outer: Node,
+    boxed: bool,
+    gap: f32,
+) -> Entity {
+    let frame_node = Node {
+        column_gap: px(6),
+        align_items: AlignItems::Stretch,
+        ..outer
+    };
+    let frame = if boxed {
+        commands
+            .spawn((
+                panel_laid_out(frame_node, FlexDirection::Row),
+                ChildOf(parent),
+            ))
+            .id()
+    } else {
+        commands
+            .spawn((
+                Node {
+                    flex_direction: FlexDirection::Row,
+                    ..frame_node
+                },
+                ChildOf(parent),
+            ))
+            .id()
+    };
+    let area = commands
+        .spawn((
+            Node {
+                flex_direction: FlexDirection::Column,
+                flex_grow: 1.0,
+                min_width: px(0),
+                min_height: px(0),
+                row_gap: px(gap),
+                overflow: Overflow::scroll_y(),
+                ..default()
+            },
+            bevy::ui_widgets::ScrollArea,
+            ChildOf(frame),
+        ))
+        .id();
+    commands.spawn((
+        Node {
+            width: px(6),
+            flex_shrink: 0.0,
+            border_radius: BorderRadius::all(px(3)),
+            ..default()
+        },
+        bevy::ui_widgets::Scrollbar::new(
+            area,
+            bevy::ui_widgets::ControlOrientation::Vertical,
+            24.0,
+        ),
+        ScrollbarTrack,
+        BackgroundColor(palette::PANEL_RAISED),
+        Visibility::Hidden,
+        ChildOf(frame),
+        children![(
+            bevy::ui_widgets::ScrollbarThumb {
+                border_radius: BorderRadius::all(px(3)),
+                border: UiRect::ZERO,
+            },
+            BackgroundColor(palette::TEXT_MUTED),
+        )],
+    ));
+    area
 }

@@ -4,6 +4,7 @@
 use bevy::prelude::*;
 
 use super::PlayAction;
+use crate::app::screens::reasons;
 use crate::app::theme::{self, palette};
 use crate::scoring::Dimension;
 use crate::session::{Session, TurnResult};
@@ -68,46 +69,10 @@ pub fn spawn_feedback(commands: &mut Commands, slot: Entity, session: &Session, 
             ChildOf(panel),
         ));
     }
-    let reasons: Vec<_> = Dimension::ALL
-        .iter()
-        .flat_map(|d| score.dimension(*d).reasons.iter())
-        .filter(|r| r.delta != 0)
-        .collect();
+    reasons::spawn_authored_hint(commands, panel, score);
+    let reasons = reasons::listed(score);
     for reason in reasons.iter().take(MAX_REASONS) {
-        let sign = if reason.delta > 0 { "+" } else { "" };
-        let color = if reason.delta > 0 {
-            palette::GOOD
-        } else {
-            palette::BAD
-        };
-        let matched = if reason.matched.is_empty() {
-            String::new()
-        } else {
-            format!("  \"{}\"", reason.matched)
-        };
-        let item = commands.spawn((theme::column(1.0), ChildOf(panel))).id();
-        commands.spawn((
-            theme::text(
-                format!("{sign}{}  {}{matched}", reason.delta, reason.rule),
-                theme::SMALL_SIZE,
-                color,
-            ),
-            ChildOf(item),
-        ));
-        commands.spawn((
-            theme::text(&reason.explanation, theme::SMALL_SIZE, palette::TEXT),
-            ChildOf(item),
-        ));
-        if reason.delta < 0 && !reason.hint.is_empty() {
-            commands.spawn((
-                theme::text(
-                    format!("Hint: {}", reason.hint),
-                    theme::SMALL_SIZE,
-                    palette::TEXT_MUTED,
-                ),
-                ChildOf(item),
-            ));
-        }
+        reasons::spawn_reason(commands, panel, reason);
     }
     if reasons.len() > MAX_REASONS {
         commands.spawn((
@@ -170,7 +135,7 @@ pub fn spawn_leave_dialog(commands: &mut Commands, slot: Entity) {
         ChildOf(backdrop),
         children![
             theme::heading("Leave this conversation?"),
-            theme::body("This attempt will not be saved."),
+            theme::body("It will be kept in your history as left unfinished."),
             (
                 theme::row(10.0),
                 children![

@@ -14,6 +14,7 @@ use super::PlayRequest;
 use crate::app::profile::TraineeProfile;
 use crate::app::theme;
 use crate::app::{Screen, SharedScorer};
+use crate::progress::unix_now;
 use crate::session::{Response, Session, SessionError};
 
 pub use feedback::verdict;
@@ -55,11 +56,14 @@ pub struct ActiveSession {
     pub confirming_leave: bool,
     /// A problem with the last action, shown above the reply area.
     pub notice: Option<String>,
+    /// When the conversation began, in seconds since the Unix epoch.
+    pub started_at: u64,
 }
 
-/// The finished session, handed to the debrief.
+/// The finished session, handed to the debrief, with the id of the attempt saved for it
+/// (`None` when there is no trainee to save it for).
 #[derive(Resource, Clone)]
-pub struct FinishedSession(pub Session);
+pub struct FinishedSession(pub Session, pub Option<String>);
 
 pub fn plugin(app: &mut App) {
     theme::add_button_action::<PlayAction>(app);
@@ -94,6 +98,7 @@ fn start(
             call_secs: 0.0,
             confirming_leave: false,
             notice: None,
+            started_at: unix_now(),
         }),
         Err(err) => {
             error!("cannot start {}: {err}", request.scenario.id);
@@ -210,6 +215,8 @@ fn act(
             PlayAction::CancelLeave => active.confirming_leave = false,
             PlayAction::ConfirmLeave => {
                 if active.confirming_leave {
+                    // Kept as abandoned: how often a trainee gives up, and where, matters.
+                    profile.record(&active.session, active.started_at);
                     next.set(Screen::Library);
                 }
             }
@@ -219,8 +226,8 @@ fn act(
             PlayAction::Submit(text) => reply(&mut active, Response::Text(text.clone())),
             PlayAction::Continue if active.phase == Phase::Feedback => {
                 if active.session.is_over() {
-                    profile.record(&active.session);
-                    commands.insert_resource(FinishedSession(active.session.clone()));
+                    let attempt = profile.record(&active.session, active.started_at);
+                    commands.insert_resource(FinishedSession(active.session.clone(), attempt));
                     next.set(Screen::Debrief);
                 } else {
                     active.phase = Phase::Answering;

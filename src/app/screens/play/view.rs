@@ -4,7 +4,7 @@
 
 use bevy::input_focus::AutoFocus;
 use bevy::prelude::*;
-use bevy::text::{EditableText, TextCursorStyle};
+use bevy::text::EditableText;
 
 use super::conversation::spawn_conversation;
 use super::feedback::{spawn_feedback, spawn_leave_dialog};
@@ -79,27 +79,9 @@ fn spawn_layout(mut commands: Commands, active: Option<Res<ActiveSession>>) {
         .id();
     spawn_header(&mut commands, root, scenario);
 
-    let body = commands
-        .spawn((
-            Node {
-                flex_grow: 1.0,
-                min_height: px(0),
-                column_gap: px(theme::GAP),
-                align_items: AlignItems::Stretch,
-                ..theme::row(theme::GAP)
-            },
-            ChildOf(root),
-        ))
-        .id();
+    let body = commands.spawn((theme::body_row(), ChildOf(root))).id();
     let left = commands
-        .spawn((
-            Node {
-                width: px(250),
-                flex_shrink: 0.0,
-                ..theme::column(theme::GAP)
-            },
-            ChildOf(body),
-        ))
+        .spawn((theme::side_column(250.0), ChildOf(body)))
         .id();
     commands.spawn((
         theme::panel(Node {
@@ -150,17 +132,18 @@ fn spawn_layout(mut commands: Commands, active: Option<Res<ActiveSession>>) {
             ChildOf(body),
         ))
         .id();
-    commands.spawn((
-        theme::panel(Node {
+    let conversation = theme::spawn_scrolling(
+        &mut commands,
+        center,
+        Node {
             flex_grow: 1.0,
             min_height: px(0),
-            overflow: Overflow::scroll_y(),
             ..default()
-        }),
-        bevy::ui_widgets::ScrollArea,
-        Slot::Conversation,
-        ChildOf(center),
-    ));
+        },
+        true,
+        8.0,
+    );
+    commands.entity(conversation).insert(Slot::Conversation);
     commands.spawn((theme::panel(Node::default()), Slot::Reply, ChildOf(center)));
 
     spawn_case_file(&mut commands, body, scenario);
@@ -182,15 +165,7 @@ fn spawn_layout(mut commands: Commands, active: Option<Res<ActiveSession>>) {
 }
 
 fn spawn_header(commands: &mut Commands, root: Entity, scenario: &Scenario) {
-    let header = commands
-        .spawn((
-            Node {
-                justify_content: JustifyContent::SpaceBetween,
-                ..theme::row(10.0)
-            },
-            ChildOf(root),
-        ))
-        .id();
+    let header = commands.spawn((theme::header_row(), ChildOf(root))).id();
     commands.spawn((
         theme::row(10.0),
         ChildOf(header),
@@ -227,18 +202,17 @@ fn spawn_header(commands: &mut Commands, root: Entity, scenario: &Scenario) {
 }
 
 fn spawn_case_file(commands: &mut Commands, body: Entity, scenario: &Scenario) {
-    let panel = commands
-        .spawn((
-            theme::panel(Node {
-                width: px(290),
-                flex_shrink: 0.0,
-                overflow: Overflow::scroll_y(),
-                ..default()
-            }),
-            bevy::ui_widgets::ScrollArea,
-            ChildOf(body),
-        ))
-        .id();
+    let panel = theme::spawn_scrolling(
+        commands,
+        body,
+        Node {
+            width: px(290),
+            flex_shrink: 0.0,
+            ..default()
+        },
+        true,
+        8.0,
+    );
     commands.spawn((theme::subheading("Case file"), ChildOf(panel)));
     for fact in &scenario.case_file.facts {
         commands.spawn((
@@ -420,19 +394,14 @@ fn spawn_reply(commands: &mut Commands, slot: Entity, active: &ActiveSession) {
                         visible_lines: Some(3.0),
                         ..default()
                     },
-                    TextCursorStyle::default(),
-                    TextFont::from_font_size(17.0),
-                    TextColor(palette::TEXT),
-                    Node {
-                        flex_grow: 1.0,
-                        min_height: px(70),
-                        padding: UiRect::all(px(10)),
-                        border: UiRect::all(px(2)),
-                        border_radius: BorderRadius::all(px(6)),
-                        ..default()
-                    },
-                    BorderColor::all(palette::ACCENT),
-                    BackgroundColor(palette::PANEL_RAISED),
+                    theme::text_box(
+                        17.0,
+                        Node {
+                            flex_grow: 1.0,
+                            min_height: px(70),
+                            ..default()
+                        },
+                    ),
                     ChildOf(row),
                 ));
                 commands.spawn((

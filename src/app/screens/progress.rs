@@ -1,0 +1,303 @@
+//! The progress screen: level and XP bar, practice streak, stars per tier with what opens the
+//! next, the review queue, each dimension's score over time, and the badge grid (earned ones
+//! lit, locked ones saying how to earn them).
+
+use bevy::prelude::*;
+
+use crate::app::Screen;
+use crate::app::profile::TraineeProfile;
+use crate::app::theme::{self, PlotSeries, palette};
+use crate::progress::standing::BadgeState;
+use crate::progress::today;
+
+#[derive(Message, Debug, Clone, PartialEq)]
+pub enum ProgressAction {
+    Back,
+}
+
+/// One badge card; tests read these.
+#[derive(Component, Debug, Clone)]
+pub struct BadgeCard {
+    pub id: String,
+    pub earned: bool,
+}
+
+/// Attempts shown in the scores-over-time chart: the most recent ones.
+const CHART_ATTEMPTS: usize = 30;
+
+pub fn plugin(app: &mut App) {
+    theme::add_button_action::<ProgressAction>(app);
+    app.add_systems(OnEnter(Screen::Progress), spawn)
+        .add_systems(
+            Update,
+            (keys, act).chain().run_if(in_state(Screen::Progress)),
+        );
+}
+
+fn spawn(mut commands: Commands, profile: Res<TraineeProfile>) {
+    let root = commands
+        .spawn((
+            Name::new("Progress screen"),
+            DespawnOnExit(Screen::Progress),
+            theme::screen_root(),
+        ))
+        .id();
+    let s = &profile.standing;
+    let header = commands.spawn((theme::header_row(), ChildOf(root))).id();
+    commands.spawn((
+        theme::heading(format!(
+            "Progress: {}",
+            profile.name().unwrap_or("no trainee")
+        )),
+        ChildOf(header),
+    ));
+    commands.spawn((
+        theme::button("Back  [Esc]", ProgressAction::Back),
+        ChildOf(header),
+    ));
+    let body = commands.spawn((theme::body_row(), ChildOf(root))).id();
+    let left = commands
+        .spawn((theme::side_column(430.0), ChildOf(body)))
+        .id();
+
+    // Level and XP.
+    let (to_next, share) = match &s.next_level {
+        Some((title, xp)) => (
+            format!("{} XP to {title}", xp.saturating_sub(s.xp)),
+            (s.xp.saturating_sub(s.level_floor) * 100 / (xp - s.level_floor).max(1)) as u8,
+        ),
+        None => ("top level".to_string(), 100),
+    };
+    commands.spawn((
+        theme::panel(Node::default()),
+        ChildOf(left),
+        children![
+            theme::subheading(format!("Level {}: {}", s.level + 1, s.level_title)),
+            theme::body(format!("{} XP | {to_next}", s.xp)),
+            theme::bar(share, palette::ACCENT),
+            theme::muted(format!(
+                "{} attempts finished, {} left unfinished",
+                s.finished, s.abandoned
+            )),
+        ],
+    ));
+
+    // Streak.
+    let streak = s.streak;
+    commands.spawn((
+        theme::panel(Node::default()),
+        ChildOf(left),
+        children![
+            theme::subheading(format!(
+                "Streak: {} day{}",
+                streak.current,
+                if streak.current == 1 { "" } else { "s" }
+            )),
+            theme::muted(format!(
+                "Longest {} | {} | {} freeze{} left this week",
+                streak.longest,
+                if streak.practised_today {
+                    "practised today"
+                } else {
+                    "not practised yet today"
+                },
+                streak.freezes_left,
+                if streak.freezes_left == 1 { "" } else { "s" }
+            )),
+        ],
+    ));
+
+    // Stars per tier.
+    let tiers = commands
+        .spawn((theme::panel(Node::default()), ChildOf(left)))
+        .id();
+    commands.spawn((theme::subheading("Stars by tier"), ChildOf(tiers)));
+    for tier in 1..=3u8 {
+        let stars = s.stars_by_tier.get(&tier).copied().unwrap_or(0);
+        let state = if s.unlocked_tiers.contains(&tier) {
+            "open".to_string()
+        } else {
+            profile
+                .rules
+                .unlocks
+                .iter()
+                .find(|u| u.tier == tier)
+                .map_or("locked".into(), |u| {
+                    format!("locked: {} stars in tier {} open it", u.stars, u.from_tier)
+                })
+        };
+        commands.spawn((
+            theme::text(
+                format!("Tier {tier}: {stars} stars ({state})"),
+                theme::BODY_SIZE,
+                if s.unlocked_tiers.contains(&tier) {
+                    palette::TEXT
+                } else {
+                    palette::TEXT_MUTED
+                },
+            ),
+            ChildOf(tiers),
+        ));
+    }
+
+    // Review queue.
+    let review = commands
+        .spawn((theme::panel(Node::default()), ChildOf(left)))
+        .id();
+    commands.spawn((
+        theme::subheading(format!(
+            "Review queue: {} due, {} later",
+            s.review_due.len(),
+            s.review_later.len()
+        )),
+        ChildOf(review),
+    ));
+    for item in s.review_due.iter().chain(&s.review_later).take(4) {
+        let days = item.due_day - today();
+        let when = match days {
+            i64::MIN..=0 => "due now".to_string(),
+            1 => "tomorrow".to_string(),
+            n => format!("in {n} days"),
+        };
+        commands.spawn((
+            theme::muted(format!("{} / {}: {when}", item.scenario_id, item.node_id)),
+            ChildOf(review),
+        ));
+    }
+
+    // Right: the chart and the badges, scrolling.
+    let right = theme::spawn_scrolling(
+        &mut commands,
+        body,
+        Node {
+            flex_grow: 1.0,
+            min_width: px(0),
+            ..default()
+        },
+        true,
+        10.0,
+    );
+    commands.spawn((theme::subheading("Scores over time"), ChildOf(right)));
+    let recent: Vec<_> = s
+        .history
+        .iter()
+        .skip(s.history.len().saturating_sub(CHART_ATTEMPTS))
+        .collect();
+    if recent.len() < 2 {
+        commands.spawn((
+            theme::muted("Finish two scenarios to see your scores over time."),
+            ChildOf(right),
+        ));
+    } else {
+        let series = [
+            (
+                "empathy",
+                palette::ACCENT,
+                recent.iter().map(|p| p.empathy).collect(),
+            ),
+            (
+                "accuracy",
+                palette::GOOD,
+                recent.iter().map(|p| p.accuracy).collect(),
+            ),
+            (
+                "de-escalation",
+                palette::WARN,
+                recent.iter().map(|p| p.deescalation).collect(),
+            ),
+        ]
+        .map(|(label, color, values)| PlotSeries {
+            label: label.to_string(),
+            color,
+            values,
+        });
+        theme::spawn_line_plot(&mut commands, right, &series, 520.0, 150.0);
+        commands.spawn((
+            theme::muted(format!(
+                "Your last {} finished attempts, oldest on the left.",
+                recent.len()
+            )),
+            ChildOf(right),
+        ));
+    }
+    let earned = s.badges.iter().filter(|b| b.earned_by.is_some()).count();
+    commands.spawn((
+        theme::subheading(format!("Badges: {earned} of {}", s.badges.len())),
+        ChildOf(right),
+    ));
+    let grid = commands
+        .spawn((
+            Node {
+                flex_wrap: FlexWrap::Wrap,
+                align_items: AlignItems::FlexStart,
+                row_gap: px(10),
+                ..theme::row(10.0)
+            },
+            ChildOf(right),
+        ))
+        .id();
+    for badge in &s.badges {
+        spawn_badge(&mut commands, grid, badge);
+    }
+}
+
+fn spawn_badge(commands: &mut Commands, grid: Entity, badge: &BadgeState) {
+    let earned = badge.earned_by.is_some();
+    let (border, title_color, status) = if earned {
+        (palette::WARN, palette::WARN, "Earned".to_string())
+    } else {
+        let progress = badge
+            .progress
+            .map(|(have, need)| format!(" ({have} of {need})"))
+            .unwrap_or_default();
+        (
+            palette::BORDER,
+            palette::TEXT_MUTED,
+            format!("Locked{progress}"),
+        )
+    };
+    let card = commands
+        .spawn((
+            BadgeCard {
+                id: badge.id.clone(),
+                earned,
+            },
+            Node {
+                width: px(200),
+                flex_direction: FlexDirection::Column,
+                row_gap: px(3),
+                padding: UiRect::all(px(10)),
+                border: UiRect::all(px(if earned { 2 } else { 1 })),
+                border_radius: BorderRadius::all(px(6)),
+                ..default()
+            },
+            BorderColor::all(border),
+            BackgroundColor(palette::PANEL_RAISED),
+            ChildOf(grid),
+        ))
+        .id();
+    commands.spawn((
+        theme::text(&badge.name, theme::BODY_SIZE, title_color),
+        ChildOf(card),
+    ));
+    commands.spawn((
+        theme::text(&badge.how, theme::SMALL_SIZE, palette::TEXT),
+        ChildOf(card),
+    ));
+    commands.spawn((theme::muted(status), ChildOf(card)));
+}
+
+fn keys(keys: Option<Res<ButtonInput<KeyCode>>>, mut actions: MessageWriter<ProgressAction>) {
+    let Some(keys) = keys else { return };
+    if keys.any_just_pressed([KeyCode::Escape, KeyCode::Backspace]) {
+        actions.write(ProgressAction::Back);
+    }
+}
+
+fn act(mut actions: MessageReader<ProgressAction>, mut next: ResMut<NextState<Screen>>) {
+    for action in actions.read() {
+        match action {
+            ProgressAction::Back => next.set(Screen::Title),
+        }
+    }
+}

@@ -1,0 +1,277 @@
+//! `holdline progress` and `holdline trainee`: a trainee's standing (level, XP, streak, stars
+//! per tier, badges, review queue, shifts, scores over time) and managing the trainees on this
+//! machine.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+use crate::progress::standing::Standing;
+use crate::progress::{ProgressRules, ProgressStore, Trainee, standing, today};
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum TraineeCommand {
+    /// List the trainees on this machine.
+    List,
+    /// Add a trainee.
+    Add { name: String },
+    /// Rename a trainee (by name or id); their history stays.
+    Rename { trainee: String, new_name: String },
+    /// Delete a trainee and all their attempts, for good.
+    Delete {
+        trainee: String,
+        /// Confirm the deletion (without it, nothing is deleted).
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    trainee: &'a Trainee,
+    attempts: usize,
+    standing: &'a Standing,
+}
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
+pub fn run_progress(
+    data_dir: &Path,
+    rules: &ProgressRules,
+    trainee: Option<&str>,
+    json: bool,
+) -> ExitCode {
+    let store = ProgressStore::new(data_dir);
+    let (trainees, notices) = match store.trainees() {
+        Ok(found) => found,
+        Err(err) => return fail(err),
+    };
+    notices.iter().for_each(|n| eprintln!("note: {n}"));
+    let wanted = match trainee {
+        Some(key) => match store.find(key) {
+            Ok(Some(t)) => t,
+            Ok(None) => return fail(format!("no trainee \"{key}\" in {}", data_dir.display())),
+            Err(err) => return fail(err),
+        },
+        None => match store
+            .current()
+            .and_then(|id| trainees.iter().find(|t| t.id == id).cloned())
+            .or_else(|| (trainees.len() == 1).then(|| trainees[0].clone()))
+        {
+            Some(t) => t,
+            None if trainees.is_empty() => {
+                return fail(format!(
+                    "no trainees yet in {}; open the app or run `holdline trainee add NAME`",
+                    data_dir.display()
+                ));
+            }
+            None => return fail("several trainees here; pick one with --trainee NAME"),
+        },
+    };
+    let history = match store.history(&wanted.id) {
+        Ok(history) => history,
+        Err(err) => return fail(err),
+    };
+    history.notices.iter().for_each(|n| eprintln!("note: {n}"));
+    let standing = standing(rules, &history.attempts, today());
+    if json {
+        let report = Report {
+            trainee: &wanted,
+            attempts: history.attempts.len(),
+            standing: &standing,
+        };
+        match serde_json::to_string_pretty(&report) {
+            Ok(text) => println!("{text}"),
+            Err(err) => return fail(err),
+        }
+    } else {
+        print_standing(&wanted, rules, &standing);
+    }
+    ExitCode::SUCCESS
+}
+
+fn bar(have: u32, from: u32, to: u32, width: usize) -> String {
+    let share = f64::from(have.saturating_sub(from)) / f64::from(to.saturating_sub(from).max(1));
+    let filled = ((share.clamp(0.0, 1.0)) * width as f64).round() as usize;
+    format!("[{}{}]", "#".repeat(filled), "-".repeat(width - filled))
+}
+
+fn print_standing(trainee: &Trainee, rules: &ProgressRules, s: &Standing) {
+    println!("{} ({})", trainee.name, trainee.id);
+    match &s.next_level {
+        Some((title, xp)) => println!(
+            "Level {} {}: {} XP {} {} XP to {title}",
+            s.level + 1,
+            s.level_title,
+            s.xp,
+            bar(s.xp, s.level_floor, *xp, 20),
+            xp - s.xp
+        ),
+        None => println!(
+            "Level {} {}: {} XP (top level)",
+            s.level + 1,
+            s.level_title,
+            s.xp
+        ),
+    }
+    println!(
+        "Streak: {} day{} (longest {}), {}, {} freeze{} left this week",
+        s.streak.current,
+        if s.streak.current == 1 { "" } else { "s" },
+        s.streak.longest,
+        if s.streak.practised_today {
+            "practised today"
+        } else {
+            "not practised yet today"
+        },
+        s.streak.freezes_left,
+        if s.streak.freezes_left == 1 { "" } else { "s" },
+    );
+    println!(
+        "Attempts: {} finished, {} left unfinished",
+        s.finished, s.abandoned
+    );
+    let tiers: Vec<u8> = s
+        .stars_by_tier
+        .keys()
+        .chain(rules.unlocks.iter().map(|u| &u.tier))
+        .copied()
+        .chain([1])
+        .collect::<std::collections::BTreeSet<u8>>()
+        .into_iter()
+        .collect();
+    for tier in tiers {
+        let stars = s.stars_by_tier.get(&tier).copied().unwrap_or(0);
+        let state = if s.unlocked_tiers.contains(&tier) {
+            "unlocked".to_string()
+        } else {
+            rules
+                .unlocks
+                .iter()
+                .find(|u| u.tier == tier)
+                .map_or("locked".into(), |u| {
+                    format!("locked: {} stars in tier {} opens it", u.stars, u.from_tier)
+                })
+        };
+        println!("Tier {tier}: {stars} stars ({state})");
+    }
+    let earned = s.badges.iter().filter(|b| b.earned_by.is_some()).count();
+    println!("Badges: {earned} of {}", s.badges.len());
+    for badge in &s.badges {
+        let mark = if badge.earned_by.is_some() { "x" } else { " " };
+        let progress = match (badge.earned_by.is_some(), badge.progress) {
+            (false, Some((have, need))) => format!(" ({have}/{need})"),
+            _ => String::new(),
+        };
+        println!("  [{mark}] {}: {}{progress}", badge.name, badge.how);
+    }
+    println!(
+        "Review queue: {} due now, {} later",
+        s.review_due.len(),
+        s.review_later.len()
+    );
+    for item in s.review_due.iter().chain(&s.review_later).take(10) {
+        let when = item.due_day - today();
+        let due = match when {
+            i64::MIN..=0 => "due now".to_string(),
+            1 => "due tomorrow".to_string(),
+            n => format!("due in {n} days"),
+        };
+        println!("  {} / {}: {due}", item.scenario_id, item.node_id);
+    }
+    for shift in &s.shifts {
+        println!(
+            "Shift {}: {} calls, {}% satisfied, handle times {:?} s",
+            shift.shift_id, shift.calls, shift.satisfied_percent, shift.handle_secs
+        );
+    }
+    if !s.history.is_empty() {
+        println!("Scores over time (last 10): empathy / accuracy / de-escalation");
+        for point in s.history.iter().rev().take(10).rev() {
+            println!(
+                "  day {}  {:<24} {:>3} / {:>3} / {:>3}",
+                point.finished_at / 86_400,
+                point.scenario_id,
+                point.empathy,
+                point.accuracy,
+                point.deescalation
+            );
+        }
+    }
+}
+
+pub fn run_trainee(data_dir: &Path, command: &TraineeCommand) -> ExitCode {
+    let store = ProgressStore::new(data_dir);
+    let find = |key: &str| match store.find(key) {
+        Ok(Some(t)) => Ok(t),
+        Ok(None) => Err(fail(format!(
+            "no trainee \"{key}\" in {}",
+            data_dir.display()
+        ))),
+        Err(err) => Err(fail(err)),
+    };
+    match command {
+        TraineeCommand::List => match store.trainees() {
+            Ok((trainees, notices)) => {
+                notices.iter().for_each(|n| eprintln!("note: {n}"));
+                let current = store.current();
+                for t in &trainees {
+                    let mark = if current.as_deref() == Some(&t.id) {
+                        "*"
+                    } else {
+                        " "
+                    };
+                    println!("{mark} {} ({})", t.name, t.id);
+                }
+                if trainees.is_empty() {
+                    println!("no trainees yet in {}", data_dir.display());
+                }
+                ExitCode::SUCCESS
+            }
+            Err(err) => fail(err),
+        },
+        TraineeCommand::Add { name } => match store.create(name) {
+            Ok(t) => {
+                println!("added {} ({})", t.name, t.id);
+                ExitCode::SUCCESS
+            }
+            Err(err) => fail(err),
+        },
+        TraineeCommand::Rename { trainee, new_name } => {
+            let t = match find(trainee) {
+                Ok(t) => t,
+                Err(code) => return code,
+            };
+            match store.rename(&t.id, new_name) {
+                Ok(renamed) => {
+                    println!("renamed {} to {}", t.name, renamed.name);
+                    ExitCode::SUCCESS
+                }
+                Err(err) => fail(err),
+            }
+        }
+        TraineeCommand::Delete { trainee, yes } => {
+            let t = match find(trainee) {
+                Ok(t) => t,
+                Err(code) => return code,
+            };
+            if !yes {
+                return fail(format!(
+                    "this deletes {} and every attempt they made; run again with --yes to confirm",
+                    t.name
+                ));
+            }
+            match store.delete(&t.id) {
+                Ok(()) => {
+                    println!("deleted {} ({})", t.name, t.id);
+                    ExitCode::SUCCESS
+                }
+                Err(err) => fail(err),
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! One attempt as it is kept on disk: every reply with its timing, per-turn and final scores and
+//! the mood curve, so the attempt can be replayed exactly and re-scored with newer rules.
+
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::model::{Channel, Industry};
+use crate::session::mood::Mood;
+use crate::session::{Outcome, Response, Session, TimedResponse, TurnResult};
+
+/// What kind of practice an attempt was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AttemptKind {
+    /// A whole scenario from its start node.
+    Scenario,
+    /// A review drill: one node alone, with its case file.
+    Drill { node_id: String },
+    /// One call of a shift: `call` of `calls` in the shift `shift_id`.
+    Shift {
+        shift_id: String,
+        call: u32,
+        calls: u32,
+    },
+}
+
+/// Whether the trainee reached an ending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AttemptStatus {
+    Finished,
+    /// Left before an ending. Kept, because how often a trainee gives up is worth seeing.
+    Abandoned,
+}
+
+/// One attempt, finished or abandoned. The scenario's channel, industry and tier are copied in,
+/// so progress can be worked out without the scenario files (which may have changed or gone).
+/// They are `None` only in attempts migrated from format 1, which did not keep them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttemptRecord {
+    /// The file name this record is kept under, without `.json`; unique per trainee.
+    pub id: String,
+    pub kind: AttemptKind,
+    pub status: AttemptStatus,
+    pub scenario_id: String,
+    pub scenario_version: u32,
+    pub channel: Option<Channel>,
+    pub industry: Option<Industry>,
+    pub tier: Option<u8>,
+    pub seed: u64,
+    /// Seconds since the Unix epoch.
+    pub started_at: u64,
+    pub finished_at: u64,
+    pub starting_mood: Mood,
+    /// Every turn: the reply, how long it took, its scores and reasons, the mood before and after.
+    pub turns: Vec<TurnResult>,
+    pub outcome: Option<Outcome>,
+    /// Migrated from a format-1 profile, which kept only a summary: no turns to replay.
+    #[serde(default)]
+    pub legacy: bool,
+}
+
+impl AttemptRecord {
+    /// The record of `session` as it stands: finished if it reached an ending, else abandoned.
+    pub fn from_session(
+        session: &Session,
+        kind: AttemptKind,
+        started_at: u64,
+        finished_at: u64,
+    ) -> AttemptRecord {
+        let scenario = session.scenario();
+        let outcome = session.outcome().cloned();
+        AttemptRecord {
+            id: String::new(),
+            kind,
+            status: if outcome.is_some() {
+                AttemptStatus::Finished
+            } else {
+                AttemptStatus::Abandoned
+            },
+            scenario_id: scenario.id.clone(),
+            scenario_version: scenario.version,
+            channel: Some(scenario.channel),
+            industry: Some(scenario.industry),
+            tier: Some(scenario.tier),
+            seed: session.seed(),
+            started_at,
+            finished_at: finished_at.max(started_at),
+            starting_mood: scenario.persona.mood,
+            turns: session.transcript().to_vec(),
+            outcome,
+            legacy: false,
+        }
+    }
+
+    /// The inputs that replay this attempt through [`Session::replay`] with its seed.
+    pub fn inputs(&self) -> Vec<TimedResponse> {
+        self.turns
+            .iter()
+            .map(|t| TimedResponse {
+                response: match t.choice {
+                    Some(i) => Response::Choice(i),
+                    None => Response::Text(t.reply.clone()),
+                },
+                elapsed_ms: t.elapsed_ms,
+            })
+            .collect()
+    }
+
+    /// The mood before the first reply and after each one.
+    pub fn mood_curve(&self) -> Vec<Mood> {
+        std::iter::once(self.starting_mood)
+            .chain(self.turns.iter().map(|t| t.mood_after))
+            .collect()
+    }
+
+    pub fn finished(&self) -> Option<&Outcome> {
+        match self.status {
+            AttemptStatus::Finished => self.outcome.as_ref(),
+            AttemptStatus::Abandoned => None,
+        }
+    }
+
+    /// Time spent talking to the customer, from the replies' own timings.
+    pub fn handle_secs(&self) -> u64 {
+        self.turns.iter().map(|t| t.elapsed_ms).sum::<u64>() / 1000
+    }
+
+    /// The day of the attempt, counted in whole days since 1970-01-01 (UTC).
+    pub fn day(&self) -> i64 {
+        (self.finished_at / 86_400) as i64
+    }
+}

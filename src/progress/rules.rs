@@ -1,0 +1,283 @@
+//! The gamification rules, as data a training programme can tune: XP, levels, tier unlocks,
+//! what counts as practice for a streak, the review queue's spacing, shifts and the badges.
+//! The built-in set is `assets/progress/rules.ron`; `holdline validate` checks any rules file.
+
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::Diagnostic;
+use crate::scenario::load::parse_ron;
+use crate::scenario::span_index::Step;
+use crate::scenario::validate::Reporter;
+use crate::scoring::Dimension;
+
+pub const BUILTIN_RULES: &str = include_str!("../../assets/progress/rules.ron");
+pub const BUILTIN_RULES_PATH: &str = "assets/progress/rules.ron";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgressRules {
+    pub xp: XpRules,
+    /// In order of the XP they need; the first needs 0.
+    pub levels: Vec<Level>,
+    pub unlocks: Vec<TierUnlock>,
+    pub effort: Effort,
+    pub streak: StreakRules,
+    pub review: ReviewRules,
+    pub shift: ShiftRules,
+    pub badges: Vec<Badge>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct XpRules {
+    /// For any finished attempt that meets the minimum effort.
+    pub base: u32,
+    /// Per point of the attempt's overall score.
+    pub per_overall_point: u32,
+    /// Per point the attempt's weakest dimension beats the trainee's best in that dimension so far.
+    pub per_weakest_gain_point: u32,
+    pub weakest_gain_cap: u32,
+    /// Percent of the XP kept when the scenario already had three stars before this attempt.
+    pub mastered_percent: u32,
+    /// For a passed review drill.
+    pub drill_passed: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Level {
+    pub title: String,
+    pub xp: u32,
+}
+
+/// Tier `tier` opens once the trainee holds `stars` stars across the scenarios of `from_tier`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierUnlock {
+    pub tier: u8,
+    pub from_tier: u8,
+    pub stars: u32,
+}
+
+/// What an attempt needs to count as practice (for a streak and for XP): not a login, not a
+/// two-second click-through.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Effort {
+    pub min_replies: u32,
+    pub min_seconds: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreakRules {
+    /// Missed days forgiven per calendar week (Monday to Sunday).
+    pub freezes_per_week: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewRules {
+    /// A reply scoring under this on any dimension puts its node in the review queue.
+    pub below: u8,
+    /// Days until the next review: the first after the miss, then after each review.
+    pub intervals_days: Vec<u32>,
+    /// Reviews passed in a row that clear the node.
+    pub passes_to_clear: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShiftRules {
+    pub calls: u32,
+    /// How much more likely a scenario is drawn per point of weakness (100 minus the trainee's
+    /// score in its weakest dimension there), as a multiple of the base chance per 100 points.
+    pub weak_skill_weight: u32,
+    /// A call's satisfaction (1-5) counts as satisfied at or above this.
+    pub satisfied_from: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Badge {
+    pub id: String,
+    pub name: String,
+    /// How to earn it, shown on a locked badge.
+    pub how: String,
+    pub when: BadgeCondition,
+}
+
+/// When a badge is earned. Counts are over attempts that meet the minimum effort.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum BadgeCondition {
+    /// Finished this many scenario attempts.
+    Finished(u32),
+    /// Passed this many different scenarios.
+    PassedScenarios(u32),
+    /// Holds three stars on this many scenarios.
+    ThreeStarScenarios(u32),
+    /// Finished one attempt where anger reached `from` and ended below `below`.
+    Calmed { from: u8, below: u8 },
+    /// Scored at least `score` on `dimension` over a whole attempt of tier `min_tier` or above.
+    DimensionScore {
+        dimension: Dimension,
+        score: u8,
+        min_tier: u8,
+    },
+    /// This many finished attempts in a row, on different scenarios, with no penalty rule firing.
+    CleanRun(u32),
+    /// Finished at least one scenario on every channel.
+    EveryChannel,
+    /// Finished scenarios in this many industries.
+    Industries(u32),
+    /// A practice streak of this many days.
+    StreakDays(u32),
+    /// Practised on this many different days.
+    PracticeDays(u32),
+    /// Typed this many replies of your own (not picked).
+    TypedReplies(u32),
+    /// Passed a scenario you had failed before.
+    Comeback,
+    /// Cleared this many nodes from the review queue.
+    ReviewsCleared(u32),
+    /// Finished this many shifts.
+    Shifts(u32),
+    /// Finished a shift with at least this percent of callers satisfied.
+    ShiftSatisfaction(u8),
+    /// Reached this level (1 is the first).
+    Level(u32),
+}
+
+impl ProgressRules {
+    pub fn builtin() -> ProgressRules {
+        match ProgressRules::from_source(BUILTIN_RULES_PATH, BUILTIN_RULES.as_bytes()) {
+            Ok(rules) => rules,
+            // A test checks the built-in file; this is only reached by a broken build.
+            Err(errors) => panic!("the built-in progress rules are invalid: {errors:?}"),
+        }
+    }
+
+    pub fn from_source(file: &str, bytes: &[u8]) -> Result<ProgressRules, Vec<Diagnostic>> {
+        let rules: ProgressRules = parse_ron(file, bytes).map_err(|d| vec![d])?;
+        let text = std::str::from_utf8(bytes).unwrap_or_default();
+        let diagnostics = rules.validate(file, text);
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            Err(diagnostics)
+        } else {
+            Ok(rules)
+        }
+    }
+
+    /// Every problem in one pass, each at the line and column of the field at fault.
+    pub fn validate(&self, file: &str, text: &str) -> Vec<Diagnostic> {
+        let mut r = Reporter::new(file, text);
+        if self.levels.first().is_none_or(|l| l.xp != 0) {
+            r.error(
+                &[Step::Field("levels")],
+                "first-level-xp",
+                "the first level must need 0 XP, so every trainee has a level".into(),
+            );
+        }
+        for (i, pair) in self.levels.windows(2).enumerate() {
+            if pair[1].xp <= pair[0].xp {
+                r.error(
+                    &[Step::Field("levels"), Step::Index(i + 1), Step::Field("xp")],
+                    "levels-out-of-order",
+                    format!(
+                        "level \"{}\" needs {} XP, not more than \"{}\" before it ({})",
+                        pair[1].title, pair[1].xp, pair[0].title, pair[0].xp
+                    ),
+                );
+            }
+        }
+        for (i, level) in self.levels.iter().enumerate() {
+            let path = [Step::Field("levels"), Step::Index(i), Step::Field("title")];
+            r.require_text(&path, "a level title", &level.title);
+        }
+        for (i, unlock) in self.unlocks.iter().enumerate() {
+            if unlock.from_tier >= unlock.tier {
+                r.error(
+                    &[Step::Field("unlocks"), Step::Index(i)],
+                    "unlock-order",
+                    format!(
+                        "tier {} cannot be unlocked by stars in tier {}",
+                        unlock.tier, unlock.from_tier
+                    ),
+                );
+            }
+        }
+        let review = [Step::Field("review")];
+        r.require_range(&review, "review below", self.review.below.into(), 1, 100);
+        if self.review.intervals_days.is_empty() || self.review.intervals_days.contains(&0) {
+            r.error(
+                &[Step::Field("review"), Step::Field("intervals_days")],
+                "review-intervals",
+                "review intervals must be one or more whole days, none of them 0".into(),
+            );
+        }
+        let shift = [Step::Field("shift"), Step::Field("calls")];
+        r.require_range(&shift, "shift calls", self.shift.calls.into(), 1, 50);
+        let satisfied = [Step::Field("shift"), Step::Field("satisfied_from")];
+        r.require_range(
+            &satisfied,
+            "satisfied_from",
+            self.shift.satisfied_from.into(),
+            1,
+            5,
+        );
+        let mut seen = std::collections::HashSet::new();
+        for (i, badge) in self.badges.iter().enumerate() {
+            let at = |f| [Step::Field("badges"), Step::Index(i), Step::Field(f)];
+            if !seen.insert(badge.id.as_str()) {
+                r.error(
+                    &at("id"),
+                    "duplicate-badge",
+                    format!("badge id \"{}\" is used twice", badge.id),
+                );
+            }
+            r.require_text(&at("name"), "a badge name", &badge.name);
+            r.require_text(&at("how"), "a badge's how-to-earn text", &badge.how);
+        }
+        r.out
+    }
+
+    /// The level reached with `xp`: its 0-based index.
+    pub fn level_index(&self, xp: u32) -> usize {
+        self.levels
+            .iter()
+            .rposition(|l| xp >= l.xp)
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_rules_are_valid_and_have_fifteen_badges() {
+        let rules = ProgressRules::from_source(BUILTIN_RULES_PATH, BUILTIN_RULES.as_bytes())
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(rules.badges.len() >= 15, "{} badges", rules.badges.len());
+        assert_eq!(rules.level_index(0), 0);
+        assert_eq!(rules.level_index(rules.levels[1].xp), 1);
+    }
+
+    #[test]
+    fn a_level_out_of_order_is_reported_at_its_line() {
+        let text = BUILTIN_RULES.replacen("xp: 250", "xp: 0", 1);
+        assert_ne!(text, BUILTIN_RULES, "the test edits the second level");
+        let errors = ProgressRules::from_source("r.ron", text.as_bytes()).unwrap_err();
+        let error = errors
+            .iter()
+            .find(|d| d.code == "levels-out-of-order")
+            .expect("reported");
+        let zero_xp_lines: Vec<usize> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.contains("xp: 0)"))
+            .map(|(i, _)| i + 1)
+            .collect();
+        assert_eq!(error.line, zero_xp_lines[1], "the second level's line");
+    }
+}

@@ -1,0 +1,395 @@
+//! A trainee's standing, worked out from their attempts and the rules every time: XP and level,
+//! stars and unlocked tiers, the streak, badges, the review queue, shifts and each dimension
+//! over time. Nothing here is stored, so a change to the rules re-scores all past practice and
+//! standing can never drift from the history it comes from.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::attempt::{AttemptKind, AttemptRecord};
+use super::review::{ReviewItem, ReviewQueue};
+use super::rules::{BadgeCondition, ProgressRules};
+use super::shift::{ShiftSummary, summarise};
+use super::streak::{Streak, streak};
+use crate::scenario::model::Channel;
+use crate::scoring::Dimension;
+use crate::session::Outcome;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Standing {
+    pub xp: u32,
+    pub level: usize,
+    pub level_title: String,
+    /// The next level's title and the XP it needs; `None` at the top.
+    pub next_level: Option<(String, u32)>,
+    /// XP where the current level starts, for a progress bar.
+    pub level_floor: u32,
+    /// Best stars per scenario id.
+    pub stars: BTreeMap<String, u8>,
+    pub stars_by_tier: BTreeMap<u8, u32>,
+    pub unlocked_tiers: BTreeSet<u8>,
+    pub streak: Streak,
+    pub badges: Vec<BadgeState>,
+    pub review_due: Vec<ReviewItem>,
+    pub review_later: Vec<ReviewItem>,
+    pub shifts: Vec<ShiftSummary>,
+    pub history: Vec<DimensionPoint>,
+    /// XP and badges each attempt earned, by attempt id: the debrief shows its own.
+    pub earned: BTreeMap<String, Earned>,
+    pub finished: u32,
+    pub abandoned: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BadgeState {
+    pub id: String,
+    pub name: String,
+    pub how: String,
+    /// The attempt that earned it.
+    pub earned_by: Option<String>,
+    /// Progress towards a counted badge: (have, need).
+    pub progress: Option<(u32, u32)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Earned {
+    pub xp: u32,
+    pub badges: Vec<String>,
+}
+
+/// One finished attempt's three scores, for the chart of each dimension over time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DimensionPoint {
+    pub finished_at: u64,
+    pub scenario_id: String,
+    pub empathy: u8,
+    pub accuracy: u8,
+    pub deescalation: u8,
+}
+
+/// Running counts while attempts are replayed in order.
+#[derive(Default)]
+struct Tally {
+    xp: u32,
+    finished: u32,
+    passed: BTreeSet<String>,
+    failed: BTreeSet<String>,
+    stars: BTreeMap<String, u8>,
+    tiers: BTreeMap<String, u8>,
+    channels: BTreeSet<Channel>,
+    industries: BTreeSet<String>,
+    days: BTreeSet<i64>,
+    typed: u32,
+    clean_run: Vec<String>,
+    best: BTreeMap<Dimension, u8>,
+    sums: BTreeMap<Dimension, (u32, u32)>,
+    /// Indexes of badges whose condition is about a single attempt and has been met once.
+    latched: BTreeSet<usize>,
+    /// A scenario was passed after being failed.
+    comeback: bool,
+    shifts: Vec<ShiftSummary>,
+    reviews: ReviewQueue,
+}
+
+fn dimension_of(outcome: &Outcome, d: Dimension) -> u8 {
+    match d {
+        Dimension::Empathy => outcome.empathy,
+        Dimension::Accuracy => outcome.accuracy,
+        Dimension::Deescalation => outcome.deescalation,
+    }
+}
+
+/// Whether an attempt counts as practice: enough replies and enough time. Attempts migrated
+/// from format 1 kept no turns; they were real finished attempts, so they count.
+pub fn meets_effort(rules: &ProgressRules, record: &AttemptRecord) -> bool {
+    record.finished().is_some()
+        && (record.legacy
+            || (record.turns.len() as u32 >= rules.effort.min_replies
+                && record.handle_secs() >= u64::from(rules.effort.min_seconds)))
+}
+
+/// The standing after `attempts` (any order; they are sorted by time) on day `today`.
+pub fn standing(rules: &ProgressRules, attempts: &[AttemptRecord], today: i64) -> Standing {
+    let mut ordered: Vec<&AttemptRecord> = attempts.iter().collect();
+    ordered.sort_by(|a, b| (a.finished_at, &a.id).cmp(&(b.finished_at, &b.id)));
+    let mut t = Tally::default();
+    let mut earned: BTreeMap<String, Earned> = BTreeMap::new();
+    let mut badges: Vec<BadgeState> = rules
+        .badges
+        .iter()
+        .map(|b| BadgeState {
+            id: b.id.clone(),
+            name: b.name.clone(),
+            how: b.how.clone(),
+            earned_by: None,
+            progress: None,
+        })
+        .collect();
+    let mut history = Vec::new();
+    let mut abandoned = 0;
+    for (index, record) in ordered.iter().enumerate() {
+        let record: &AttemptRecord = record;
+        for turn in &record.turns {
+            t.reviews
+                .observe(&rules.review, &record.scenario_id, turn, record.day());
+            t.typed += u32::from(turn.choice.is_none());
+        }
+        let gained = match record.finished() {
+            None => {
+                abandoned += 1;
+                0
+            }
+            Some(outcome) => take_finished(rules, &mut t, record, outcome, &ordered[..index]),
+        };
+        if let Some(outcome) = record.finished()
+            && !matches!(record.kind, AttemptKind::Drill { .. })
+        {
+            history.push(DimensionPoint {
+                finished_at: record.finished_at,
+                scenario_id: record.scenario_id.clone(),
+                empathy: outcome.empathy,
+                accuracy: outcome.accuracy,
+                deescalation: outcome.deescalation,
+            });
+        }
+        t.xp += gained;
+        let entry = earned.entry(record.id.clone()).or_default();
+        entry.xp = gained;
+        for (i, (badge, state)) in rules.badges.iter().zip(badges.iter_mut()).enumerate() {
+            let (holds, _) = check(rules, i, &badge.when, &t, record.day());
+            if holds && state.earned_by.is_none() {
+                state.earned_by = Some(record.id.clone());
+                entry.badges.push(badge.id.clone());
+            }
+        }
+    }
+    // Progress on badges not yet earned, as of today (a streak can lapse without an attempt).
+    for (i, (badge, state)) in rules.badges.iter().zip(badges.iter_mut()).enumerate() {
+        state.progress = check(rules, i, &badge.when, &t, today).1;
+    }
+    let level = rules.level_index(t.xp);
+    let mut stars_by_tier: BTreeMap<u8, u32> = BTreeMap::new();
+    for (id, stars) in &t.stars {
+        if let Some(&tier) = t.tiers.get(id) {
+            *stars_by_tier.entry(tier).or_default() += u32::from(*stars);
+        }
+    }
+    let mut unlocked_tiers: BTreeSet<u8> = [1].into();
+    let mut unlocks = rules.unlocks.clone();
+    unlocks.sort_by_key(|u| u.tier);
+    for unlock in unlocks {
+        let have = stars_by_tier.get(&unlock.from_tier).copied().unwrap_or(0);
+        if unlocked_tiers.contains(&unlock.from_tier) && have >= unlock.stars {
+            unlocked_tiers.insert(unlock.tier);
+        }
+    }
+    let (review_due, review_later) = t
+        .reviews
+        .open()
+        .into_iter()
+        .partition(|item| item.due_day <= today);
+    Standing {
+        xp: t.xp,
+        level,
+        level_title: rules
+            .levels
+            .get(level)
+            .map(|l| l.title.clone())
+            .unwrap_or_default(),
+        next_level: rules.levels.get(level + 1).map(|l| (l.title.clone(), l.xp)),
+        level_floor: rules.levels.get(level).map_or(0, |l| l.xp),
+        streak: streak(&t.days, today, rules.streak.freezes_per_week),
+        stars: t.stars,
+        stars_by_tier,
+        unlocked_tiers,
+        badges,
+        review_due,
+        review_later,
+        shifts: t.shifts,
+        history,
+        earned,
+        finished: t.finished,
+        abandoned,
+    }
+}
+
+/// Counts a finished attempt and returns the XP it earns.
+fn take_finished(
+    rules: &ProgressRules,
+    t: &mut Tally,
+    record: &AttemptRecord,
+    outcome: &Outcome,
+    before: &[&AttemptRecord],
+) -> u32 {
+    if let AttemptKind::Drill { .. } = record.kind {
+        let passed = record.turns.iter().all(|turn| {
+            [
+                &turn.score.empathy,
+                &turn.score.accuracy,
+                &turn.score.deescalation,
+            ]
+            .iter()
+            .all(|d| d.score >= rules.review.below)
+        });
+        return if passed && !record.turns.is_empty() {
+            rules.xp.drill_passed
+        } else {
+            0
+        };
+    }
+    // Stars are the best score earned, however quickly: they need no minimum effort.
+    let id = &record.scenario_id;
+    let had_stars = t.stars.get(id).copied().unwrap_or(0);
+    t.stars.insert(id.clone(), had_stars.max(outcome.stars));
+    if let Some(tier) = record.tier {
+        t.tiers.insert(id.clone(), tier);
+    }
+    // XP, streak days and badge counts are for practice, not click-throughs.
+    if !meets_effort(rules, record) {
+        return 0;
+    }
+    t.finished += 1;
+    t.days.insert(record.day());
+    if let Some(channel) = record.channel {
+        t.channels.insert(channel);
+    }
+    if let Some(industry) = record.industry {
+        t.industries.insert(format!("{industry:?}"));
+    }
+    // The weakest dimension so far is the lowest mean; XP rewards beating the best in it.
+    let weakest = Dimension::ALL
+        .into_iter()
+        .filter(|d| t.sums.contains_key(d))
+        .min_by_key(|d| {
+            let (sum, n) = t.sums[d];
+            sum / n.max(1)
+        });
+    let gain = weakest.map_or(0, |d| {
+        let now = dimension_of(outcome, d);
+        u32::from(now.saturating_sub(t.best.get(&d).copied().unwrap_or(0)))
+            .min(rules.xp.weakest_gain_cap)
+    });
+    let mut xp = rules.xp.base
+        + rules.xp.per_overall_point * u32::from(outcome.overall)
+        + rules.xp.per_weakest_gain_point * gain;
+    if had_stars >= 3 {
+        xp = xp * rules.xp.mastered_percent / 100;
+    }
+    for d in Dimension::ALL {
+        let score = dimension_of(outcome, d);
+        let best = t.best.entry(d).or_default();
+        *best = (*best).max(score);
+        let (sum, n) = t.sums.entry(d).or_default();
+        *sum += u32::from(score);
+        *n += 1;
+    }
+    if outcome.passed {
+        if t.failed.contains(id) && !t.passed.contains(id) {
+            t.comeback = true;
+        }
+        t.passed.insert(id.clone());
+    } else {
+        t.failed.insert(id.clone());
+    }
+    let penalised = record.turns.iter().any(|turn| {
+        Dimension::ALL
+            .iter()
+            .flat_map(|d| turn.score.dimension(*d).reasons.iter())
+            .any(|r| r.delta < 0 && !r.is_authored())
+    });
+    if penalised {
+        t.clean_run.clear();
+    } else if !t.clean_run.contains(id) {
+        t.clean_run.push(id.clone());
+    }
+    latch_attempt_badges(rules, t, record, outcome);
+    if let AttemptKind::Shift {
+        shift_id, calls, ..
+    } = &record.kind
+    {
+        let mut taken: Vec<&AttemptRecord> = before
+            .iter()
+            .copied()
+            .filter(|r| matches!(&r.kind, AttemptKind::Shift { shift_id: s, .. } if s == shift_id))
+            .collect();
+        taken.push(record);
+        if taken.len() as u32 == *calls {
+            t.shifts.push(summarise(shift_id, &taken, &rules.shift));
+        }
+    }
+    xp
+}
+
+/// Sets the latch for each badge whose condition is about one attempt, keyed by badge index.
+fn latch_attempt_badges(
+    rules: &ProgressRules,
+    t: &mut Tally,
+    record: &AttemptRecord,
+    outcome: &Outcome,
+) {
+    for (i, badge) in rules.badges.iter().enumerate() {
+        let holds = match &badge.when {
+            BadgeCondition::Calmed { from, below } => {
+                let curve = record.mood_curve();
+                let peak = curve.iter().position(|m| m.anger >= *from);
+                peak.is_some() && curve.last().is_some_and(|m| m.anger < *below)
+            }
+            BadgeCondition::DimensionScore {
+                dimension,
+                score,
+                min_tier,
+            } => {
+                record.tier.is_some_and(|tier| tier >= *min_tier)
+                    && !record.legacy
+                    && dimension_of(outcome, *dimension) >= *score
+            }
+            _ => false,
+        };
+        if holds {
+            t.latched.insert(i);
+        }
+    }
+}
+
+/// Whether badge `index`'s condition holds on `day`, and the progress towards it when it is a
+/// count.
+fn check(
+    rules: &ProgressRules,
+    index: usize,
+    condition: &BadgeCondition,
+    t: &Tally,
+    day: i64,
+) -> (bool, Option<(u32, u32)>) {
+    let count = |have: usize, need: u32| {
+        let have = u32::try_from(have).unwrap_or(u32::MAX);
+        (have >= need, Some((have.min(need), need)))
+    };
+    match condition {
+        BadgeCondition::Finished(n) => count(t.finished as usize, *n),
+        BadgeCondition::PassedScenarios(n) => count(t.passed.len(), *n),
+        BadgeCondition::ThreeStarScenarios(n) => {
+            count(t.stars.values().filter(|&&s| s >= 3).count(), *n)
+        }
+        BadgeCondition::CleanRun(n) => count(t.clean_run.len(), *n),
+        BadgeCondition::EveryChannel => count(t.channels.len(), Channel::ALL.len() as u32),
+        BadgeCondition::Industries(n) => count(t.industries.len(), *n),
+        BadgeCondition::StreakDays(n) => {
+            let s = streak(&t.days, day, rules.streak.freezes_per_week);
+            count(s.longest as usize, *n)
+        }
+        BadgeCondition::PracticeDays(n) => count(t.days.len(), *n),
+        BadgeCondition::TypedReplies(n) => count(t.typed as usize, *n),
+        BadgeCondition::ReviewsCleared(n) => count(t.reviews.cleared_count as usize, *n),
+        BadgeCondition::Shifts(n) => count(t.shifts.len(), *n),
+        BadgeCondition::ShiftSatisfaction(percent) => (
+            t.shifts.iter().any(|s| s.satisfied_percent >= *percent),
+            None,
+        ),
+        BadgeCondition::Level(n) => count(rules.level_index(t.xp) + 1, *n),
+        BadgeCondition::Comeback => (t.comeback, None),
+        BadgeCondition::Calmed { .. } | BadgeCondition::DimensionScore { .. } => {
+            (t.latched.contains(&index), None)
+        }
+    }
+}

@@ -1,0 +1,391 @@
+//! Where trainees' progress lives on disk: one folder per trainee with a small profile file and
+//! one file per attempt. Attempts are written once and never rewritten, so a crash can at worst
+//! lose the attempt being saved, never an earlier one.
+//!
+//! ```text
+//! <data dir>/current                         id of the trainee who played last
+//! <data dir>/trainees/<id>/profile.json      name and creation time (+ profile.json.bak)
+//! <data dir>/trainees/<id>/attempts/*.json   one AttemptRecord each
+//! <data dir>/trainees/<id>/damaged/          unreadable files, moved aside and kept
+//! <data dir>/trainees/<id>/lock              held by the app that has this trainee open
+//! ```
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::attempt::AttemptRecord;
+use super::files::{
+    ReadFailure, backup_path, io_error, is_temporary, move_aside, read_versioned,
+    to_versioned_json, write_atomic,
+};
+use super::{ProgressError, legacy, unix_now};
+
+/// The longest name a trainee can take, in characters.
+pub const MAX_NAME_CHARS: usize = 40;
+
+/// A trainee's profile file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trainee {
+    /// The folder name: made from the first name given, and kept when the trainee is renamed.
+    pub id: String,
+    pub name: String,
+    pub created_at: u64,
+}
+
+/// A trainee with every attempt that could be read, oldest first, and what went wrong reading.
+#[derive(Debug, Clone, Default)]
+pub struct TraineeHistory {
+    pub attempts: Vec<AttemptRecord>,
+    /// Problems found and how they were handled (a damaged file restored or moved aside), to
+    /// tell the trainee.
+    pub notices: Vec<String>,
+}
+
+/// Held while an app has a trainee open, so a second app cannot write the same history. The
+/// operating system releases it if the process dies.
+#[derive(Debug)]
+pub struct TraineeLock {
+    _file: fs::File,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProgressStore {
+    dir: PathBuf,
+}
+
+impl ProgressStore {
+    pub fn new(dir: impl Into<PathBuf>) -> ProgressStore {
+        ProgressStore { dir: dir.into() }
+    }
+
+    /// `$HOLDLINE_DATA_DIR`, else the platform's data folder (`directories`), else
+    /// `./holdline-data`.
+    pub fn default_dir() -> PathBuf {
+        if let Some(dir) = std::env::var_os("HOLDLINE_DATA_DIR").filter(|d| !d.is_empty()) {
+            return PathBuf::from(dir);
+        }
+        directories::ProjectDirs::from("", "", "holdline").map_or_else(
+            || PathBuf::from("holdline-data"),
+            |d| d.data_dir().to_path_buf(),
+        )
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn trainees_dir(&self) -> PathBuf {
+        self.dir.join("trainees")
+    }
+
+    fn trainee_dir(&self, id: &str) -> PathBuf {
+        self.trainees_dir().join(id)
+    }
+
+    /// Every trainee, by name, and what to tell about any file that had to be repaired. A
+    /// format-1 profile left from an older holdline is converted first.
+    pub fn trainees(&self) -> Result<(Vec<Trainee>, Vec<String>), ProgressError> {
+        let mut notices = legacy::migrate_format_1(self)?;
+        let (trainees, more) = self.list()?;
+        notices.extend(more);
+        Ok((trainees, notices))
+    }
+
+    fn list(&self) -> Result<(Vec<Trainee>, Vec<String>), ProgressError> {
+        let dir = self.trainees_dir();
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((vec![], vec![])),
+            Err(source) => return Err(io_error("read", &dir)(source)),
+        };
+        let mut trainees = Vec::new();
+        let mut notices = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(io_error("read", &dir))?;
+            if !entry.path().is_dir() {
+                continue;
+            }
+            let id = entry.file_name().to_string_lossy().into_owned();
+            let (trainee, notice) = self.trainee(&id)?;
+            notices.extend(notice);
+            trainees.push(trainee);
+        }
+        trainees.sort_by_key(|t| (t.name.to_lowercase(), t.id.clone()));
+        Ok((trainees, notices))
+    }
+
+    /// Reads a trainee's profile. If it is damaged, the last good copy is restored; if there is
+    /// none, a profile named after the folder is written. Either way the damaged file is kept
+    /// in `damaged/` and the returned notice says what happened. Attempts are separate files,
+    /// so none is lost.
+    pub fn trainee(&self, id: &str) -> Result<(Trainee, Option<String>), ProgressError> {
+        let dir = self.trainee_dir(id);
+        let path = dir.join("profile.json");
+        let failure = match read_versioned::<Trainee>(&path) {
+            Ok(trainee) => return Ok((trainee, None)),
+            Err(ReadFailure::Io(source)) => return Err(io_error("read", &path)(source)),
+            Err(ReadFailure::TooNew(schema)) => {
+                return Err(ProgressError::TooNew { path, schema });
+            }
+            Err(failure) => failure,
+        };
+        let what = match &failure {
+            ReadFailure::Damaged {
+                line,
+                column,
+                message,
+            } => format!("{}:{line}:{column} was damaged ({message})", path.display()),
+            _ => format!("{} was missing", path.display()),
+        };
+        let kept = if path.exists() {
+            let moved = move_aside(&path, &dir.join("damaged"), unix_now())?;
+            format!("; the damaged file is kept at {}", moved.display())
+        } else {
+            String::new()
+        };
+        let (trainee, how) = match read_versioned::<Trainee>(&backup_path(&path)) {
+            Ok(good) => (good, "restored the last good copy"),
+            Err(_) => (
+                Trainee {
+                    id: id.to_string(),
+                    name: id.to_string(),
+                    created_at: unix_now(),
+                },
+                "started a new profile named after its folder (rename it on the title screen)",
+            ),
+        };
+        write_atomic(&path, &to_versioned_json(&trainee), false)?;
+        let notice = format!("{what}: {how}{kept}. No attempts were lost.");
+        Ok((trainee, Some(notice)))
+    }
+
+    /// Creates a trainee. Names are trimmed and must be unique, whatever their case.
+    pub fn create(&self, name: &str) -> Result<Trainee, ProgressError> {
+        let name = self.check_name(name, None)?;
+        let base = slug(&name);
+        let mut id = base.clone();
+        let mut n = 1;
+        while self.trainee_dir(&id).exists() {
+            n += 1;
+            id = format!("{base}-{n}");
+        }
+        let trainee = Trainee {
+            id,
+            name,
+            created_at: unix_now(),
+        };
+        self.write_trainee(&trainee)?;
+        Ok(trainee)
+    }
+
+    pub fn rename(&self, id: &str, name: &str) -> Result<Trainee, ProgressError> {
+        let name = self.check_name(name, Some(id))?;
+        let (mut trainee, _) = self.trainee(id)?;
+        trainee.name = name;
+        self.write_trainee(&trainee)?;
+        Ok(trainee)
+    }
+
+    /// Deletes a trainee and all their attempts, for good. Refused while an app has them open.
+    pub fn delete(&self, id: &str) -> Result<(), ProgressError> {
+        let dir = self.trainee_dir(id);
+        if !dir.is_dir() {
+            return Err(ProgressError::NoSuchTrainee(id.to_string()));
+        }
+        let lock = self.lock(id)?;
+        drop(lock);
+        fs::remove_dir_all(&dir).map_err(io_error("delete", &dir))?;
+        if self.current().as_deref() == Some(id) {
+            let _ = fs::remove_file(self.dir.join("current"));
+        }
+        Ok(())
+    }
+
+    /// The trainee whose id or name (any case) is `key`.
+    pub fn find(&self, key: &str) -> Result<Option<Trainee>, ProgressError> {
+        self.trainees()?;
+        self.find_listed(key)
+    }
+
+    /// [`Self::find`] without converting a format-1 profile first (the conversion uses it).
+    pub(super) fn find_listed(&self, key: &str) -> Result<Option<Trainee>, ProgressError> {
+        let key = key.trim();
+        let (trainees, _) = self.list()?;
+        Ok(trainees
+            .iter()
+            .find(|t| t.id == key)
+            .or_else(|| {
+                trainees
+                    .iter()
+                    .find(|t| t.name.to_lowercase() == key.to_lowercase())
+            })
+            .cloned())
+    }
+
+    /// The id of the trainee who played last on this machine.
+    pub fn current(&self) -> Option<String> {
+        let id = fs::read_to_string(self.dir.join("current")).ok()?;
+        let id = id.trim().to_string();
+        self.trainee_dir(&id).is_dir().then_some(id)
+    }
+
+    pub fn set_current(&self, id: &str) -> Result<(), ProgressError> {
+        write_atomic(&self.dir.join("current"), id.as_bytes(), false)
+    }
+
+    /// Takes the trainee's lock, or says who holds it. Temporary files left by a process that
+    /// died mid-save are cleared once the lock is ours: nothing in them was reported saved.
+    pub fn lock(&self, id: &str) -> Result<TraineeLock, ProgressError> {
+        let dir = self.trainee_dir(id);
+        fs::create_dir_all(&dir).map_err(io_error("create", &dir))?;
+        let path = dir.join("lock");
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(io_error("open", &path))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                let holder = fs::read_to_string(&path).unwrap_or_default();
+                return Err(ProgressError::InUse {
+                    id: id.to_string(),
+                    holder: holder.trim().to_string(),
+                });
+            }
+            Err(fs::TryLockError::Error(source)) => return Err(io_error("lock", &path)(source)),
+        }
+        let _ = file.set_len(0);
+        let _ = fs::write(&path, format!("process {}", std::process::id()));
+        for folder in [dir.clone(), dir.join("attempts")] {
+            for entry in fs::read_dir(&folder).into_iter().flatten().flatten() {
+                if is_temporary(&entry.file_name().to_string_lossy()) {
+                    let _ = fs::remove_file(entry.path());
+                }
+            }
+        }
+        Ok(TraineeLock { _file: file })
+    }
+
+    /// Saves a new attempt under a fresh id (set on `record`). When this returns `Ok`, the
+    /// attempt is on disk.
+    pub fn save_attempt(
+        &self,
+        trainee_id: &str,
+        record: &mut AttemptRecord,
+    ) -> Result<(), ProgressError> {
+        let dir = self.trainee_dir(trainee_id).join("attempts");
+        fs::create_dir_all(&dir).map_err(io_error("create", &dir))?;
+        let mut n = 1;
+        let mut id = format!("{:012}-{n:03}", record.finished_at);
+        while dir.join(format!("{id}.json")).exists() {
+            n += 1;
+            id = format!("{:012}-{n:03}", record.finished_at);
+        }
+        record.id = id;
+        write_atomic(
+            &dir.join(format!("{}.json", record.id)),
+            &to_versioned_json(record),
+            false,
+        )
+    }
+
+    /// Every readable attempt, oldest first. An unreadable one is moved to `damaged/` and named
+    /// in a notice; one from a newer holdline is left in place and named.
+    pub fn history(&self, trainee_id: &str) -> Result<TraineeHistory, ProgressError> {
+        let dir = self.trainee_dir(trainee_id).join("attempts");
+        let mut history = TraineeHistory::default();
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(history),
+            Err(source) => return Err(io_error("read", &dir)(source)),
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            match read_versioned::<AttemptRecord>(&path) {
+                Ok(record) => history.attempts.push(record),
+                Err(ReadFailure::Missing) => {}
+                Err(ReadFailure::TooNew(schema)) => history.notices.push(format!(
+                    "{} was written by a newer holdline (schema {schema}); update to see it.",
+                    path.display()
+                )),
+                Err(ReadFailure::Io(source)) => return Err(io_error("read", &path)(source)),
+                Err(ReadFailure::Damaged {
+                    line,
+                    column,
+                    message,
+                }) => {
+                    let damaged = self.trainee_dir(trainee_id).join("damaged");
+                    let moved = move_aside(&path, &damaged, unix_now())?;
+                    history.notices.push(format!(
+                        "{}:{line}:{column}: this attempt could not be read ({message}); \
+                         it was moved to {} and left out.",
+                        path.display(),
+                        moved.display()
+                    ));
+                }
+            }
+        }
+        history
+            .attempts
+            .sort_by(|a, b| (a.finished_at, &a.id).cmp(&(b.finished_at, &b.id)));
+        Ok(history)
+    }
+
+    fn write_trainee(&self, trainee: &Trainee) -> Result<(), ProgressError> {
+        let path = self.trainee_dir(&trainee.id).join("profile.json");
+        write_atomic(&path, &to_versioned_json(trainee), true)
+    }
+
+    fn check_name(&self, name: &str, renaming: Option<&str>) -> Result<String, ProgressError> {
+        let name: String = name.trim().chars().filter(|c| !c.is_control()).collect();
+        if name.is_empty() {
+            return Err(ProgressError::BadName("a name cannot be empty".into()));
+        }
+        if name.chars().count() > MAX_NAME_CHARS {
+            return Err(ProgressError::BadName(format!(
+                "a name can have at most {MAX_NAME_CHARS} characters"
+            )));
+        }
+        let (trainees, _) = self.list()?;
+        if let Some(other) = trainees.iter().find(|t| {
+            Some(t.id.as_str()) != renaming && t.name.to_lowercase() == name.to_lowercase()
+        }) {
+            return Err(ProgressError::BadName(format!(
+                "there is already a trainee called {}",
+                other.name
+            )));
+        }
+        Ok(name)
+    }
+}
+
+/// A folder name from a trainee's name: lowercase letters and digits joined by dashes.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+        if out.len() >= 32 {
+            break;
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() {
+        "trainee".to_string()
+    } else {
+        out
+    }
+}
