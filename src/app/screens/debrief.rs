@@ -285,6 +285,18 @@ fn spawn_earned(
         ),
         ChildOf(panel),
     ));
+    if earned.xp == 0 {
+        // Say why, so a good but rushed attempt does not look like a bug.
+        let effort = &profile.rules.effort;
+        commands.spawn((
+            theme::muted(format!(
+                "No XP this time: an attempt counts as practice from {} replies and {} seconds \
+                 with the customer (stars count either way).",
+                effort.min_replies, effort.min_seconds
+            )),
+            ChildOf(panel),
+        ));
+    }
     for id in &earned.badges {
         if let Some(badge) = standing.badges.iter().find(|b| &b.id == id) {
             commands.spawn((

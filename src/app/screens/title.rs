@@ -74,7 +74,7 @@ fn spawn(
     let card = commands
         .spawn((
             theme::panel(Node {
-                width: px(560),
+                width: px(640),
                 padding: UiRect::all(px(32)),
                 row_gap: px(16),
                 ..default()
