@@ -153,7 +153,7 @@ impl ProgressStore {
                     name: id.to_string(),
                     created_at: unix_now(),
                 },
-                "started a new profile named after its folder (rename it on the title screen)",
+                "started a new profile named after its folder (rename it with `holdline trainee rename`)",
             ),
         };
         write_atomic(&path, &to_versioned_json(&trainee), false)?;
@@ -343,7 +343,16 @@ impl ProgressStore {
 
     fn write_trainee(&self, trainee: &Trainee) -> Result<(), ProgressError> {
         let path = self.trainee_dir(&trainee.id).join("profile.json");
-        write_atomic(&path, &to_versioned_json(trainee), true)
+        write_atomic(&path, &to_versioned_json(trainee), true)?;
+        // A new profile has no previous copy: its first version is copied as its last good
+        // copy, so a profile damaged before its second save still keeps its name. A copy, not
+        // a hard link, so damage to one file cannot reach the other.
+        let backup = backup_path(&path);
+        if !backup.exists() {
+            let bytes = fs::read(&path).map_err(io_error("read", &path))?;
+            write_atomic(&backup, &bytes, false)?;
+        }
+        Ok(())
     }
 
     fn check_name(&self, name: &str, renaming: Option<&str>) -> Result<String, ProgressError> {

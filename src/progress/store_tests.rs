@@ -124,6 +124,12 @@ fn a_damaged_profile_is_restored_from_the_last_good_copy_and_kept() {
         None,
         "and the profile is whole again"
     );
+    // Found by hand: a profile damaged before its second save lost its name.
+    let new = store.create("Bo").unwrap();
+    let path = store.dir().join("trainees/bo/profile.json");
+    fs::write(&path, "{\"schema\": 2, \"id\": \"bo").unwrap();
+    let (restored, notice) = store.trainee(&new.id).unwrap();
+    assert_eq!(restored.name, "Bo", "{notice:?}");
     fs::remove_dir_all(store.dir()).unwrap();
 }
 
