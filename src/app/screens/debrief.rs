@@ -340,27 +340,14 @@ fn spawn_mood_curve(commands: &mut Commands, parent: Entity, session: &Session) 
     let mut moods = vec![session.scenario().persona.mood];
     moods.extend(session.transcript().iter().map(|t| t.mood_after));
     let series = [
-        (
-            "anger",
-            palette::BAD,
-            moods.iter().map(|m| m.anger).collect(),
-        ),
-        (
+        PlotSeries::new("anger", palette::BAD, moods.iter().map(|m| m.anger)),
+        PlotSeries::new(
             "confusion",
             palette::WARN,
-            moods.iter().map(|m| m.confusion).collect(),
+            moods.iter().map(|m| m.confusion),
         ),
-        (
-            "trust",
-            palette::GOOD,
-            moods.iter().map(|m| m.trust).collect(),
-        ),
-    ]
-    .map(|(label, color, values)| PlotSeries {
-        label: label.to_string(),
-        color,
-        values,
-    });
+        PlotSeries::new("trust", palette::GOOD, moods.iter().map(|m| m.trust)),
+    ];
     let plot = theme::spawn_line_plot(commands, panel, &series, PLOT_WIDTH, PLOT_HEIGHT);
     for (turn, mood) in moods.iter().enumerate() {
         commands.spawn((

@@ -190,27 +190,14 @@ fn spawn(mut commands: Commands, profile: Res<TraineeProfile>) {
         ));
     } else {
         let series = [
-            (
-                "empathy",
-                palette::ACCENT,
-                recent.iter().map(|p| p.empathy).collect(),
-            ),
-            (
-                "accuracy",
-                palette::GOOD,
-                recent.iter().map(|p| p.accuracy).collect(),
-            ),
-            (
+            PlotSeries::new("empathy", palette::ACCENT, recent.iter().map(|p| p.empathy)),
+            PlotSeries::new("accuracy", palette::GOOD, recent.iter().map(|p| p.accuracy)),
+            PlotSeries::new(
                 "de-escalation",
                 palette::WARN,
-                recent.iter().map(|p| p.deescalation).collect(),
+                recent.iter().map(|p| p.deescalation),
             ),
-        ]
-        .map(|(label, color, values)| PlotSeries {
-            label: label.to_string(),
-            color,
-            values,
-        });
+        ];
         theme::spawn_line_plot(&mut commands, right, &series, 520.0, 150.0);
         commands.spawn((
             theme::muted(format!(

@@ -13,6 +13,16 @@ pub struct PlotSeries {
     pub values: Vec<u8>,
 }
 
+impl PlotSeries {
+    pub fn new(label: &str, color: Color, values: impl IntoIterator<Item = u8>) -> PlotSeries {
+        PlotSeries {
+            label: label.to_string(),
+            color,
+            values: values.into_iter().collect(),
+        }
+    }
+}
+
 /// Vertical room one end label needs, so labels never overlap.
 const LABEL_HEIGHT: f32 = 16.0;
 /// Room on the right for the end labels.

@@ -108,15 +108,17 @@ pub fn spawn_feedback(commands: &mut Commands, slot: Entity, session: &Session, 
         )),
         ChildOf(panel),
     ));
+    commands.spawn((continue_button(session), ChildOf(panel)));
+}
+
+/// The button that moves on after a reply: to the customer's answer, or to the debrief.
+pub fn continue_button(session: &Session) -> impl Bundle + use<> {
     let label = if session.is_over() {
         "See your debrief  [Enter]"
     } else {
         "Continue  [Enter]"
     };
-    commands.spawn((
-        theme::primary_button(label, PlayAction::Continue),
-        ChildOf(panel),
-    ));
+    theme::primary_button(label, PlayAction::Continue)
 }
 
 /// A word for a score, so the bar does not rely on colour.

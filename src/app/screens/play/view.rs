@@ -7,7 +7,7 @@ use bevy::prelude::*;
 use bevy::text::EditableText;
 
 use super::conversation::spawn_conversation;
-use super::feedback::{spawn_feedback, spawn_leave_dialog};
+use super::feedback::{continue_button, spawn_feedback, spawn_leave_dialog};
 use super::portrait::spawn_portrait;
 use super::{ActiveSession, Phase, PlayAction};
 use crate::app::Screen;
@@ -412,15 +412,7 @@ fn spawn_reply(commands: &mut Commands, slot: Entity, active: &ActiveSession) {
             }
         },
         _ => {
-            let label = if session.is_over() {
-                "See your debrief  [Enter]"
-            } else {
-                "Continue  [Enter]"
-            };
-            commands.spawn((
-                theme::primary_button(label, PlayAction::Continue),
-                ChildOf(slot),
-            ));
+            commands.spawn((continue_button(session), ChildOf(slot)));
         }
     }
 }
