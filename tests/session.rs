@@ -271,3 +271,43 @@ fn the_seed_picks_between_alternative_lines() {
         "{lines:#?}"
     );
 }
+
+#[test]
+fn a_drill_starts_at_its_node_in_the_given_mood_and_ends_after_one_reply() {
+    use holdline::session::DRILL_ENDING;
+    use holdline::session::mood::Mood;
+    let scenario = load("tests/fixtures/valid.ron");
+    let calm = Mood {
+        anger: 10,
+        confusion: 10,
+        trust: 70,
+    };
+    let mut drill = Session::drill(Arc::clone(&scenario), "explain", calm, 3, scorer()).unwrap();
+    assert!(drill.is_drill());
+    assert_eq!(drill.prompt().unwrap().node_id, "explain");
+    assert_eq!(drill.prompt().unwrap().band, MoodBand::Calm);
+    assert_eq!(drill.record().starting_mood, calm);
+    let reply =
+        "I'm sorry, Sam. Your $20 refund was sent on 4 May and should show within 3 business days.";
+    drill.respond(text(reply), 2_000).unwrap();
+    let outcome = drill
+        .outcome()
+        .expect("a drill ends after one reply")
+        .clone();
+    assert_eq!(outcome.ending_id, DRILL_ENDING);
+    assert_eq!((outcome.turns, outcome.stars), (1, 1));
+    assert!(outcome.passed, "{outcome:?}");
+    assert_eq!(drill.respond(text("more"), 0), Err(SessionError::Ended));
+
+    // A drill at a choice node that would lead on to another node also ends there.
+    let mut drill = Session::drill(Arc::clone(&scenario), "opening", calm, 3, scorer()).unwrap();
+    drill.respond(Response::Choice(1), 1_000).unwrap();
+    let outcome = drill.outcome().unwrap();
+    assert!(!outcome.passed);
+    assert_eq!(outcome.kind, EndingKind::Escalated);
+
+    assert!(matches!(
+        Session::drill(scenario, "nowhere", calm, 3, scorer()),
+        Err(SessionError::BrokenScenario(id)) if id == "nowhere"
+    ));
+}

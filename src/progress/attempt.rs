@@ -1,11 +1,14 @@
 //! One attempt as it is kept on disk: every reply with its timing, per-turn and final scores and
 //! the mood curve, so the attempt can be replayed exactly and re-scored with newer rules.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::model::{Channel, Industry};
+use crate::scenario::model::{Channel, Industry, Scenario};
+use crate::scoring::ReplyScorer;
 use crate::session::mood::Mood;
-use crate::session::{Outcome, Response, Session, TimedResponse, TurnResult};
+use crate::session::{Outcome, Response, Session, SessionError, TimedResponse, TurnResult};
 
 /// What kind of practice an attempt was.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,7 +86,7 @@ impl AttemptRecord {
             seed: session.seed(),
             started_at,
             finished_at: finished_at.max(started_at),
-            starting_mood: scenario.persona.mood,
+            starting_mood: session.starting_mood(),
             turns: session.transcript().to_vec(),
             outcome,
             legacy: false,
@@ -102,6 +105,28 @@ impl AttemptRecord {
                 elapsed_ms: t.elapsed_ms,
             })
             .collect()
+    }
+
+    /// Plays this attempt's inputs again against `scenario` as it is now, scored by `scorer`:
+    /// the same transcript when nothing changed, new scores when the rules did. Stops with an
+    /// error at the first reply the scenario no longer accepts (a removed choice, say).
+    pub fn replay(
+        &self,
+        scenario: Arc<Scenario>,
+        scorer: Arc<dyn ReplyScorer>,
+    ) -> Result<Session, SessionError> {
+        let mut session = match &self.kind {
+            AttemptKind::Drill { node_id } => {
+                Session::drill(scenario, node_id, self.starting_mood, self.seed, scorer)?
+            }
+            AttemptKind::Scenario | AttemptKind::Shift { .. } => {
+                Session::new(scenario, self.seed, scorer)?
+            }
+        };
+        for input in self.inputs() {
+            session.respond(input.response, input.elapsed_ms)?;
+        }
+        Ok(session)
     }
 
     /// The mood before the first reply and after each one.

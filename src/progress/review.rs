@@ -7,19 +7,35 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::rules::ReviewRules;
+use crate::scoring::ReplyScore;
 use crate::session::TurnResult;
+use crate::session::mood::Mood;
 
 /// One node in the queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReviewItem {
     pub scenario_id: String,
     pub node_id: String,
+    /// The customer's mood when the trainee last missed here: the drill starts in it.
+    pub mood: Mood,
     /// The day it is next due (days since 1970-01-01, UTC).
     pub due_day: i64,
     /// Due reviews passed in a row.
     pub passes: u32,
     pub reviews: u32,
     pub cleared: bool,
+}
+
+/// Whether a reply is good enough to stay out of (or count towards leaving) the queue: no
+/// dimension under the mark.
+pub fn reply_passes(rules: &ReviewRules, score: &ReplyScore) -> bool {
+    [
+        score.empathy.score,
+        score.accuracy.score,
+        score.deescalation.score,
+    ]
+    .iter()
+    .all(|&s| s >= rules.below)
 }
 
 /// Builds the queue as attempts arrive, oldest first.
@@ -33,14 +49,7 @@ impl ReviewQueue {
     /// Takes one reply at `scenario_id`'s node on `day`. A miss opens the node (or re-opens
     /// it, from the first interval); a pass on or after the due day counts towards clearing.
     pub fn observe(&mut self, rules: &ReviewRules, scenario_id: &str, turn: &TurnResult, day: i64) {
-        let score = &turn.score;
-        let missed = [
-            score.empathy.score,
-            score.accuracy.score,
-            score.deescalation.score,
-        ]
-        .iter()
-        .any(|&s| s < rules.below);
+        let missed = !reply_passes(rules, &turn.score);
         let interval = |i: u32| {
             let days = &rules.intervals_days;
             i64::from(days[(i as usize).min(days.len().saturating_sub(1))])
@@ -49,6 +58,7 @@ impl ReviewQueue {
         match self.items.get_mut(&key) {
             Some(item) if !item.cleared => {
                 if missed {
+                    item.mood = turn.mood_before;
                     item.passes = 0;
                     item.reviews += u32::from(day >= item.due_day);
                     item.due_day = day + interval(0);
@@ -69,6 +79,7 @@ impl ReviewQueue {
                     ReviewItem {
                         scenario_id: key.0,
                         node_id: key.1,
+                        mood: turn.mood_before,
                         due_day: day + interval(0),
                         passes: 0,
                         reviews: 0,

@@ -1,11 +1,13 @@
 //! Shift mode: a queue of customers drawn with the seeded RNG, weighted towards the scenarios
 //! where the trainee is weakest, and the shift's handle times and caller satisfaction.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
 use serde::Serialize;
 
-use super::attempt::AttemptRecord;
+use super::attempt::{AttemptKind, AttemptRecord};
 use super::rules::ShiftRules;
 use crate::scenario::model::EndingKind;
 
@@ -15,6 +17,44 @@ use crate::scenario::model::EndingKind;
 pub struct ShiftCandidate {
     pub scenario_id: String,
     pub weakness: u8,
+}
+
+/// The scenarios a shift may draw from: those in an unlocked tier, given as (id, tier), each
+/// with the trainee's weakness there worked out from `attempts` (drills do not count: one node
+/// is not the scenario).
+pub fn shift_candidates<'a>(
+    scenarios: impl IntoIterator<Item = (&'a str, u8)>,
+    unlocked_tiers: &BTreeSet<u8>,
+    attempts: &[AttemptRecord],
+) -> Vec<ShiftCandidate> {
+    // Best score per dimension, per scenario.
+    let mut best: BTreeMap<&str, [u8; 3]> = BTreeMap::new();
+    for record in attempts {
+        let Some(outcome) = record.finished() else {
+            continue;
+        };
+        if matches!(record.kind, AttemptKind::Drill { .. }) {
+            continue;
+        }
+        let entry = best.entry(record.scenario_id.as_str()).or_default();
+        for (have, now) in
+            entry
+                .iter_mut()
+                .zip([outcome.empathy, outcome.accuracy, outcome.deescalation])
+        {
+            *have = (*have).max(now);
+        }
+    }
+    scenarios
+        .into_iter()
+        .filter(|(_, tier)| unlocked_tiers.contains(tier))
+        .map(|(id, _)| ShiftCandidate {
+            scenario_id: id.to_string(),
+            weakness: best.get(id).map_or(50, |dims| {
+                100 - dims.iter().copied().min().unwrap_or(0).min(100)
+            }),
+        })
+        .collect()
 }
 
 /// Draws `rules.calls` scenario ids. Each draw picks with weight `100 + weak_skill_weight ×

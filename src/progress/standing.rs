@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::attempt::{AttemptKind, AttemptRecord};
-use super::review::{ReviewItem, ReviewQueue};
+use super::review::{ReviewItem, ReviewQueue, reply_passes};
 use super::rules::{BadgeCondition, ProgressRules};
 use super::shift::{ShiftSummary, summarise};
 use super::streak::{Streak, streak};
@@ -223,15 +223,10 @@ fn take_finished(
     before: &[&AttemptRecord],
 ) -> u32 {
     if let AttemptKind::Drill { .. } = record.kind {
-        let passed = record.turns.iter().all(|turn| {
-            [
-                &turn.score.empathy,
-                &turn.score.accuracy,
-                &turn.score.deescalation,
-            ]
+        let passed = record
+            .turns
             .iter()
-            .all(|d| d.score >= rules.review.below)
-        });
+            .all(|turn| reply_passes(&rules.review, &turn.score));
         return if passed && !record.turns.is_empty() {
             rules.xp.drill_passed
         } else {

@@ -257,3 +257,44 @@ fn a_weak_reply_enters_the_review_queue_and_a_finished_shift_is_summarised() {
     let first_shift = s.badges.iter().find(|b| b.id == "first-shift").unwrap();
     assert!(first_shift.earned_by.is_some());
 }
+
+#[test]
+fn a_drill_clears_its_node_and_shifts_lean_towards_weak_unlocked_scenarios() {
+    use super::shift::shift_candidates;
+    let r = rules();
+    let mut weak = attempt("a", Channel::Phone, 100, [80, 30, 60], 1);
+    for (i, turn) in weak.turns.iter_mut().enumerate() {
+        turn.mood_before.anger = 70 + i as u8;
+    }
+    let s = standing(&r, std::slice::from_ref(&weak), 101);
+    assert_eq!(
+        s.review_due[0].mood.anger, 72,
+        "the drill starts as the latest miss did"
+    );
+
+    // Two due drills at the node, each passing, clear it and earn drill XP.
+    let drill = |day: u64| {
+        let mut d = attempt("a", Channel::Phone, day, [70, 70, 70], 1);
+        d.id = format!("drill-{day}");
+        d.kind = AttemptKind::Drill {
+            node_id: "n1".into(),
+        };
+        d.turns.truncate(1);
+        d
+    };
+    let history = [weak.clone(), drill(101), drill(104)];
+    let s = standing(&r, &history, 104);
+    assert!(s.review_due.is_empty() && s.review_later.is_empty());
+    assert_eq!(s.earned["drill-101"].xp, r.xp.drill_passed);
+    assert_eq!(s.stars["a"], 1, "drills never add stars");
+
+    let unlocked = [1u8].into();
+    let scenarios = [("a", 1u8), ("fresh", 1), ("locked", 2)];
+    let candidates = shift_candidates(scenarios, &unlocked, &history);
+    let weakness: Vec<(&str, u8)> = candidates
+        .iter()
+        .map(|c| (c.scenario_id.as_str(), c.weakness))
+        .collect();
+    // "a": best accuracy 30 from full attempts (the drills' 70 does not count).
+    assert_eq!(weakness, [("a", 70), ("fresh", 50)]);
+}

@@ -3,6 +3,7 @@
 //! choice comes from one ChaCha8 RNG seeded at creation, so a seed and the same inputs replay
 //! the session exactly.
 
+mod drill;
 pub mod explore;
 pub mod mood;
 
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::scenario::model::{Condition, CustomerLine, EndingKind, Node, Scenario, Turn};
 use crate::scoring::{ReplyScore, ReplyScorer, ScoringContext, mean_score};
+pub use drill::DRILL_ENDING;
 use mood::{Mood, MoodBand, MoodDelta, delta_from_scores, hesitation_delta};
 
 /// What the trainee does on their turn.
@@ -142,9 +144,13 @@ pub struct Session {
     node_index: HashMap<String, usize>,
     seed: u64,
     rng: ChaCha8Rng,
+    /// The mood the customer started in: the persona's, or the one a drill was set up with.
+    starting_mood: Mood,
     mood: Mood,
     state: State,
     transcript: Vec<TurnResult>,
+    /// A review drill: the session ends after one reply.
+    single_turn: bool,
 }
 
 impl Session {
@@ -155,6 +161,19 @@ impl Session {
         seed: u64,
         scorer: Arc<dyn ReplyScorer>,
     ) -> Result<Self, SessionError> {
+        let start = scenario.start.clone();
+        let mood = scenario.persona.mood;
+        Session::start_at(scenario, &start, mood, seed, scorer, false)
+    }
+
+    fn start_at(
+        scenario: Arc<Scenario>,
+        node_id: &str,
+        mood: Mood,
+        seed: u64,
+        scorer: Arc<dyn ReplyScorer>,
+        single_turn: bool,
+    ) -> Result<Self, SessionError> {
         let node_index = scenario
             .nodes
             .iter()
@@ -162,18 +181,19 @@ impl Session {
             .map(|(i, n)| (n.id.clone(), i))
             .collect::<HashMap<_, _>>();
         let start = *node_index
-            .get(&scenario.start)
-            .ok_or_else(|| SessionError::BrokenScenario(scenario.start.clone()))?;
-        let mood = scenario.persona.mood;
+            .get(node_id)
+            .ok_or_else(|| SessionError::BrokenScenario(node_id.to_string()))?;
         let mut session = Session {
             scenario,
             scorer,
             node_index,
             seed,
             rng: ChaCha8Rng::seed_from_u64(seed),
+            starting_mood: mood,
             mood,
             state: State::Ended(placeholder_outcome()),
             transcript: Vec::new(),
+            single_turn,
         };
         session.enter(start);
         Ok(session)
@@ -203,6 +223,16 @@ impl Session {
 
     pub fn mood(&self) -> Mood {
         self.mood
+    }
+
+    /// The mood before the first reply.
+    pub fn starting_mood(&self) -> Mood {
+        self.starting_mood
+    }
+
+    /// Whether this is a one-reply review drill rather than a whole scenario.
+    pub fn is_drill(&self) -> bool {
+        self.single_turn
     }
 
     pub fn transcript(&self) -> &[TurnResult] {
@@ -255,7 +285,7 @@ impl Session {
             scenario_id: self.scenario.id.clone(),
             scenario_version: self.scenario.version,
             seed: self.seed,
-            starting_mood: self.scenario.persona.mood,
+            starting_mood: self.starting_mood,
             transcript: self.transcript.clone(),
             outcome: self.outcome().cloned(),
         }
@@ -355,6 +385,7 @@ impl Session {
             next: next.clone(),
         });
         match next {
+            _ if self.single_turn => self.finish_drill(),
             Next::Node(id) => self.enter(self.node_index[&id]),
             Next::Ending(id) => self.finish(&id),
         }
@@ -367,10 +398,8 @@ impl Session {
         self.state = State::AtNode { node, line, band };
     }
 
-    fn finish(&mut self, ending_id: &str) {
-        let Some(ending) = self.scenario.ending(ending_id) else {
-            return;
-        };
+    /// Mean empathy, accuracy and de-escalation over the transcript, and their mean.
+    fn means(&self) -> [u8; 4] {
         let per_dimension = |pick: fn(&ReplyScore) -> u8| {
             mean_score(
                 &self
@@ -383,7 +412,19 @@ impl Session {
         let empathy = per_dimension(|s| s.empathy.score);
         let accuracy = per_dimension(|s| s.accuracy.score);
         let deescalation = per_dimension(|s| s.deescalation.score);
-        let overall = mean_score(&[empathy, accuracy, deescalation]);
+        [
+            empathy,
+            accuracy,
+            deescalation,
+            mean_score(&[empathy, accuracy, deescalation]),
+        ]
+    }
+
+    fn finish(&mut self, ending_id: &str) {
+        let Some(ending) = self.scenario.ending(ending_id) else {
+            return;
+        };
+        let [empathy, accuracy, deescalation, overall] = self.means();
         let passed = overall >= self.scenario.pass_mark && ending.kind != EndingKind::CustomerLeft;
         let stars = match passed {
             true if overall >= self.scenario.three_star_mark
