@@ -285,6 +285,16 @@ fn trainees_are_managed_and_progress_is_reported_as_text_and_json() {
     assert!(json["standing"]["stars"]["late-parcel"].as_u64().unwrap() >= 1);
     assert!(json["standing"]["badges"].as_array().unwrap().len() >= 15);
 
+    // Nothing changed since, so re-scoring finds the same scores.
+    let out = holdline_in(&data, &["rescore", "--trainee", "sam"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(text.contains("Sam: 2 attempts replayed"), "{text}");
+    assert!(
+        text.contains("0 would score differently now, 2 the same, 0 could not be replayed"),
+        "{text}"
+    );
+
     let renamed = holdline_in(&data, &["trainee", "rename", "Sam", "Samuel"]);
     assert_eq!(renamed.status.code(), Some(0));
     let refused = holdline_in(&data, &["trainee", "delete", "Samuel"]);

@@ -45,6 +45,8 @@ pub enum Screen {
     Debrief,
     /// The trainee's level, streak, stars, badges, review queue and scores over time.
     Progress,
+    /// The end of a shift: each call's handle time and the callers' satisfaction.
+    ShiftSummary,
 }
 
 /// Everything except the window, renderer and input backends: what the headless tests add on

@@ -13,6 +13,9 @@ use crate::progress::{
 };
 use crate::session::Session;
 
+/// The id prefix of an attempt whose save failed; it is saved again later.
+const UNSAVED: &str = "unsaved-";
+
 #[derive(Resource, Debug)]
 pub struct TraineeProfile {
     pub store: ProgressStore,
@@ -121,6 +124,31 @@ impl TraineeProfile {
         }
     }
 
+    /// Renames the trainee `id`; their folder and history stay where they are.
+    pub fn rename(&mut self, id: &str, name: &str) {
+        match self.store.rename(id, name) {
+            Ok(renamed) => {
+                if self.trainee.as_ref().is_some_and(|t| t.id == renamed.id) {
+                    self.trainee = Some(renamed);
+                }
+                self.notice = None;
+            }
+            Err(err) => self.notice = Some(err.to_string()),
+        }
+    }
+
+    /// Deletes the trainee `id` and their history. The current trainee is closed first, since
+    /// their own lock would refuse the delete; one open in another window stays, with a notice.
+    pub fn delete(&mut self, id: &str) {
+        if self.trainee.as_ref().is_some_and(|t| t.id == id) {
+            self.start_new();
+        }
+        self.notice = match self.store.delete(id) {
+            Ok(()) => None,
+            Err(err) => Some(err.to_string()),
+        };
+    }
+
     /// Closes the current trainee (releasing their lock), so the title screen asks for a new
     /// name.
     pub fn start_new(&mut self) {
@@ -133,14 +161,19 @@ impl TraineeProfile {
 
     /// Saves `session` as an attempt (finished, or abandoned if it has no ending yet) and
     /// returns its id. `started_at` is when the conversation began.
-    pub fn record(&mut self, session: &Session, started_at: u64) -> Option<String> {
-        let trainee = self.trainee.as_ref()?;
-        if session.transcript().is_empty() {
-            // Opened and left without a word: nothing to keep.
+    pub fn record(
+        &mut self,
+        session: &Session,
+        started_at: u64,
+        kind: AttemptKind,
+    ) -> Option<String> {
+        if self.trainee.is_none() || session.transcript().is_empty() {
+            // No one to save for, or opened and left without a word: nothing to keep.
             return None;
         }
-        let mut record =
-            AttemptRecord::from_session(session, AttemptKind::Scenario, started_at, unix_now());
+        self.retry_unsaved();
+        let trainee = self.trainee.as_ref()?;
+        let mut record = AttemptRecord::from_session(session, kind, started_at, unix_now());
         if self.lock.is_none() {
             self.notice = Some(
                 "This attempt was not saved: this trainee is open in another holdline window."
@@ -151,13 +184,44 @@ impl TraineeProfile {
             self.notice = Some(format!("Your last attempt could not be saved: {err}"));
         }
         if record.id.is_empty() {
-            // Unsaved: an id in memory so the debrief can still show what it earned.
-            record.id = format!("unsaved-{}", self.attempts.len());
+            // Unsaved: an id in memory so the debrief can still show what it earned, and the
+            // mark `retry_unsaved` looks for.
+            record.id = format!("{UNSAVED}{}", self.attempts.len());
         }
         let id = record.id.clone();
         self.attempts.push(record);
         self.refresh();
         Some(id)
+    }
+
+    /// Attempts kept in memory because their save failed (a full disk, a folder briefly not
+    /// writable): saves them now if this window holds the trainee. Runs before every new save,
+    /// so one bad moment does not lose an attempt for good.
+    pub fn retry_unsaved(&mut self) {
+        let Some(trainee) = &self.trainee else { return };
+        if self.lock.is_none() {
+            return;
+        }
+        let mut saved = 0;
+        let mut failed = None;
+        for record in self.attempts.iter_mut() {
+            if !record.id.starts_with(UNSAVED) {
+                continue;
+            }
+            match self.store.save_attempt(&trainee.id, record) {
+                Ok(()) => saved += 1,
+                Err(err) => failed = Some(err),
+            }
+        }
+        if saved > 0 && failed.is_none() {
+            self.notice = None;
+            self.refresh();
+        }
+        if let Some(err) = failed {
+            self.notice = Some(format!(
+                "An earlier attempt still could not be saved: {err}"
+            ));
+        }
     }
 
     fn refresh(&mut self) {

@@ -1,7 +1,7 @@
 //! A scripted walk through every screen for `scripts/screenshots`: it names the trainee,
 //! opens the library, plays a scenario by choice and by typed text, reaches the debrief and
-//! then the progress screen,
-//! saving one PNG per screen and failing if a capture is blank. The same plugin can instead
+//! the progress screen, then works a shift of calls to its summary, saving one PNG per screen
+//! and failing if a capture is blank. The same plugin can instead
 //! stop at the first interactive frame, for the start-up measurement.
 
 use std::path::PathBuf;
@@ -12,8 +12,11 @@ use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured, save_to_dis
 use bevy::text::{EditableText, TextEdit};
 
 use super::Screen;
+use super::screens::debrief::DebriefAction;
 use super::screens::library::LibraryAction;
 use super::screens::play::{ActiveSession, Phase, PlayAction, ReplyBox};
+use super::screens::progress::ProgressAction;
+use super::screens::shift::ShiftRun;
 use super::screens::title::{NameBox, TitleAction};
 use crate::scenario::model::Turn;
 use crate::session::Options;
@@ -65,11 +68,14 @@ fn drive(
     mut tour: ResMut<Tour>,
     screen: Res<State<Screen>>,
     active: Option<Res<ActiveSession>>,
+    shift: Option<Res<ShiftRun>>,
     mut name_boxes: Query<&mut EditableText, (With<NameBox>, Without<ReplyBox>)>,
     mut reply_boxes: Query<&mut EditableText, With<ReplyBox>>,
     mut title: MessageWriter<TitleAction>,
     mut library: MessageWriter<LibraryAction>,
     mut play: MessageWriter<PlayAction>,
+    mut debrief: MessageWriter<DebriefAction>,
+    mut progress: MessageWriter<ProgressAction>,
     mut exit: MessageWriter<AppExit>,
     mut next: ResMut<NextState<Screen>>,
 ) {
@@ -183,6 +189,8 @@ fn drive(
         (_, Screen::Debrief) => {
             if !tour.saved.iter().any(|s| s.contains("debrief")) {
                 shoot(&mut tour, &mut commands, "07-debrief");
+            } else if shift.is_some() {
+                debrief.write(DebriefAction::NextScenario);
             } else {
                 next.set(Screen::Progress);
             }
@@ -190,6 +198,13 @@ fn drive(
         (_, Screen::Progress) => {
             if !tour.saved.iter().any(|s| s.contains("progress")) {
                 shoot(&mut tour, &mut commands, "08-progress");
+            } else {
+                progress.write(ProgressAction::Shift);
+            }
+        }
+        (_, Screen::ShiftSummary) => {
+            if !tour.saved.iter().any(|s| s.contains("shift")) {
+                shoot(&mut tour, &mut commands, "09-shift-summary");
             } else {
                 finish(&tour, &mut exit);
             }

@@ -3,6 +3,7 @@
 mod list;
 mod play;
 mod progress;
+mod rescore;
 mod score;
 mod validate;
 
@@ -96,6 +97,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Replay a trainee's saved attempts with the current scenarios and lexicon, and show what
+    /// each would score now beside what it scored then. Saved attempts are not changed.
+    Rescore {
+        /// Name or id (default: the trainee who played last).
+        #[arg(long)]
+        trainee: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// List, add, rename or delete the trainees on this machine.
     #[command(subcommand)]
     Trainee(progress::TraineeCommand),
@@ -136,6 +147,13 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Progress { trainee, json }) => progress::run_progress(
             &resolve_data_dir(cli.data_dir),
             &rules,
+            trainee.as_deref(),
+            json,
+        ),
+        Some(Command::Rescore { trainee, json }) => rescore::run(
+            &resolve_data_dir(cli.data_dir),
+            &cli.scenarios,
+            &lexicon,
             trainee.as_deref(),
             json,
         ),

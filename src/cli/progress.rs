@@ -34,9 +34,52 @@ struct Report<'a> {
     standing: &'a Standing,
 }
 
-fn fail(message: impl std::fmt::Display) -> ExitCode {
+pub(super) fn fail(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(2)
+}
+
+/// The trainee named (by name or id) `key`, or else the one who played last, or the only
+/// one; an exit code with the reason printed when there is none to pick.
+pub(super) fn pick_trainee(
+    store: &ProgressStore,
+    data_dir: &Path,
+    trainee: Option<&str>,
+) -> Result<Trainee, ExitCode> {
+    let (trainees, notices) = match store.trainees() {
+        Ok(found) => found,
+        Err(err) => return Err(fail(err)),
+    };
+    notices.iter().for_each(|n| eprintln!("note: {n}"));
+    let wanted = match trainee {
+        Some(key) => match store.find(key) {
+            Ok(Some(t)) => t,
+            Ok(None) => {
+                return Err(fail(format!(
+                    "no trainee \"{key}\" in {}",
+                    data_dir.display()
+                )));
+            }
+            Err(err) => return Err(fail(err)),
+        },
+        None => match store
+            .current()
+            .and_then(|id| trainees.iter().find(|t| t.id == id).cloned())
+            .or_else(|| (trainees.len() == 1).then(|| trainees[0].clone()))
+        {
+            Some(t) => t,
+            None if trainees.is_empty() => {
+                return Err(fail(format!(
+                    "no trainees yet in {}; open the app or run `holdline trainee add NAME`",
+                    data_dir.display()
+                )));
+            }
+            None => {
+                return Err(fail("several trainees here; pick one with --trainee NAME"));
+            }
+        },
+    };
+    Ok(wanted)
 }
 
 pub fn run_progress(
@@ -46,31 +89,9 @@ pub fn run_progress(
     json: bool,
 ) -> ExitCode {
     let store = ProgressStore::new(data_dir);
-    let (trainees, notices) = match store.trainees() {
-        Ok(found) => found,
-        Err(err) => return fail(err),
-    };
-    notices.iter().for_each(|n| eprintln!("note: {n}"));
-    let wanted = match trainee {
-        Some(key) => match store.find(key) {
-            Ok(Some(t)) => t,
-            Ok(None) => return fail(format!("no trainee \"{key}\" in {}", data_dir.display())),
-            Err(err) => return fail(err),
-        },
-        None => match store
-            .current()
-            .and_then(|id| trainees.iter().find(|t| t.id == id).cloned())
-            .or_else(|| (trainees.len() == 1).then(|| trainees[0].clone()))
-        {
-            Some(t) => t,
-            None if trainees.is_empty() => {
-                return fail(format!(
-                    "no trainees yet in {}; open the app or run `holdline trainee add NAME`",
-                    data_dir.display()
-                ));
-            }
-            None => return fail("several trainees here; pick one with --trainee NAME"),
-        },
+    let wanted = match pick_trainee(&store, data_dir, trainee) {
+        Ok(wanted) => wanted,
+        Err(code) => return code,
     };
     let history = match store.history(&wanted.id) {
         Ok(history) => history,

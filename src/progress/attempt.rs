@@ -55,6 +55,10 @@ pub struct AttemptRecord {
     /// Every turn: the reply, how long it took, its scores and reasons, the mood before and after.
     pub turns: Vec<TurnResult>,
     pub outcome: Option<Outcome>,
+    /// The local offset from UTC when the attempt was made, in seconds east: the attempt
+    /// counts for the trainee's own calendar day. 0 (UTC) in files written before it was kept.
+    #[serde(default)]
+    pub utc_offset_secs: i32,
     /// Migrated from a format-1 profile, which kept only a summary: no turns to replay.
     #[serde(default)]
     pub legacy: bool,
@@ -89,6 +93,7 @@ impl AttemptRecord {
             starting_mood: session.starting_mood(),
             turns: session.transcript().to_vec(),
             outcome,
+            utc_offset_secs: super::local_offset_secs(),
             legacy: false,
         }
     }
@@ -148,8 +153,8 @@ impl AttemptRecord {
         self.turns.iter().map(|t| t.elapsed_ms).sum::<u64>() / 1000
     }
 
-    /// The day of the attempt, counted in whole days since 1970-01-01 (UTC).
+    /// The trainee's calendar day of the attempt, as whole days since 1970-01-01.
     pub fn day(&self) -> i64 {
-        (self.finished_at / 86_400) as i64
+        super::day_of(self.finished_at, self.utc_offset_secs)
     }
 }

@@ -104,6 +104,7 @@ pub fn migrate_format_1(store: &ProgressStore) -> Result<Vec<String>, ProgressEr
                 stars: attempt.stars,
                 turns: 0,
             }),
+            utc_offset_secs: 0,
             legacy: true,
         };
         store.save_attempt(&trainee.id, &mut record)?;

@@ -5,6 +5,7 @@
 pub mod attempt;
 pub mod files;
 mod legacy;
+pub mod rescore;
 pub mod review;
 pub mod rules;
 pub mod shift;
@@ -52,7 +53,19 @@ pub fn unix_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// Today as whole days since 1970-01-01 (UTC), the unit streaks and reviews count in.
+/// The machine's offset from UTC now, in seconds east, from its time-zone settings.
+pub fn local_offset_secs() -> i32 {
+    chrono::Local::now().offset().local_minus_utc()
+}
+
+/// The calendar day of `unix_secs` at `offset_secs` from UTC, as whole days since 1970-01-01:
+/// the unit streaks and reviews count in.
+pub fn day_of(unix_secs: u64, offset_secs: i32) -> i64 {
+    (unix_secs as i64 + i64::from(offset_secs)).div_euclid(86_400)
+}
+
+/// Today on the trainee's own calendar (local time), so a streak day ends at their midnight,
+/// not at midnight UTC.
 pub fn today() -> i64 {
-    (unix_now() / 86_400) as i64
+    day_of(unix_now(), local_offset_secs())
 }

@@ -18,7 +18,7 @@ pub struct ReviewItem {
     pub node_id: String,
     /// The customer's mood when the trainee last missed here: the drill starts in it.
     pub mood: Mood,
-    /// The day it is next due (days since 1970-01-01, UTC).
+    /// The day it is next due (days since 1970-01-01 on the trainee's calendar).
     pub due_day: i64,
     /// Due reviews passed in a row.
     pub passes: u32,

@@ -307,6 +307,8 @@ fn take_finished(
             .iter()
             .copied()
             .filter(|r| matches!(&r.kind, AttemptKind::Shift { shift_id: s, .. } if s == shift_id))
+            // A shift counts when every call was real practice.
+            .filter(|r| meets_effort(rules, r))
             .collect();
         taken.push(record);
         if taken.len() as u32 == *calls {

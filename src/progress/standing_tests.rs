@@ -94,6 +94,7 @@ fn attempt(
             stars,
             turns: 3,
         }),
+        utc_offset_secs: 0,
         legacy: false,
     }
 }
@@ -297,4 +298,30 @@ fn a_drill_clears_its_node_and_shifts_lean_towards_weak_unlocked_scenarios() {
         .collect();
     // "a": best accuracy 30 from full attempts (the drills' 70 does not count).
     assert_eq!(weakness, [("a", 70), ("fresh", 50)]);
+}
+
+#[test]
+fn an_attempt_counts_on_the_trainees_own_calendar_day() {
+    use super::day_of;
+    // 23:30 UTC on day 100 is already day 101 in Berlin (UTC+1) and still day 100 in New York.
+    let late = 100 * DAY + 23 * 3600 + 1800;
+    assert_eq!(day_of(late, 3600), 101);
+    assert_eq!(day_of(late, -5 * 3600), 100);
+    assert_eq!(
+        day_of(1800, -3600),
+        -1,
+        "before the epoch rounds down, not towards zero"
+    );
+    let mut a = attempt("s", Channel::Chat, 100, [80, 80, 80], 2);
+    a.finished_at = late;
+    a.utc_offset_secs = -5 * 3600;
+    let mut b = a.clone();
+    b.id = "later".into();
+    b.finished_at = late + 2 * 3600; // 01:30 UTC on day 101: 20:30 the same evening in New York.
+    let s = standing(&rules(), &[a, b], 100);
+    assert_eq!(
+        (s.streak.current, s.streak.longest),
+        (1, 1),
+        "one evening is one practice day, not two UTC days"
+    );
 }

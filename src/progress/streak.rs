@@ -1,5 +1,5 @@
 //! Practice streaks: consecutive days with real practice, where a freeze forgives one missed day
-//! per calendar week. Days are whole days since 1970-01-01 (UTC).
+//! per calendar week. Days are whole days since 1970-01-01 on the trainee's calendar.
 
 use std::collections::BTreeSet;
 

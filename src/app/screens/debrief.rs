@@ -5,11 +5,13 @@
 use bevy::prelude::*;
 
 use super::play::FinishedSession;
-use super::{PlayRequest, fresh_seed, reasons};
+use super::shift::ShiftRun;
+use super::{PlayMode, PlayRequest, fresh_seed, reasons};
 use crate::app::Screen;
 use crate::app::profile::TraineeProfile;
 use crate::app::scenario_assets::ScenarioLibrary;
 use crate::app::theme::{self, PlotSeries, palette};
+use crate::progress::review::reply_passes;
 use crate::progress::standing::Earned;
 use crate::scenario::model::{EndingKind, Turn};
 use crate::scoring::Dimension;
@@ -20,6 +22,7 @@ use crate::session::{Session, TurnResult};
 pub enum DebriefAction {
     RetrySameSeed,
     RetryNewSeed,
+    /// Enter: the next scenario, the next call of a shift, or back to progress after a drill.
     NextScenario,
     Library,
 }
@@ -47,13 +50,14 @@ fn spawn(
     mut commands: Commands,
     finished: Option<Res<FinishedSession>>,
     profile: Res<TraineeProfile>,
+    shift: Option<Res<ShiftRun>>,
     mut next: ResMut<NextState<Screen>>,
 ) {
     let Some(finished) = finished else {
         next.set(Screen::Library);
         return;
     };
-    let session = &finished.0;
+    let session = &finished.session;
     let Some(outcome) = session.outcome() else {
         next.set(Screen::Library);
         return;
@@ -67,54 +71,52 @@ fn spawn(
         ))
         .id();
     let header = commands.spawn((theme::header_row(), ChildOf(root))).id();
+    let heading = match &finished.mode {
+        PlayMode::Scenario => format!("Debrief: {}", scenario.title),
+        PlayMode::Drill { .. } => format!("Review drill: {}", scenario.title),
+        PlayMode::Shift { call, calls, .. } => {
+            format!("Call {} of {calls}: {}", call + 1, scenario.title)
+        }
+    };
     commands.spawn((
         theme::column(4.0),
         ChildOf(header),
         children![
-            theme::heading(format!("Debrief: {}", scenario.title)),
+            theme::heading(heading),
             theme::muted(format!("Seed {} | {} turns", session.seed(), outcome.turns)),
         ],
     ));
-    commands.spawn((
-        theme::row(8.0),
-        ChildOf(header),
-        children![
-            theme::primary_button("Next scenario  [Enter]", DebriefAction::NextScenario),
-            theme::button("Retry  [R]", DebriefAction::RetrySameSeed),
-            theme::button("New seed  [N]", DebriefAction::RetryNewSeed),
-            theme::button("Library  [L]", DebriefAction::Library),
-        ],
-    ));
+    let buttons = commands.spawn((theme::row(8.0), ChildOf(header))).id();
+    for (i, (label, action)) in buttons_for(&finished.mode, shift.as_deref())
+        .into_iter()
+        .enumerate()
+    {
+        if i == 0 {
+            commands.spawn((theme::primary_button(label, action), ChildOf(buttons)));
+        } else {
+            commands.spawn((theme::button(label, action), ChildOf(buttons)));
+        }
+    }
 
     let body = commands.spawn((theme::body_row(), ChildOf(root))).id();
-    // Left: outcome, scores, mood curve.
-    let left = commands
-        .spawn((theme::side_column(500.0), ChildOf(body)))
-        .id();
-    let (verdict, color) = match (outcome.passed, outcome.kind) {
-        (true, _) => ("Passed", palette::GOOD),
-        (false, EndingKind::CustomerLeft) => ("The customer left", palette::BAD),
-        (false, _) => ("Not passed yet", palette::WARN),
-    };
-    commands.spawn((
-        theme::panel(Node::default()),
-        ChildOf(left),
-        children![
-            (
-                theme::row(12.0),
-                children![
-                    theme::text(verdict, theme::HEADING_SIZE, color),
-                    theme::star_row(outcome.stars, 3, 18.0),
-                    theme::muted(format!(
-                        "{} of 3 stars | overall {} (pass mark {})",
-                        outcome.stars, outcome.overall, scenario.pass_mark
-                    )),
-                ],
-            ),
-            theme::body(&outcome.text),
-        ],
-    ));
-    if let Some(earned) = finished.1.as_deref().and_then(|id| profile.earned(id)) {
+    // Left: outcome, scores, mood curve; it scrolls, because at 720p they do not all fit.
+    let left = theme::spawn_scrolling(
+        &mut commands,
+        body,
+        Node {
+            width: px(520),
+            flex_shrink: 0.0,
+            ..default()
+        },
+        false,
+        theme::GAP,
+    );
+    spawn_verdict(&mut commands, left, &finished.mode, session, &profile);
+    if let Some(earned) = finished
+        .attempt
+        .as_deref()
+        .and_then(|id| profile.earned(id))
+    {
         spawn_earned(&mut commands, left, &profile, earned);
     }
     let scores = commands
@@ -157,6 +159,108 @@ fn spawn(
     for (i, turn) in session.transcript().iter().enumerate() {
         spawn_turn(&mut commands, transcript, session, i, turn);
     }
+}
+
+/// The header's buttons for each kind of practice, the primary one first. A shift's calls
+/// cannot be retried: a real customer does not call back to be handled again.
+fn buttons_for(mode: &PlayMode, shift: Option<&ShiftRun>) -> Vec<(String, DebriefAction)> {
+    let label = |s: &str| s.to_string();
+    match mode {
+        PlayMode::Scenario => vec![
+            (label("Next scenario  [Enter]"), DebriefAction::NextScenario),
+            (label("Retry  [R]"), DebriefAction::RetrySameSeed),
+            (label("New seed  [N]"), DebriefAction::RetryNewSeed),
+            (label("Library  [L]"), DebriefAction::Library),
+        ],
+        PlayMode::Drill { .. } => vec![
+            (
+                label("Back to progress  [Enter]"),
+                DebriefAction::NextScenario,
+            ),
+            (label("Drill again  [R]"), DebriefAction::RetryNewSeed),
+            (label("Library  [L]"), DebriefAction::Library),
+        ],
+        PlayMode::Shift { .. } => {
+            let next = match shift.and_then(ShiftRun::next_call) {
+                Some(request) => match request.mode {
+                    PlayMode::Shift { call, calls, .. } => {
+                        format!("Next call ({} of {calls})  [Enter]", call + 1)
+                    }
+                    _ => label("Next call  [Enter]"),
+                },
+                None => label("Shift summary  [Enter]"),
+            };
+            vec![
+                (next, DebriefAction::NextScenario),
+                (label("Leave the shift  [L]"), DebriefAction::Library),
+            ]
+        }
+    }
+}
+
+/// How it ended. A drill is judged the way the review queue judges it: every dimension at
+/// the review mark; it has no stars, because one reply says nothing about a whole scenario.
+fn spawn_verdict(
+    commands: &mut Commands,
+    parent: Entity,
+    mode: &PlayMode,
+    session: &Session,
+    profile: &TraineeProfile,
+) {
+    let Some(outcome) = session.outcome() else {
+        return;
+    };
+    let scenario = session.scenario();
+    let panel = commands
+        .spawn((theme::panel(Node::default()), ChildOf(parent)))
+        .id();
+    if let PlayMode::Drill { .. } = mode {
+        let below = profile.rules.review.below;
+        let passed = session
+            .transcript()
+            .iter()
+            .all(|t| reply_passes(&profile.rules.review, &t.score));
+        let (verdict, color, how) = if passed {
+            (
+                "Review passed",
+                palette::GOOD,
+                format!("Every dimension reached {below}."),
+            )
+        } else {
+            (
+                "Not yet",
+                palette::WARN,
+                format!("A review passes when every dimension reaches {below}; it comes back."),
+            )
+        };
+        commands.spawn((
+            theme::row(12.0),
+            ChildOf(panel),
+            children![
+                theme::text(verdict, theme::HEADING_SIZE, color),
+                theme::muted(how),
+            ],
+        ));
+    } else {
+        let (verdict, color) = match (outcome.passed, outcome.kind) {
+            (true, _) => ("Passed", palette::GOOD),
+            (false, EndingKind::CustomerLeft) => ("The customer left", palette::BAD),
+            (false, _) => ("Not passed yet", palette::WARN),
+        };
+        commands.spawn((
+            theme::row(12.0),
+            ChildOf(panel),
+            children![
+                theme::text(verdict, theme::HEADING_SIZE, color),
+                theme::star_row(outcome.stars, 3, 18.0),
+                theme::muted(format!(
+                    "{} of 3 stars | overall {} (pass mark {})",
+                    outcome.stars, outcome.overall, scenario.pass_mark
+                )),
+            ],
+        ));
+    }
+    commands.spawn((theme::body(&outcome.text), ChildOf(panel)));
 }
 
 fn spawn_turn(
@@ -337,7 +441,7 @@ fn spawn_mood_curve(commands: &mut Commands, parent: Entity, session: &Session) 
         theme::subheading("Mood over the conversation"),
         ChildOf(panel),
     ));
-    let mut moods = vec![session.scenario().persona.mood];
+    let mut moods = vec![session.starting_mood()];
     moods.extend(session.transcript().iter().map(|t| t.mood_after));
     let series = [
         PlotSeries::new("anger", palette::BAD, moods.iter().map(|m| m.anger)),
@@ -383,27 +487,55 @@ fn act(
     mut actions: MessageReader<DebriefAction>,
     finished: Option<Res<FinishedSession>>,
     library: Res<ScenarioLibrary>,
+    shift: Option<Res<ShiftRun>>,
     mut next: ResMut<NextState<Screen>>,
 ) {
     let Some(finished) = finished else { return };
-    let session = &finished.0;
+    let session = &finished.session;
     let current = session.scenario();
+    let again = |seed: u64| {
+        library.find(&current.id).map(|scenario| PlayRequest {
+            scenario,
+            seed,
+            mode: finished.mode.clone(),
+        })
+    };
     for action in actions.read() {
+        if let PlayMode::Shift { .. } = finished.mode {
+            match (action, shift.as_deref().map(ShiftRun::next_call)) {
+                (DebriefAction::NextScenario, Some(Some(request))) => {
+                    commands.insert_resource(request);
+                    next.set(Screen::Play);
+                }
+                (DebriefAction::NextScenario, Some(None)) => next.set(Screen::ShiftSummary),
+                (DebriefAction::Library, _) | (DebriefAction::NextScenario, None) => {
+                    commands.remove_resource::<ShiftRun>();
+                    next.set(Screen::Library);
+                }
+                // A shift's calls are not retried.
+                (DebriefAction::RetrySameSeed | DebriefAction::RetryNewSeed, _) => {}
+            }
+            continue;
+        }
         let request = match action {
-            DebriefAction::RetrySameSeed => library.find(&current.id).map(|s| (s, session.seed())),
-            DebriefAction::RetryNewSeed => library.find(&current.id).map(|s| (s, fresh_seed())),
+            DebriefAction::RetrySameSeed => again(session.seed()),
+            DebriefAction::RetryNewSeed => again(fresh_seed()),
+            DebriefAction::NextScenario if matches!(finished.mode, PlayMode::Drill { .. }) => {
+                next.set(Screen::Progress);
+                continue;
+            }
             DebriefAction::NextScenario => {
                 let playable = library.playable();
                 let at = playable.iter().position(|s| s.id == current.id);
                 at.and_then(|i| playable.get(i + 1))
                     .cloned()
-                    .map(|s| (s, fresh_seed()))
+                    .map(PlayRequest::fresh)
             }
             DebriefAction::Library => None,
         };
         match request {
-            Some((scenario, seed)) => {
-                commands.insert_resource(PlayRequest { scenario, seed });
+            Some(request) => {
+                commands.insert_resource(request);
                 next.set(Screen::Play);
             }
             None => next.set(Screen::Library),

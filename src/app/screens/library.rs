@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use bevy::prelude::*;
 
-use super::{PlayRequest, fresh_seed};
+use super::PlayRequest;
+use super::shift::start_shift;
 use crate::app::Screen;
 use crate::app::profile::TraineeProfile;
 use crate::app::scenario_assets::ScenarioLibrary;
@@ -17,6 +18,8 @@ use crate::scenario::model::{Channel, Scenario};
 pub enum LibraryAction {
     Play(String),
     Filter(Option<Channel>),
+    /// Start a shift of calls drawn from the unlocked scenarios.
+    Shift,
     Back,
 }
 
@@ -32,6 +35,8 @@ pub struct LibraryView {
 pub struct ScenarioCard {
     pub index: usize,
     pub scenario_id: String,
+    /// In a tier the trainee has not unlocked yet.
+    pub locked: bool,
 }
 
 #[derive(Component)]
@@ -111,8 +116,12 @@ fn spawn(
         }
     }
     commands.spawn((
-        theme::button("Back  [Esc]", LibraryAction::Back),
+        theme::row(8.0),
         ChildOf(header),
+        children![
+            theme::button("Start a shift  [H]", LibraryAction::Shift),
+            theme::button("Back  [Esc]", LibraryAction::Back),
+        ],
     ));
 
     // The cards, scrolling.
@@ -137,9 +146,18 @@ fn spawn(
     tiers.dedup();
     let mut index = 0;
     for tier in tiers {
+        let lock = lock_reason(&profile, tier);
         commands.spawn((
-            theme::subheading(format!("Tier {tier}: {}", tier_name(tier))),
+            theme::row(12.0),
             ChildOf(list),
+            children![
+                theme::subheading(format!("Tier {tier}: {}", tier_name(tier))),
+                theme::text(
+                    lock.clone().unwrap_or_default(),
+                    theme::SMALL_SIZE,
+                    palette::WARN
+                ),
+            ],
         ));
         let grid = commands
             .spawn((
@@ -160,6 +178,7 @@ fn spawn(
                 scenario,
                 index,
                 profile.best_stars(&scenario.id),
+                lock.is_some(),
             );
             index += 1;
         }
@@ -185,6 +204,26 @@ fn spawn(
     }
 }
 
+/// Why `tier` is locked for this trainee, or `None` when it is open.
+fn lock_reason(profile: &TraineeProfile, tier: u8) -> Option<String> {
+    let standing = &profile.standing;
+    if standing.unlocked_tiers.contains(&tier) {
+        return None;
+    }
+    let unlock = profile.rules.unlocks.iter().find(|u| u.tier == tier);
+    Some(unlock.map_or("Locked".to_string(), |u| {
+        let have = standing
+            .stars_by_tier
+            .get(&u.from_tier)
+            .copied()
+            .unwrap_or(0);
+        format!(
+            "Locked: {} stars in tier {} open it (you have {have})",
+            u.stars, u.from_tier
+        )
+    }))
+}
+
 fn tier_name(tier: u8) -> &'static str {
     match tier {
         1 => "first calls",
@@ -193,16 +232,22 @@ fn tier_name(tier: u8) -> &'static str {
     }
 }
 
-fn spawn_card(commands: &mut Commands, grid: Entity, scenario: &Scenario, index: usize, stars: u8) {
+fn spawn_card(
+    commands: &mut Commands,
+    grid: Entity,
+    scenario: &Scenario,
+    index: usize,
+    stars: u8,
+    locked: bool,
+) {
     let card = commands
         .spawn((
             Name::new(format!("Card {}", scenario.id)),
             ScenarioCard {
                 index,
                 scenario_id: scenario.id.clone(),
+                locked,
             },
-            Button,
-            theme::ButtonAction(LibraryAction::Play(scenario.id.clone())),
             theme::panel(Node {
                 width: px(360),
                 min_height: px(170),
@@ -212,6 +257,17 @@ fn spawn_card(commands: &mut Commands, grid: Entity, scenario: &Scenario, index:
             ChildOf(grid),
         ))
         .id();
+    if locked {
+        // Seen, so the trainee knows what is ahead, but not playable yet.
+        commands
+            .entity(card)
+            .insert(BackgroundColor(palette::BACKGROUND));
+    } else {
+        commands.entity(card).insert((
+            Button,
+            theme::ButtonAction(LibraryAction::Play(scenario.id.clone())),
+        ));
+    }
     commands.spawn((
         theme::row(8.0),
         Pickable::IGNORE,
@@ -291,6 +347,9 @@ fn keys(
         let at = options.iter().position(|o| *o == view.filter).unwrap_or(0);
         actions.write(LibraryAction::Filter(options[(at + 1) % options.len()]));
     }
+    if keys.just_pressed(KeyCode::KeyH) {
+        actions.write(LibraryAction::Shift);
+    }
     if keys.just_pressed(KeyCode::Escape) {
         actions.write(LibraryAction::Back);
     }
@@ -300,18 +359,19 @@ fn act(
     mut commands: Commands,
     mut actions: MessageReader<LibraryAction>,
     library: Res<ScenarioLibrary>,
+    mut profile: ResMut<TraineeProfile>,
     mut view: ResMut<LibraryView>,
     mut next: ResMut<NextState<Screen>>,
     roots: Query<Entity, With<LibraryRoot>>,
 ) {
     for action in actions.read() {
         match action {
+            LibraryAction::Shift => start_shift(&mut commands, &library, &mut profile, &mut next),
             LibraryAction::Play(id) => {
-                if let Some(scenario) = library.find(id) {
-                    commands.insert_resource(PlayRequest {
-                        scenario,
-                        seed: fresh_seed(),
-                    });
+                if let Some(scenario) = library.find(id)
+                    && profile.standing.unlocked_tiers.contains(&scenario.tier)
+                {
+                    commands.insert_resource(PlayRequest::fresh(scenario));
                     next.set(Screen::Play);
                 }
             }

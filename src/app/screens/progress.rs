@@ -4,16 +4,26 @@
 
 use bevy::prelude::*;
 
+use super::shift::start_shift;
+use super::{PlayMode, PlayRequest, fresh_seed};
 use crate::app::Screen;
 use crate::app::profile::TraineeProfile;
+use crate::app::scenario_assets::ScenarioLibrary;
 use crate::app::theme::{self, PlotSeries, palette};
+use crate::progress::review::ReviewItem;
 use crate::progress::standing::BadgeState;
 use crate::progress::today;
 
 #[derive(Message, Debug, Clone, PartialEq)]
 pub enum ProgressAction {
     Back,
+    /// Drill the due review item at this index.
+    Drill(usize),
+    Shift,
 }
+
+/// Review items listed on the screen at once.
+const REVIEW_SHOWN: usize = 4;
 
 /// One badge card; tests read these.
 #[derive(Component, Debug, Clone)]
@@ -34,7 +44,7 @@ pub fn plugin(app: &mut App) {
         );
 }
 
-fn spawn(mut commands: Commands, profile: Res<TraineeProfile>) {
+fn spawn(mut commands: Commands, profile: Res<TraineeProfile>, library: Res<ScenarioLibrary>) {
     let root = commands
         .spawn((
             Name::new("Progress screen"),
@@ -52,8 +62,12 @@ fn spawn(mut commands: Commands, profile: Res<TraineeProfile>) {
         ChildOf(header),
     ));
     commands.spawn((
-        theme::button("Back  [Esc]", ProgressAction::Back),
+        theme::row(8.0),
         ChildOf(header),
+        children![
+            theme::button("Start a shift  [H]", ProgressAction::Shift),
+            theme::button("Back  [Esc]", ProgressAction::Back),
+        ],
     ));
     let body = commands.spawn((theme::body_row(), ChildOf(root))).id();
     let left = commands
@@ -152,17 +166,18 @@ fn spawn(mut commands: Commands, profile: Res<TraineeProfile>) {
         )),
         ChildOf(review),
     ));
-    for item in s.review_due.iter().chain(&s.review_later).take(4) {
-        let days = item.due_day - today();
-        let when = match days {
-            i64::MIN..=0 => "due now".to_string(),
-            1 => "tomorrow".to_string(),
-            n => format!("in {n} days"),
-        };
+    if s.review_due.is_empty() && s.review_later.is_empty() {
         commands.spawn((
-            theme::muted(format!("{} / {}: {when}", item.scenario_id, item.node_id)),
+            theme::muted("Replies under the review mark come back here as one-reply drills."),
             ChildOf(review),
         ));
+    }
+    for (index, item) in s.review_due.iter().enumerate().take(REVIEW_SHOWN) {
+        spawn_review_item(&mut commands, review, &library, item, Some(index));
+    }
+    let shown = s.review_due.len().min(REVIEW_SHOWN);
+    for item in s.review_later.iter().take(REVIEW_SHOWN - shown) {
+        spawn_review_item(&mut commands, review, &library, item, None);
     }
 
     // Right: the chart and the badges, scrolling.
@@ -228,6 +243,54 @@ fn spawn(mut commands: Commands, profile: Res<TraineeProfile>) {
     }
 }
 
+/// One review item: where, when, and for a due one a button that starts its drill.
+fn spawn_review_item(
+    commands: &mut Commands,
+    parent: Entity,
+    library: &ScenarioLibrary,
+    item: &ReviewItem,
+    due_index: Option<usize>,
+) {
+    let scenario = library.find(&item.scenario_id);
+    let title = scenario
+        .as_ref()
+        .map_or(item.scenario_id.as_str(), |s| s.title.as_str());
+    let when = match item.due_day - today() {
+        i64::MIN..=0 => "due now".to_string(),
+        1 => "tomorrow".to_string(),
+        n => format!("in {n} days"),
+    };
+    let row = commands
+        .spawn((
+            Node {
+                justify_content: JustifyContent::SpaceBetween,
+                ..theme::row(8.0)
+            },
+            ChildOf(parent),
+        ))
+        .id();
+    commands.spawn((
+        theme::muted(format!("{title} / {}: {when}", item.node_id)),
+        ChildOf(row),
+    ));
+    match (due_index, scenario) {
+        (Some(index), Some(_)) => {
+            let key = if index == 0 { "  [D]" } else { "" };
+            commands.spawn((
+                theme::button(format!("Drill{key}"), ProgressAction::Drill(index)),
+                ChildOf(row),
+            ));
+        }
+        (Some(_), None) => {
+            commands.spawn((
+                theme::text("not in the library", theme::SMALL_SIZE, palette::WARN),
+                ChildOf(row),
+            ));
+        }
+        (None, _) => {}
+    }
+}
+
 fn spawn_badge(commands: &mut Commands, grid: Entity, badge: &BadgeState) {
     let earned = badge.earned_by.is_some();
     let (border, title_color, status) = if earned {
@@ -279,12 +342,41 @@ fn keys(keys: Option<Res<ButtonInput<KeyCode>>>, mut actions: MessageWriter<Prog
     if keys.any_just_pressed([KeyCode::Escape, KeyCode::Backspace]) {
         actions.write(ProgressAction::Back);
     }
+    if keys.just_pressed(KeyCode::KeyD) {
+        actions.write(ProgressAction::Drill(0));
+    }
+    if keys.just_pressed(KeyCode::KeyH) {
+        actions.write(ProgressAction::Shift);
+    }
 }
 
-fn act(mut actions: MessageReader<ProgressAction>, mut next: ResMut<NextState<Screen>>) {
+fn act(
+    mut commands: Commands,
+    mut actions: MessageReader<ProgressAction>,
+    library: Res<ScenarioLibrary>,
+    mut profile: ResMut<TraineeProfile>,
+    mut next: ResMut<NextState<Screen>>,
+) {
     for action in actions.read() {
         match action {
             ProgressAction::Back => next.set(Screen::Title),
+            ProgressAction::Shift => start_shift(&mut commands, &library, &mut profile, &mut next),
+            ProgressAction::Drill(index) => {
+                let Some(item) = profile.standing.review_due.get(*index) else {
+                    continue;
+                };
+                if let Some(scenario) = library.find(&item.scenario_id) {
+                    commands.insert_resource(PlayRequest {
+                        scenario,
+                        seed: fresh_seed(),
+                        mode: PlayMode::Drill {
+                            node_id: item.node_id.clone(),
+                            mood: item.mood,
+                        },
+                    });
+                    next.set(Screen::Play);
+                }
+            }
         }
     }
 }

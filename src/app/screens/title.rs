@@ -6,7 +6,7 @@ use bevy::input_focus::{AutoFocus, InputFocus};
 use bevy::prelude::*;
 use bevy::text::EditableText;
 
-use super::{PlayRequest, fresh_seed};
+use super::PlayRequest;
 use crate::app::Screen;
 use crate::app::profile::TraineeProfile;
 use crate::app::scenario_assets::ScenarioLibrary;
@@ -24,13 +24,28 @@ pub enum TitleAction {
     ChooseTrainee,
     SwitchTo(String),
     NewTrainee,
+    /// Ask for a new name for this trainee id.
+    Rename(String),
+    /// Ask before deleting this trainee id.
+    Delete(String),
+    ConfirmDelete,
     TextSize,
     Quit,
 }
 
-/// Whether the title card lists the trainees to switch to.
-#[derive(Resource, Debug, Default)]
-struct ChoosingTrainee(bool);
+/// What the title card shows.
+#[derive(Resource, Debug, Default, Clone, PartialEq)]
+pub enum TitleMode {
+    /// The welcome, or the name box on a first run.
+    #[default]
+    Welcome,
+    /// The trainees to switch to, rename or delete.
+    Choosing,
+    /// The name box, for a new name for this trainee id.
+    Renaming(String),
+    /// "Delete this trainee?" for this trainee id.
+    ConfirmingDelete(String),
+}
 
 /// The name box, shown until the trainee has a profile.
 #[derive(Component)]
@@ -42,7 +57,7 @@ struct TitleRoot;
 
 pub fn plugin(app: &mut App) {
     theme::add_button_action::<TitleAction>(app);
-    app.init_resource::<ChoosingTrainee>()
+    app.init_resource::<TitleMode>()
         .add_systems(OnEnter(Screen::Title), spawn)
         .add_systems(
             Update,
@@ -57,7 +72,7 @@ fn spawn(
     profile: Res<TraineeProfile>,
     library: Res<ScenarioLibrary>,
     scale: Res<TextScale>,
-    choosing: Res<ChoosingTrainee>,
+    mode: Res<TitleMode>,
 ) {
     let root = commands
         .spawn((
@@ -97,10 +112,11 @@ fn spawn(
             ChildOf(card),
         ));
     }
-    if choosing.0 {
-        spawn_trainee_list(&mut commands, card, &profile);
-    } else {
-        spawn_trainee(&mut commands, card, &profile, &library);
+    match &*mode {
+        TitleMode::Welcome => spawn_trainee(&mut commands, card, &profile, &library),
+        TitleMode::Choosing => spawn_trainee_list(&mut commands, card, &profile),
+        TitleMode::Renaming(id) => spawn_rename(&mut commands, card, &profile, id),
+        TitleMode::ConfirmingDelete(id) => spawn_confirm_delete(&mut commands, card, &profile, id),
     }
     spawn_footer(&mut commands, card, &library, &scale);
 }
@@ -116,8 +132,13 @@ fn spawn_trainee_list(commands: &mut Commands, card: Entity, profile: &TraineePr
             trainee.name.clone()
         };
         commands.spawn((
-            theme::button(label, TitleAction::SwitchTo(trainee.id)),
+            theme::row(8.0),
             ChildOf(card),
+            children![
+                theme::button(label, TitleAction::SwitchTo(trainee.id.clone())),
+                theme::button("Rename", TitleAction::Rename(trainee.id.clone())),
+                theme::button("Delete", TitleAction::Delete(trainee.id)),
+            ],
         ));
     }
     commands.spawn((
@@ -126,6 +147,77 @@ fn spawn_trainee_list(commands: &mut Commands, card: Entity, profile: &TraineePr
         children![
             theme::primary_button("New trainee", TitleAction::NewTrainee),
             theme::button("Cancel  [S]", TitleAction::ChooseTrainee),
+        ],
+    ));
+}
+
+/// The trainee's name as listed, or their id when they are gone.
+fn listed_name(profile: &TraineeProfile, id: &str) -> String {
+    profile
+        .trainees()
+        .into_iter()
+        .find(|t| t.id == id)
+        .map_or(id.to_string(), |t| t.name)
+}
+
+fn name_box(commands: &mut Commands, card: Entity) {
+    commands.spawn((
+        NameBox,
+        AutoFocus,
+        EditableText {
+            max_characters: Some(40),
+            ..default()
+        },
+        theme::text_box(
+            20.0,
+            Node {
+                width: percent(100),
+                ..default()
+            },
+        ),
+        ChildOf(card),
+    ));
+}
+
+fn spawn_rename(commands: &mut Commands, card: Entity, profile: &TraineeProfile, id: &str) {
+    commands.spawn((
+        theme::subheading(format!("A new name for {}", listed_name(profile, id))),
+        ChildOf(card),
+    ));
+    name_box(commands, card);
+    commands.spawn((
+        theme::muted("Type the new name and press Enter. Their progress stays as it is."),
+        ChildOf(card),
+    ));
+    commands.spawn((
+        theme::button("Cancel", TitleAction::ChooseTrainee),
+        ChildOf(card),
+    ));
+}
+
+/// Deleting is the one action that loses a trainee's practice, so it says what goes and asks.
+fn spawn_confirm_delete(commands: &mut Commands, card: Entity, profile: &TraineeProfile, id: &str) {
+    let attempts = profile
+        .store
+        .history(id)
+        .map_or(0, |history| history.attempts.len());
+    commands.spawn((
+        theme::text(
+            format!(
+                "Delete {} and all {attempts} of their attempts? This cannot be undone.",
+                listed_name(profile, id)
+            ),
+            theme::SUBHEADING_SIZE,
+            palette::BAD,
+        ),
+        ChildOf(card),
+    ));
+    commands.spawn((
+        theme::row(10.0),
+        ChildOf(card),
+        children![
+            theme::button("Delete for good", TitleAction::ConfirmDelete),
+            theme::primary_button("Keep them", TitleAction::ChooseTrainee),
         ],
     ));
 }
@@ -139,22 +231,7 @@ fn spawn_trainee(
     match profile.name() {
         None => {
             commands.spawn((theme::subheading("What should we call you?"), ChildOf(card)));
-            commands.spawn((
-                NameBox,
-                AutoFocus,
-                EditableText {
-                    max_characters: Some(40),
-                    ..default()
-                },
-                theme::text_box(
-                    20.0,
-                    Node {
-                        width: percent(100),
-                        ..default()
-                    },
-                ),
-                ChildOf(card),
-            ));
+            name_box(commands, card);
             commands.spawn((
                 theme::muted("Type your name and press Enter."),
                 ChildOf(card),
@@ -298,7 +375,7 @@ fn act(
     mut profile: ResMut<TraineeProfile>,
     library: Res<ScenarioLibrary>,
     mut scale: ResMut<TextScale>,
-    mut choosing: ResMut<ChoosingTrainee>,
+    mut mode: ResMut<TitleMode>,
     mut next: ResMut<NextState<Screen>>,
     roots: Query<Entity, With<TitleRoot>>,
     mut exit: MessageWriter<AppExit>,
@@ -307,7 +384,11 @@ fn act(
     for action in actions.read() {
         match action {
             TitleAction::SetName(name) => {
-                profile.set_name(name);
+                match &*mode {
+                    TitleMode::Renaming(id) => profile.rename(id, name),
+                    _ => profile.set_name(name),
+                }
+                *mode = TitleMode::Welcome;
                 rebuild = true;
             }
             TitleAction::Continue => {
@@ -318,10 +399,7 @@ fn act(
                     .or(playable.first());
                 match next_up {
                     Some(scenario) => {
-                        commands.insert_resource(PlayRequest {
-                            scenario: scenario.clone(),
-                            seed: fresh_seed(),
-                        });
+                        commands.insert_resource(PlayRequest::fresh(scenario.clone()));
                         next.set(Screen::Play);
                     }
                     None => next.set(Screen::Library),
@@ -331,17 +409,35 @@ fn act(
             TitleAction::Progress if profile.trainee.is_some() => next.set(Screen::Progress),
             TitleAction::Progress => {}
             TitleAction::ChooseTrainee => {
-                choosing.0 = !choosing.0;
+                *mode = match *mode {
+                    TitleMode::Choosing => TitleMode::Welcome,
+                    _ => TitleMode::Choosing,
+                };
                 rebuild = true;
             }
             TitleAction::SwitchTo(id) => {
                 profile.switch_to(id);
-                choosing.0 = false;
+                *mode = TitleMode::Welcome;
                 rebuild = true;
             }
             TitleAction::NewTrainee => {
                 profile.start_new();
-                choosing.0 = false;
+                *mode = TitleMode::Welcome;
+                rebuild = true;
+            }
+            TitleAction::Rename(id) => {
+                *mode = TitleMode::Renaming(id.clone());
+                rebuild = true;
+            }
+            TitleAction::Delete(id) => {
+                *mode = TitleMode::ConfirmingDelete(id.clone());
+                rebuild = true;
+            }
+            TitleAction::ConfirmDelete => {
+                if let TitleMode::ConfirmingDelete(id) = &*mode {
+                    profile.delete(id);
+                }
+                *mode = TitleMode::Choosing;
                 rebuild = true;
             }
             TitleAction::TextSize => {

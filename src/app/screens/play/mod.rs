@@ -10,11 +10,12 @@ use bevy::input_focus::InputFocus;
 use bevy::prelude::*;
 use bevy::text::EditableText;
 
-use super::PlayRequest;
+use super::shift::ShiftRun;
+use super::{PlayMode, PlayRequest};
 use crate::app::profile::TraineeProfile;
 use crate::app::theme;
 use crate::app::{Screen, SharedScorer};
-use crate::progress::unix_now;
+use crate::progress::{AttemptRecord, unix_now};
 use crate::session::{Response, Session, SessionError};
 
 pub use feedback::verdict;
@@ -58,12 +59,17 @@ pub struct ActiveSession {
     pub notice: Option<String>,
     /// When the conversation began, in seconds since the Unix epoch.
     pub started_at: u64,
+    pub mode: PlayMode,
 }
 
-/// The finished session, handed to the debrief, with the id of the attempt saved for it
-/// (`None` when there is no trainee to save it for).
+/// The finished session, handed to the debrief.
 #[derive(Resource, Clone)]
-pub struct FinishedSession(pub Session, pub Option<String>);
+pub struct FinishedSession {
+    pub session: Session,
+    /// The attempt saved for it (`None` when there is no trainee to save it for).
+    pub attempt: Option<String>,
+    pub mode: PlayMode,
+}
 
 pub fn plugin(app: &mut App) {
     theme::add_button_action::<PlayAction>(app);
@@ -90,7 +96,14 @@ fn start(
         next.set(Screen::Library);
         return;
     };
-    match Session::new(request.scenario.clone(), request.seed, scorer.0.clone()) {
+    let (scenario, scorer) = (request.scenario.clone(), scorer.0.clone());
+    let session = match &request.mode {
+        PlayMode::Drill { node_id, mood } => {
+            Session::drill(scenario, node_id, *mood, request.seed, scorer)
+        }
+        PlayMode::Scenario | PlayMode::Shift { .. } => Session::new(scenario, request.seed, scorer),
+    };
+    match session {
         Ok(session) => commands.insert_resource(ActiveSession {
             session,
             phase: Phase::Answering,
@@ -99,10 +112,12 @@ fn start(
             confirming_leave: false,
             notice: None,
             started_at: unix_now(),
+            mode: request.mode.clone(),
         }),
         Err(err) => {
+            // A drill whose node was removed from the scenario since, say.
             error!("cannot start {}: {err}", request.scenario.id);
-            next.set(Screen::Library);
+            next.set(leave_to(&request.mode));
         }
     }
 }
@@ -202,11 +217,20 @@ fn submit_typed(
     }
 }
 
+/// Where leaving a conversation early goes: back to where that kind of practice started.
+fn leave_to(mode: &PlayMode) -> Screen {
+    match mode {
+        PlayMode::Drill { .. } => Screen::Progress,
+        PlayMode::Scenario | PlayMode::Shift { .. } => Screen::Library,
+    }
+}
+
 fn act(
     mut commands: Commands,
     mut actions: MessageReader<PlayAction>,
     mut active: ResMut<ActiveSession>,
     mut profile: ResMut<TraineeProfile>,
+    mut shift: Option<ResMut<ShiftRun>>,
     mut next: ResMut<NextState<Screen>>,
 ) {
     for action in actions.read() {
@@ -216,8 +240,11 @@ fn act(
             PlayAction::ConfirmLeave => {
                 if active.confirming_leave {
                     // Kept as abandoned: how often a trainee gives up, and where, matters.
-                    profile.record(&active.session, active.started_at);
-                    next.set(Screen::Library);
+                    let kind = active.mode.attempt_kind();
+                    profile.record(&active.session, active.started_at, kind);
+                    // Leaving a call leaves the shift: a shift is the calls taken in a row.
+                    commands.remove_resource::<ShiftRun>();
+                    next.set(leave_to(&active.mode));
                 }
             }
             PlayAction::Choose(_) | PlayAction::Submit(_)
@@ -226,8 +253,24 @@ fn act(
             PlayAction::Submit(text) => reply(&mut active, Response::Text(text.clone())),
             PlayAction::Continue if active.phase == Phase::Feedback => {
                 if active.session.is_over() {
-                    let attempt = profile.record(&active.session, active.started_at);
-                    commands.insert_resource(FinishedSession(active.session.clone(), attempt));
+                    let kind = active.mode.attempt_kind();
+                    let attempt = profile.record(&active.session, active.started_at, kind.clone());
+                    if let (PlayMode::Shift { .. }, Some(shift)) =
+                        (&active.mode, shift.as_deref_mut())
+                    {
+                        // Kept here too, so the shift's summary does not depend on saving.
+                        shift.taken.push(AttemptRecord::from_session(
+                            &active.session,
+                            kind,
+                            active.started_at,
+                            unix_now(),
+                        ));
+                    }
+                    commands.insert_resource(FinishedSession {
+                        session: active.session.clone(),
+                        attempt,
+                        mode: active.mode.clone(),
+                    });
                     next.set(Screen::Debrief);
                 } else {
                     active.phase = Phase::Answering;

@@ -3,108 +3,22 @@
 //! debrief, and check what the screens show and what the session and profile recorded.
 #![cfg(feature = "app")]
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::Duration;
+mod harness;
+mod modes;
 
 use bevy::prelude::*;
-use bevy::state::app::StatesPlugin;
 
-use holdline::app::scenario_assets::{ScenarioLibrary, register_source};
+use harness::*;
+use holdline::app::Screen;
+use holdline::app::scenario_assets::ScenarioLibrary;
 use holdline::app::screens::debrief::MoodPoint;
 use holdline::app::screens::library::{LibraryAction, ScenarioCard};
 use holdline::app::screens::play::conversation::{ConversationLine, Speaker};
 use holdline::app::screens::play::{ActiveSession, FinishedSession, Phase, PlayAction};
 use holdline::app::screens::title::{NameBox, TitleAction};
-use holdline::app::{AppConfig, HoldlinePlugin, Screen};
-use holdline::progress::{AttemptStatus, ProgressStore, Trainee};
+use holdline::progress::{AttemptStatus, ProgressStore};
 use holdline::scenario::model::{Channel, Turn};
-use holdline::scoring::Lexicon;
 use holdline::session::Options;
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("holdline-app-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn shipped_scenarios() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
-}
-
-fn app_with(scenarios: &Path, data_dir: &Path) -> App {
-    let mut app = App::new();
-    register_source(&mut app, scenarios);
-    app.add_plugins((MinimalPlugins, AssetPlugin::default(), StatesPlugin))
-        .insert_resource(ButtonInput::<KeyCode>::default())
-        .add_plugins(HoldlinePlugin {
-            config: AppConfig {
-                scenarios_dir: scenarios.to_path_buf(),
-                lexicon: Arc::new(Lexicon::builtin()),
-                rules: Arc::new(holdline::progress::ProgressRules::builtin()),
-                data_dir: data_dir.to_path_buf(),
-            },
-        });
-    app
-}
-
-/// Runs frames until `screen` is current (asset loading is asynchronous).
-fn update_until(app: &mut App, screen: Screen) {
-    for _ in 0..2000 {
-        app.update();
-        if *app.world().resource::<State<Screen>>().get() == screen {
-            // One more frame so the screen's UI exists.
-            app.update();
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    panic!("never reached {screen:?}");
-}
-
-/// The trainee the app saved as current, and their saved attempts.
-fn saved_history(data: &Path) -> (Trainee, Vec<holdline::progress::AttemptRecord>) {
-    let store = ProgressStore::new(data);
-    let id = store.current().expect("a current trainee is saved");
-    let (trainee, notice) = store.trainee(&id).unwrap();
-    assert_eq!(notice, None);
-    let history = store.history(&id).unwrap();
-    assert!(history.notices.is_empty(), "{:?}", history.notices);
-    (trainee, history.attempts)
-}
-
-fn screen(app: &App) -> Screen {
-    *app.world().resource::<State<Screen>>().get()
-}
-
-fn press(app: &mut App, key: KeyCode) {
-    app.world_mut()
-        .resource_mut::<ButtonInput<KeyCode>>()
-        .press(key);
-    app.update();
-    let mut input = app.world_mut().resource_mut::<ButtonInput<KeyCode>>();
-    input.release(key);
-    input.clear();
-    // The state change a key asks for lands on the next frame.
-    app.update();
-}
-
-fn send<M: Message>(app: &mut App, message: M) {
-    app.world_mut().write_message(message);
-    app.update();
-    app.update();
-}
-
-/// Every text on screen, joined, for "does the screen show X" checks.
-fn screen_text(app: &mut App) -> String {
-    let mut texts = app.world_mut().query::<&Text>();
-    texts
-        .iter(app.world())
-        .map(|t| t.0.as_str())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
 
 #[test]
 fn a_new_trainee_names_themselves_browses_and_plays_to_the_debrief() {
@@ -206,7 +120,7 @@ fn a_new_trainee_names_themselves_browses_and_plays_to_the_debrief() {
     );
     assert_eq!(screen(&app), Screen::Debrief);
 
-    let finished = app.world().resource::<FinishedSession>().0.clone();
+    let finished = app.world().resource::<FinishedSession>().session.clone();
     let outcome = finished.outcome().unwrap().clone();
     assert_eq!(finished.transcript().len(), choice_turns + typed_turns);
     assert!(
@@ -262,6 +176,12 @@ fn escape_mid_scenario_asks_before_leaving() {
     send(&mut app, TitleAction::SetName("Ana".into()));
     send(&mut app, TitleAction::Library);
     send(&mut app, LibraryAction::Play("double-charge".into()));
+    assert_eq!(
+        screen(&app),
+        Screen::Library,
+        "tier 2 is locked for a new trainee"
+    );
+    send(&mut app, LibraryAction::Play("outage-public-post".into()));
     assert_eq!(screen(&app), Screen::Play);
 
     press(&mut app, KeyCode::Escape);

@@ -1,0 +1,290 @@
+//! Shift mode: a queue of customers drawn with the seeded RNG (weighted towards the trainee's
+//! weak scenarios), taken one after another, and the shift's summary screen with each call's
+//! handle time and the callers' satisfaction (CSAT-style, 1 to 5).
+
+use std::sync::Arc;
+
+use bevy::prelude::*;
+
+use super::{PlayMode, PlayRequest, fresh_seed};
+use crate::app::Screen;
+use crate::app::profile::TraineeProfile;
+use crate::app::scenario_assets::ScenarioLibrary;
+use crate::app::theme::{self, palette};
+use crate::progress::shift::{ShiftSummary, draw_shift, satisfaction, shift_candidates, summarise};
+use crate::progress::standing::meets_effort;
+use crate::progress::{AttemptRecord, unix_now};
+use crate::scenario::model::Scenario;
+
+/// The shift being worked: its customers in order and the calls taken so far.
+#[derive(Resource, Debug, Clone)]
+pub struct ShiftRun {
+    pub shift_id: String,
+    pub seed: u64,
+    pub queue: Vec<Arc<Scenario>>,
+    /// Each finished call, as recorded, in the order taken.
+    pub taken: Vec<AttemptRecord>,
+}
+
+impl ShiftRun {
+    /// Draws a shift from the playable scenarios in the trainee's unlocked tiers. `None` when
+    /// there is nothing to draw from.
+    pub fn draw(library: &ScenarioLibrary, profile: &TraineeProfile, seed: u64) -> Option<Self> {
+        let playable = library.playable();
+        let candidates = shift_candidates(
+            playable.iter().map(|s| (s.id.as_str(), s.tier)),
+            &profile.standing.unlocked_tiers,
+            &profile.attempts,
+        );
+        let queue: Vec<Arc<Scenario>> = draw_shift(seed, &candidates, &profile.rules.shift)
+            .iter()
+            .filter_map(|id| library.find(id))
+            .collect();
+        (!queue.is_empty()).then(|| ShiftRun {
+            shift_id: format!("shift-{}-{seed}", unix_now()),
+            seed,
+            queue,
+            taken: Vec::new(),
+        })
+    }
+
+    /// The next call to take, or `None` when the shift is done.
+    pub fn next_call(&self) -> Option<PlayRequest> {
+        let call = self.taken.len();
+        let scenario = self.queue.get(call)?;
+        Some(PlayRequest {
+            scenario: scenario.clone(),
+            // Each call's own seed, derived from the shift's, so the whole shift replays.
+            seed: self.seed.wrapping_mul(31).wrapping_add(call as u64 + 1),
+            mode: PlayMode::Shift {
+                shift_id: self.shift_id.clone(),
+                call: call as u32,
+                calls: self.queue.len() as u32,
+            },
+        })
+    }
+
+    pub fn summary(&self, profile: &TraineeProfile) -> ShiftSummary {
+        let calls: Vec<&AttemptRecord> = self.taken.iter().collect();
+        summarise(&self.shift_id, &calls, &profile.rules.shift)
+    }
+}
+
+#[derive(Message, Debug, Clone, PartialEq)]
+pub enum ShiftAction {
+    AnotherShift,
+    Progress,
+    Library,
+}
+
+/// One call's row on the summary; tests read these.
+#[derive(Component, Debug, Clone)]
+pub struct ShiftCallRow {
+    pub scenario_id: String,
+    pub handle_secs: u64,
+    pub satisfaction: u8,
+}
+
+pub fn plugin(app: &mut App) {
+    theme::add_button_action::<ShiftAction>(app);
+    app.add_systems(OnEnter(Screen::ShiftSummary), spawn)
+        .add_systems(
+            Update,
+            (keys, act).chain().run_if(in_state(Screen::ShiftSummary)),
+        );
+}
+
+/// Draws a shift and opens its first call; says why on the trainee's notice when it cannot.
+pub fn start_shift(
+    commands: &mut Commands,
+    library: &ScenarioLibrary,
+    profile: &mut TraineeProfile,
+    next: &mut NextState<Screen>,
+) {
+    let Some(run) = ShiftRun::draw(library, profile, fresh_seed()) else {
+        profile.notice = Some("No scenarios can be played, so no shift can be drawn.".into());
+        return;
+    };
+    if let Some(request) = run.next_call() {
+        commands.insert_resource(request);
+        commands.insert_resource(run);
+        next.set(Screen::Play);
+    }
+}
+
+/// `m:ss`, the way a contact centre shows handle time.
+pub fn minutes(secs: u64) -> String {
+    format!("{}:{:02}", secs / 60, secs % 60)
+}
+
+fn spawn(mut commands: Commands, run: Option<Res<ShiftRun>>, profile: Res<TraineeProfile>) {
+    let Some(run) = run else { return };
+    let summary = run.summary(&profile);
+    let root = commands
+        .spawn((
+            Name::new("Shift summary screen"),
+            DespawnOnExit(Screen::ShiftSummary),
+            theme::screen_root(),
+        ))
+        .id();
+    let header = commands.spawn((theme::header_row(), ChildOf(root))).id();
+    commands.spawn((
+        theme::column(4.0),
+        ChildOf(header),
+        children![
+            theme::heading("Shift summary"),
+            theme::muted(format!("{} calls | seed {}", summary.calls, run.seed)),
+        ],
+    ));
+    commands.spawn((
+        theme::row(8.0),
+        ChildOf(header),
+        children![
+            theme::primary_button("Another shift  [Enter]", ShiftAction::AnotherShift),
+            theme::button("Progress  [P]", ShiftAction::Progress),
+            theme::button("Library  [L]", ShiftAction::Library),
+        ],
+    ));
+
+    let calls = summary.calls.max(1) as u64;
+    let mean_handle = summary.handle_secs.iter().sum::<u64>() / calls;
+    let mean_satisfaction = summary
+        .satisfaction
+        .iter()
+        .map(|&s| u64::from(s))
+        .sum::<u64>() as f32
+        / calls as f32;
+    // The previous shift, for a trend: the standing already holds this one once it is saved.
+    let previous = profile
+        .standing
+        .shifts
+        .iter()
+        .rev()
+        .find(|s| s.shift_id != run.shift_id);
+    let trend = previous.map_or("Your first shift.".to_string(), |p| {
+        format!(
+            "Last shift: {}% satisfied, {} average handle time.",
+            p.satisfied_percent,
+            minutes(p.handle_secs.iter().sum::<u64>() / u64::from(p.calls.max(1)))
+        )
+    });
+    commands.spawn((
+        theme::panel(Node::default()),
+        ChildOf(root),
+        children![
+            theme::text(
+                format!(
+                    "CSAT {}%: callers who rated {} or 5 out of 5",
+                    summary.satisfied_percent, profile.rules.shift.satisfied_from
+                ),
+                theme::HEADING_SIZE,
+                palette::score_color(summary.satisfied_percent),
+            ),
+            theme::body(format!(
+                "Average satisfaction {mean_satisfaction:.1} of 5 | average handle time {}",
+                minutes(mean_handle)
+            )),
+            theme::muted(trend),
+        ],
+    ));
+
+    let list = theme::spawn_scrolling(
+        &mut commands,
+        root,
+        Node {
+            flex_grow: 1.0,
+            min_height: px(0),
+            ..default()
+        },
+        false,
+        8.0,
+    );
+    for (i, record) in run.taken.iter().enumerate() {
+        let title = run
+            .queue
+            .get(i)
+            .map_or(record.scenario_id.as_str(), |s| s.title.as_str());
+        let outcome = record.finished().map_or("not finished", |o| o.kind.label());
+        let stars = satisfaction(record);
+        commands.spawn((
+            ShiftCallRow {
+                scenario_id: record.scenario_id.clone(),
+                handle_secs: record.handle_secs(),
+                satisfaction: stars,
+            },
+            theme::panel(Node {
+                flex_direction: FlexDirection::Row,
+                align_items: AlignItems::Center,
+                column_gap: px(16),
+                ..default()
+            }),
+            ChildOf(list),
+            children![
+                theme::subheading(format!("Call {}", i + 1)),
+                (
+                    Node {
+                        flex_grow: 1.0,
+                        ..theme::column(2.0)
+                    },
+                    children![
+                        theme::body(title),
+                        theme::muted(format!(
+                            "{outcome} | overall {}",
+                            record.finished().map_or(0, |o| o.overall)
+                        )),
+                    ],
+                ),
+                theme::body(format!("Handle time {}", minutes(record.handle_secs()))),
+                theme::muted(if meets_effort(&profile.rules, record) {
+                    ""
+                } else {
+                    "rushed: not counted"
+                }),
+                theme::star_row(stars, 5, 14.0),
+                theme::muted(format!("{stars} of 5")),
+            ],
+        ));
+    }
+    commands.spawn((
+        theme::muted(
+            "Handle time counts the time you took to reply. Satisfaction comes from how the \
+             caller felt at the end and whether they were helped; a caller who hung up gives 1. \
+             A shift counts towards badges when every call meets the minimum effort.",
+        ),
+        ChildOf(root),
+    ));
+}
+
+fn keys(keys: Option<Res<ButtonInput<KeyCode>>>, mut actions: MessageWriter<ShiftAction>) {
+    let Some(keys) = keys else { return };
+    let map = [
+        (KeyCode::Enter, ShiftAction::AnotherShift),
+        (KeyCode::KeyP, ShiftAction::Progress),
+        (KeyCode::KeyL, ShiftAction::Library),
+        (KeyCode::Escape, ShiftAction::Library),
+    ];
+    for (key, action) in map {
+        if keys.just_pressed(key) {
+            actions.write(action);
+        }
+    }
+}
+
+fn act(
+    mut commands: Commands,
+    mut actions: MessageReader<ShiftAction>,
+    library: Res<ScenarioLibrary>,
+    mut profile: ResMut<TraineeProfile>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    for action in actions.read() {
+        commands.remove_resource::<ShiftRun>();
+        match action {
+            ShiftAction::AnotherShift => {
+                start_shift(&mut commands, &library, &mut profile, &mut next);
+            }
+            ShiftAction::Progress => next.set(Screen::Progress),
+            ShiftAction::Library => next.set(Screen::Library),
+        }
+    }
+}

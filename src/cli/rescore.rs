@@ -1,0 +1,109 @@
+//! `holdline rescore`: replays a trainee's saved attempts with the current scenarios and
+//! lexicon, and shows what each would score now beside what it scored then.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use super::progress::{fail, pick_trainee};
+use crate::progress::ProgressStore;
+use crate::progress::rescore::{RescoreResult, Rescored, rescore};
+use crate::scenario::library::load_paths;
+use crate::scoring::{Lexicon, ReplyScorer, RuleScorer};
+
+pub fn run(
+    data_dir: &Path,
+    scenarios: &Path,
+    lexicon: &Lexicon,
+    trainee: Option<&str>,
+    json: bool,
+) -> ExitCode {
+    let store = ProgressStore::new(data_dir);
+    let wanted = match pick_trainee(&store, data_dir, trainee) {
+        Ok(wanted) => wanted,
+        Err(code) => return code,
+    };
+    let history = match store.history(&wanted.id) {
+        Ok(history) => history,
+        Err(err) => return fail(err),
+    };
+    history.notices.iter().for_each(|n| eprintln!("note: {n}"));
+    let library = load_paths(&[scenarios.to_path_buf()], lexicon);
+    let scorer: Arc<dyn ReplyScorer> = Arc::new(RuleScorer::new(lexicon.clone()));
+    let find = |id: &str| {
+        library
+            .scenarios
+            .iter()
+            .find(|s| s.scenario.id == id)
+            .map(|s| Arc::clone(&s.scenario))
+    };
+    let results = rescore(&history.attempts, find, &scorer);
+    if json {
+        return match serde_json::to_string_pretty(&results) {
+            Ok(text) => {
+                println!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(err) => fail(err),
+        };
+    }
+    println!(
+        "{}: {} attempts replayed with the scenarios in {} and the current lexicon",
+        wanted.name,
+        results.len(),
+        scenarios.display()
+    );
+    let (mut changed, mut skipped) = (0, 0);
+    for r in &results {
+        println!("{}", line(r));
+        match &r.now {
+            RescoreResult::Replayed { turns_changed, .. } if *turns_changed > 0 => changed += 1,
+            RescoreResult::Replayed { .. } => {}
+            RescoreResult::Skipped(_) => skipped += 1,
+        }
+    }
+    println!(
+        "{changed} would score differently now, {} the same, {skipped} could not be replayed. \
+         Saved attempts are unchanged.",
+        results.len() - changed - skipped
+    );
+    ExitCode::SUCCESS
+}
+
+fn line(r: &Rescored) -> String {
+    let score = |overall: Option<u8>| overall.map_or("unfinished".to_string(), |o| o.to_string());
+    let version = match r.version_now {
+        Some(now) if now != r.version_then => format!(" (scenario v{} -> v{now})", r.version_then),
+        _ => String::new(),
+    };
+    let now = match &r.now {
+        RescoreResult::Replayed {
+            overall,
+            ending,
+            turns_changed,
+            turns_same,
+        } => {
+            let ending = if *ending != r.ending_then {
+                format!(
+                    ", ending {} -> {}",
+                    or_none(&r.ending_then),
+                    or_none(ending)
+                )
+            } else {
+                String::new()
+            };
+            format!(
+                "overall {} -> {}, {turns_changed} of {} replies scored differently{ending}",
+                score(r.overall_then),
+                score(*overall),
+                turns_changed + turns_same
+            )
+        }
+        RescoreResult::Skipped(why) => format!("not replayed: {why}"),
+    };
+    format!("  {}  {}{version}: {now}", r.attempt_id, r.scenario_id)
+}
+
+fn or_none(ending: &Option<String>) -> &str {
+    ending.as_deref().unwrap_or("none")
+}
