@@ -294,7 +294,9 @@ fn spawn_card(
             ChildOf(card),
         ));
     }
-    let best = if stars == 0 {
+    let best = if locked {
+        "Locked: earn stars in the tier above".to_string()
+    } else if stars == 0 {
         "Not played yet".to_string()
     } else {
         format!("Best: {stars} of 3 stars")
