@@ -212,37 +212,37 @@ fn spawn(mut commands: Commands, run: Option<Res<ShiftRun>>, profile: Res<Traine
                 handle_secs: record.handle_secs(),
                 satisfaction: stars,
             },
-            theme::panel(Node {
-                flex_direction: FlexDirection::Row,
-                align_items: AlignItems::Center,
-                column_gap: px(16),
-                ..default()
-            }),
+            // The panel lays its children out in a column, so the call's facts sit in a row
+            // inside it.
+            theme::panel(Node::default()),
             ChildOf(list),
-            children![
-                theme::subheading(format!("Call {}", i + 1)),
-                (
-                    Node {
-                        flex_grow: 1.0,
-                        ..theme::column(2.0)
-                    },
-                    children![
-                        theme::body(title),
-                        theme::muted(format!(
-                            "{outcome} | overall {}",
-                            record.finished().map_or(0, |o| o.overall)
-                        )),
-                    ],
-                ),
-                theme::body(format!("Handle time {}", minutes(record.handle_secs()))),
-                theme::muted(if meets_effort(&profile.rules, record) {
-                    ""
-                } else {
-                    "rushed: not counted"
-                }),
-                theme::star_row(stars, 5, 14.0),
-                theme::muted(format!("{stars} of 5")),
-            ],
+            children![(
+                theme::row(16.0),
+                children![
+                    theme::subheading(format!("Call {}", i + 1)),
+                    (
+                        Node {
+                            flex_grow: 1.0,
+                            ..theme::column(2.0)
+                        },
+                        children![
+                            theme::body(title),
+                            theme::muted(format!(
+                                "{outcome} | overall {}",
+                                record.finished().map_or(0, |o| o.overall)
+                            )),
+                        ],
+                    ),
+                    theme::body(format!("Handle time {}", minutes(record.handle_secs()))),
+                    theme::muted(if meets_effort(&profile.rules, record) {
+                        ""
+                    } else {
+                        "rushed: not counted"
+                    }),
+                    theme::star_row(stars, 5, 14.0),
+                    theme::muted(format!("{stars} of 5")),
+                ],
+            )],
         ));
     }
     commands.spawn((
