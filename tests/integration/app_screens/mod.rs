@@ -1,7 +1,6 @@
 //! The real app plugins driven headlessly (MinimalPlugins, assets, states; no window or
 //! renderer): load the library, name the trainee, play by choice and by typed text, reach the
 //! debrief, and check what the screens show and what the session and profile recorded.
-#![cfg(feature = "app")]
 
 mod harness;
 mod modes;

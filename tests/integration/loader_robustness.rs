@@ -6,7 +6,7 @@ use holdline::scenario::load::{MAX_FILE_BYTES, MAX_NESTING};
 use holdline::scoring::Lexicon;
 use proptest::prelude::*;
 
-const LATE_PARCEL: &str = include_str!("../scenarios/late-parcel.ron");
+const LATE_PARCEL: &str = include_str!("../../scenarios/late-parcel.ron");
 
 fn errors_of(bytes: &[u8]) -> Vec<holdline::scenario::Diagnostic> {
     let (scenario, diagnostics) = load_source("input.ron", bytes, &Lexicon::builtin());
