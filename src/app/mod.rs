@@ -4,8 +4,10 @@
 pub mod profile;
 pub mod scenario_assets;
 pub mod screens;
+pub mod startup_timeline;
 pub mod theme;
 pub mod tour;
+pub mod window_errors;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -62,12 +64,11 @@ impl Plugin for HoldlinePlugin {
         app.insert_resource(self.config.clone())
             .insert_resource(SharedScorer(scorer))
             .init_state::<Screen>()
-            .add_plugins((
-                theme::plugin,
-                profile::plugin,
-                scenario_assets::plugin,
-                screens::plugin,
-            ));
+            .add_plugins((theme::plugin, profile::plugin, screens::plugin));
+        // The windowed app adds it earlier, straight after `AssetPlugin` (see `run`).
+        if !app.is_plugin_added::<scenario_assets::ScenarioAssetsPlugin>() {
+            app.add_plugins(scenario_assets::ScenarioAssetsPlugin::new(&self.config));
+        }
     }
 }
 
@@ -80,6 +81,11 @@ pub struct RunOptions {
 
 /// Opens the app window and runs until it is closed.
 pub fn run(config: AppConfig, options: RunOptions) -> ExitCode {
+    if let Err(message) = window_errors::check_display() {
+        eprintln!("{message}");
+        return ExitCode::from(1);
+    }
+    window_errors::report_start_failures();
     let mut app = App::new();
     // The scenario folder is its own asset source, so fonts and images stay under `assets/`.
     scenario_assets::register_source(&mut app, &config.scenarios_dir);
@@ -96,14 +102,27 @@ pub fn run(config: AppConfig, options: RunOptions) -> ExitCode {
             .set(bevy::log::LogPlugin {
                 filter: "warn,holdline=info".into(),
                 ..default()
-            }),
+            })
+            // Scenario files start loading on the asset threads here, while the window and the
+            // renderer are still being set up.
+            .add_after::<bevy::asset::AssetPlugin>(scenario_assets::ScenarioAssetsPlugin::new(
+                &config,
+            )),
     )
     .insert_resource(ClearColor(theme::palette::BACKGROUND))
     .add_plugins(HoldlinePlugin { config })
-    .add_systems(Startup, spawn_camera);
+    .add_systems(Startup, spawn_camera)
+    .add_systems(
+        First,
+        (
+            window_errors::mark_window_up,
+            startup_timeline::mark_frame_begins,
+        ),
+    );
     if let Some(tour) = options.tour {
         app.add_plugins(tour::TourPlugin { config: tour });
     }
+    startup_timeline::mark("plugins added");
     match app.run() {
         AppExit::Success => ExitCode::SUCCESS,
         AppExit::Error(code) => ExitCode::from(code.get()),
@@ -111,5 +130,8 @@ pub fn run(config: AppConfig, options: RunOptions) -> ExitCode {
 }
 
 fn spawn_camera(mut commands: Commands) {
-    commands.spawn((Name::new("Camera"), Camera2d));
+    startup_timeline::mark("first update begins (Startup systems)");
+    // No multisampling: the app draws UI only (flat boxes and text, antialiased by its glyph
+    // atlas), and under software rendering 4x MSAA multiplies the cost of every frame.
+    commands.spawn((Name::new("Camera"), Camera2d, Msaa::Off));
 }

@@ -3,11 +3,11 @@
 //! crashing. The library is built once every file has loaded or failed.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use bevy::asset::io::{AssetSourceBuilder, Reader};
-use bevy::asset::{AssetLoader, AssetPath, LoadContext, LoadState};
+use bevy::asset::{AssetLoader, AssetPath, AssetTrackingSystems, LoadContext, LoadState};
 use bevy::prelude::*;
 
 use super::{AppConfig, Screen};
@@ -111,10 +111,11 @@ impl ScenarioLibrary {
     }
 }
 
-/// Handles of the files being loaded.
+/// Handles of the files being loaded, and a problem with the folder itself if it had one.
 #[derive(Resource, Default)]
 struct PendingFiles {
     files: Vec<(String, Handle<ScenarioFile>)>,
+    folder_problem: Option<LibraryEntry>,
 }
 
 /// Registers the scenario folder as the `scenarios://` asset source. Must run before
@@ -126,37 +127,61 @@ pub fn register_source(app: &mut App, dir: &Path) {
     );
 }
 
-pub fn plugin(app: &mut App) {
-    let lexicon = Arc::clone(&app.world().resource::<AppConfig>().lexicon);
-    app.init_asset::<ScenarioFile>()
-        .register_asset_loader(ScenarioLoader { lexicon })
-        .init_resource::<ScenarioLibrary>()
-        .init_resource::<PendingFiles>()
-        .add_systems(OnEnter(Screen::Loading), start_loading)
-        .add_systems(Update, finish_loading.run_if(in_state(Screen::Loading)));
+/// Scenario files as assets. The files start loading as soon as this plugin is built, so the
+/// app adds it straight after `AssetPlugin`: the asset threads then read and validate the
+/// library while the window and the renderer are still being set up (about 100 ms under
+/// software Vulkan), and the title screen can be shown on the very first frame. The library is
+/// read once, at start-up.
+pub struct ScenarioAssetsPlugin {
+    pub scenarios_dir: PathBuf,
+    pub lexicon: Arc<Lexicon>,
 }
 
-fn start_loading(
-    config: Res<AppConfig>,
-    assets: Res<AssetServer>,
-    mut pending: ResMut<PendingFiles>,
-    mut library: ResMut<ScenarioLibrary>,
-) {
-    library.entries.clear();
-    pending.files.clear();
-    let mut names: Vec<String> = match std::fs::read_dir(&config.scenarios_dir) {
-        Ok(dir) => dir
+impl ScenarioAssetsPlugin {
+    pub fn new(config: &AppConfig) -> ScenarioAssetsPlugin {
+        ScenarioAssetsPlugin {
+            scenarios_dir: config.scenarios_dir.clone(),
+            lexicon: Arc::clone(&config.lexicon),
+        }
+    }
+}
+
+impl Plugin for ScenarioAssetsPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_asset::<ScenarioFile>()
+            .register_asset_loader(ScenarioLoader {
+                lexicon: Arc::clone(&self.lexicon),
+            })
+            .init_resource::<ScenarioLibrary>();
+        let pending = start_loading(&self.scenarios_dir, app.world().resource::<AssetServer>());
+        app.insert_resource(pending).add_systems(
+            // Right after the asset server has taken in this frame's finished loads, and before
+            // this frame's state transition: the title then appears in the frame the last file
+            // finished, not in the one after.
+            PreUpdate,
+            finish_loading
+                .run_if(in_state(Screen::Loading))
+                .after(AssetTrackingSystems),
+        );
+    }
+}
+
+fn start_loading(dir: &Path, assets: &AssetServer) -> PendingFiles {
+    super::startup_timeline::mark("scenario loading started");
+    let mut pending = PendingFiles::default();
+    let mut names: Vec<String> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
             .filter_map(Result::ok)
             .filter(|e| e.path().is_file())
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .filter(|n| n.ends_with(".ron"))
             .collect(),
         Err(err) => {
-            library.entries.push(LibraryEntry {
-                file: config.scenarios_dir.display().to_string(),
+            pending.folder_problem = Some(LibraryEntry {
+                file: dir.display().to_string(),
                 scenario: None,
                 diagnostics: vec![Diagnostic::whole_file(
-                    config.scenarios_dir.display().to_string(),
+                    dir.display().to_string(),
                     "no-scenario-folder",
                     format!("cannot read the scenario folder: {err}"),
                     Some("start holdline from the project folder, or pass --scenarios DIR".into()),
@@ -170,6 +195,7 @@ fn start_loading(
         let path = AssetPath::from(name.clone()).with_source(SOURCE);
         pending.files.push((name, assets.load(path)));
     }
+    pending
 }
 
 fn finish_loading(
@@ -188,6 +214,8 @@ fn finish_loading(
     if !done {
         return;
     }
+    library.entries.clear();
+    library.entries.extend(pending.folder_problem.take());
     for (name, handle) in pending.files.drain(..) {
         match files.get(&handle) {
             Some(file) if file.is_lexicon => {}
@@ -216,6 +244,7 @@ fn finish_loading(
         }
     }
     flag_duplicate_ids(&mut library.entries);
+    super::startup_timeline::mark("scenario library loaded");
     next.set(Screen::Title);
 }
 

@@ -180,8 +180,10 @@ fn open_app(
     screenshots: Option<(PathBuf, String)>,
     startup_probe: bool,
 ) -> ExitCode {
-    use crate::app::{AppConfig, RunOptions, tour::TourConfig};
-    let started = std::time::Instant::now();
+    use crate::app::{AppConfig, RunOptions, startup_timeline, tour::TourConfig};
+    // From `main`: the lexicon and rules were read before this, and count too.
+    let started = startup_timeline::started();
+    startup_timeline::mark("lexicon and progress rules read");
     // Bevy resolves relative asset paths against the executable's folder, not the working
     // directory, so the scenario folder is made absolute here.
     let scenarios = std::path::absolute(&scenarios).unwrap_or(scenarios);

@@ -324,3 +324,20 @@ fn validate_checks_the_progress_rules() {
     assert!(stdout(&out).contains("bonus"), "{}", stdout(&out));
     std::fs::remove_file(&broken).unwrap();
 }
+
+#[cfg(feature = "app")]
+#[test]
+fn without_a_display_the_app_says_what_is_missing_and_points_to_the_terminal_player() {
+    let out = Command::new(env!("CARGO_BIN_EXE_holdline"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdin(Stdio::null())
+        .output()
+        .expect("binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "stderr: {stderr}");
+    assert!(stderr.contains("DISPLAY is not set"), "{stderr}");
+    assert!(stderr.contains("holdline play"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
