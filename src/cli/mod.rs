@@ -1,6 +1,7 @@
 //! The `holdline` command line: argument parsing and dispatch to one module per command.
 
 mod list;
+pub mod output_errors;
 mod play;
 mod progress;
 mod rescore;
@@ -14,6 +15,7 @@ use clap::{Parser, Subcommand};
 
 use crate::progress::ProgressRules;
 use crate::scenario::library::{LoadReport, LoadedScenario, load_paths};
+use crate::scenario::load::{MAX_FILE_BYTES, read_input_file};
 use crate::scoring::Lexicon;
 
 pub use play::{PlayOutcome, play};
@@ -72,6 +74,10 @@ pub enum Command {
         /// Seed for the customer's line variants; the same seed and answers replay exactly.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// The trainee the attempt is saved for, as the app saves it (name or id; default: the
+        /// trainee who played last).
+        #[arg(long)]
+        trainee: Option<String>,
     },
     /// Score one typed reply at one node and explain every point. Exit code 2 on a bad
     /// scenario, an unknown node or empty text.
@@ -135,8 +141,17 @@ pub fn run(cli: Cli) -> ExitCode {
             validate::run(&paths, &lexicon, deny_warnings)
         }
         Some(Command::List { json }) => list::run(&cli.scenarios, &lexicon, json),
-        Some(Command::Play { scenario, seed }) => {
-            play::run(&cli.scenarios, &scenario, seed, lexicon)
+        Some(Command::Play {
+            scenario,
+            seed,
+            trainee,
+        }) => {
+            let data_dir = resolve_data_dir(cli.data_dir);
+            let save = play::SaveTo {
+                data_dir: &data_dir,
+                trainee: trainee.as_deref(),
+            };
+            play::run(&cli.scenarios, &scenario, seed, lexicon, save)
         }
         Some(Command::Score {
             scenario,
@@ -235,7 +250,7 @@ fn load_rules(path: Option<&Path>) -> Result<ProgressRules, ExitCode> {
         return Ok(ProgressRules::builtin());
     };
     let label = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|err| {
+    let bytes = read_input_file(path, MAX_FILE_BYTES).map_err(|err| {
         eprintln!("{label}: error: cannot read progress rules: {err}");
         ExitCode::from(2)
     })?;
@@ -250,7 +265,7 @@ fn load_lexicon(path: Option<&Path>) -> Result<Lexicon, ExitCode> {
         return Ok(Lexicon::builtin());
     };
     let label = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|err| {
+    let bytes = read_input_file(path, MAX_FILE_BYTES).map_err(|err| {
         eprintln!("{label}: error: cannot read lexicon: {err}");
         ExitCode::from(2)
     })?;

@@ -6,6 +6,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::progress::{
+    AttemptKind, AttemptRecord, ProgressError, ProgressStore, Trainee, unix_now,
+};
 use crate::scenario::model::Scenario;
 use crate::scoring::{Dimension, DimensionScore, Lexicon, ReplyScorer, RuleScorer};
 use crate::session::mood::{Mood, level_label};
@@ -21,16 +24,47 @@ pub enum PlayOutcome {
     InputEnded,
 }
 
-pub fn run(folder: &Path, wanted: &str, seed: u64, lexicon: Lexicon) -> ExitCode {
+/// Where a terminal attempt is saved, as the app saves one.
+pub struct SaveTo<'a> {
+    pub data_dir: &'a Path,
+    /// `--trainee`: a name or id; `None` for the trainee who played last.
+    pub trainee: Option<&'a str>,
+}
+
+pub fn run(folder: &Path, wanted: &str, seed: u64, lexicon: Lexicon, save: SaveTo) -> ExitCode {
     let Some(loaded) = super::resolve_scenario(folder, wanted, &lexicon) else {
         return ExitCode::from(1);
+    };
+    let store = ProgressStore::new(save.data_dir);
+    // Who the attempt is for is settled before the customer says a word, so a wrong name is
+    // said up front, not after the conversation.
+    let trainee = match save.trainee {
+        Some(key) => match store.find(key) {
+            Ok(Some(trainee)) => Some(trainee),
+            Ok(None) => {
+                eprintln!(
+                    "error: there is no trainee \"{key}\" in {}; add one with `holdline trainee add NAME`",
+                    store.dir().display()
+                );
+                return ExitCode::from(2);
+            }
+            Err(err) => {
+                eprintln!("error: {err}");
+                return ExitCode::from(2);
+            }
+        },
+        None => store
+            .current()
+            .and_then(|id| store.trainee(&id).ok())
+            .map(|(trainee, _)| trainee),
     };
     let scorer: Arc<dyn ReplyScorer> = Arc::new(RuleScorer::new(lexicon));
     let stdin = std::io::stdin();
     let timed = stdin.is_terminal();
     let mut input = stdin.lock();
     let mut output = std::io::stdout().lock();
-    match play(
+    let started_at = unix_now();
+    let (outcome, session) = match play(
         loaded.scenario,
         seed,
         scorer,
@@ -38,13 +72,58 @@ pub fn run(folder: &Path, wanted: &str, seed: u64, lexicon: Lexicon) -> ExitCode
         &mut output,
         timed,
     ) {
-        Ok(PlayOutcome::Finished { .. }) => ExitCode::SUCCESS,
-        Ok(PlayOutcome::InputEnded) => ExitCode::from(3),
+        Ok(played) => played,
+        // The reader stopped reading (`holdline play x | head`): a quiet end, as for any tool.
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => return ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");
+            return ExitCode::from(1);
+        }
+    };
+    drop(output);
+    let code = match outcome {
+        PlayOutcome::Finished { .. } => ExitCode::SUCCESS,
+        PlayOutcome::InputEnded => ExitCode::from(3),
+    };
+    match save_attempt(&store, trainee.as_ref(), &session, started_at) {
+        Ok(()) => code,
+        Err(message) => {
+            eprintln!("{message}");
             ExitCode::from(1)
         }
     }
+}
+
+/// Saves a terminal attempt for `trainee` exactly as the app saves one (finished, or abandoned
+/// when the input ran out), under the trainee's lock, and remembers them as the one who played
+/// last. Says on stderr what happened, so the transcript on stdout stays the same for the same
+/// seed and answers.
+fn save_attempt(
+    store: &ProgressStore,
+    trainee: Option<&Trainee>,
+    session: &Session,
+    started_at: u64,
+) -> Result<(), String> {
+    if session.transcript().is_empty() {
+        return Ok(());
+    }
+    let Some(trainee) = trainee else {
+        eprintln!(
+            "(not saved: no trainee has played on this machine yet; pass --trainee NAME, or add \
+             one with `holdline trainee add NAME`)"
+        );
+        return Ok(());
+    };
+    let not_saved = |err: ProgressError| format!("error: this attempt was not saved: {err}");
+    let _lock = store.lock(&trainee.id).map_err(not_saved)?;
+    let mut record =
+        AttemptRecord::from_session(session, AttemptKind::Scenario, started_at, unix_now());
+    store
+        .save_attempt(&trainee.id, &mut record)
+        .map_err(not_saved)?;
+    store.set_current(&trainee.id).map_err(not_saved)?;
+    eprintln!("(saved for {} as attempt {})", trainee.name, record.id);
+    Ok(())
 }
 
 /// Plays `scenario` reading one reply per line from `input`. When `timed`, the time taken to
@@ -56,7 +135,7 @@ pub fn play(
     input: &mut dyn BufRead,
     out: &mut dyn Write,
     timed: bool,
-) -> std::io::Result<PlayOutcome> {
+) -> std::io::Result<(PlayOutcome, Session)> {
     let mut session =
         Session::new(Arc::clone(&scenario), seed, scorer).map_err(std::io::Error::other)?;
     print_header(out, &scenario, seed)?;
@@ -89,12 +168,13 @@ pub fn play(
                 "{verdict}  {stars:<3} ({}/3 stars) in {} turns",
                 outcome.stars, outcome.turns
             )?;
-            return Ok(PlayOutcome::Finished {
+            let outcome = PlayOutcome::Finished {
                 passed: outcome.passed,
-            });
+            };
+            return Ok((outcome, session));
         }
         let Some(prompt) = session.prompt() else {
-            return Ok(PlayOutcome::InputEnded);
+            return Ok((PlayOutcome::InputEnded, session));
         };
         writeln!(
             out,
@@ -125,7 +205,7 @@ pub fn play(
                 out,
                 "\n(input ended before the conversation did; session abandoned)"
             )?;
-            return Ok(PlayOutcome::InputEnded);
+            return Ok((PlayOutcome::InputEnded, session));
         }
         let elapsed_ms = if timed {
             asked.elapsed().as_millis() as u64

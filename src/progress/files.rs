@@ -14,6 +14,9 @@ use super::ProgressError;
 /// are migrated on read (see [`migrate`]), newer ones are refused rather than misread.
 pub const SCHEMA: u32 = 2;
 
+/// The largest progress file read (an attempt with 500 long typed replies is under 2 MiB).
+pub const MAX_PROGRESS_FILE_BYTES: usize = 16 * 1024 * 1024;
+
 /// Why a versioned file could not be read.
 #[derive(Debug)]
 pub enum ReadFailure {
@@ -40,9 +43,27 @@ pub fn io_error(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error
 
 /// Reads a JSON file written with a `schema` field, migrating older schemas first.
 pub fn read_versioned<T: DeserializeOwned>(path: &Path) -> Result<T, ReadFailure> {
-    let bytes = match fs::read(path) {
+    let bytes = match crate::scenario::load::read_input_file(path, MAX_PROGRESS_FILE_BYTES) {
+        Ok(bytes) if bytes.len() > MAX_PROGRESS_FILE_BYTES => {
+            return Err(ReadFailure::Damaged {
+                line: 1,
+                column: 1,
+                message: format!(
+                    "larger than {MAX_PROGRESS_FILE_BYTES} bytes, which no progress file reaches"
+                ),
+            });
+        }
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(ReadFailure::Missing),
+        // A pipe, device or folder where a progress file should be: damage, moved aside like
+        // any other, so that it blocks nothing.
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+            return Err(ReadFailure::Damaged {
+                line: 1,
+                column: 1,
+                message: e.to_string(),
+            });
+        }
         Err(e) => return Err(ReadFailure::Io(e)),
     };
     let damaged = |e: serde_json::Error| ReadFailure::Damaged {
@@ -51,15 +72,36 @@ pub fn read_versioned<T: DeserializeOwned>(path: &Path) -> Result<T, ReadFailure
         message: e.to_string(),
     };
     let mut value: serde_json::Value = serde_json::from_slice(&bytes).map_err(damaged)?;
-    let schema = value
-        .get("schema")
-        .and_then(serde_json::Value::as_u64)
-        .map_or(0, |s| u32::try_from(s).unwrap_or(u32::MAX));
+    let schema = match value.get("schema") {
+        // Files from before schema numbers.
+        None => 0,
+        Some(number) => schema_number(number).ok_or_else(|| ReadFailure::Damaged {
+            line: 1,
+            column: 1,
+            message: format!("\"schema\" must be a whole number, not {number}"),
+        })?,
+    };
     if schema > SCHEMA {
         return Err(ReadFailure::TooNew(schema));
     }
     migrate(&mut value, schema);
     serde_json::from_value(value).map_err(damaged)
+}
+
+/// A schema number as written: a whole number, also when written as one with a fraction of
+/// zero (`3.0` is schema 3, a newer one, never schema 0). Anything else is not a schema.
+fn schema_number(value: &serde_json::Value) -> Option<u32> {
+    if let Some(whole) = value.as_u64() {
+        return Some(u32::try_from(whole).unwrap_or(u32::MAX));
+    }
+    let float = value.as_f64()?;
+    (float >= 0.0 && float.fract() == 0.0).then(|| {
+        if float >= f64::from(u32::MAX) {
+            u32::MAX
+        } else {
+            float as u32
+        }
+    })
 }
 
 /// Brings a file's JSON from `schema` up to [`SCHEMA`], one step at a time. Schema 2 is the first
@@ -212,6 +254,27 @@ mod tests {
         ));
         let moved = move_aside(&path, &dir.join("damaged"), 7).unwrap();
         assert!(moved.ends_with("damaged/note.json.7") && !path.exists());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_schema_written_with_a_fraction_of_zero_is_that_schema_and_any_other_is_damage() {
+        let dir = temp_dir("schema-forms");
+        let path = dir.join("note.json");
+        fs::write(&path, "{\"schema\": 3.0, \"text\": \"newer\"}").unwrap();
+        assert!(matches!(
+            read_versioned::<Note>(&path),
+            Err(ReadFailure::TooNew(3))
+        ));
+        fs::write(&path, "{\"schema\": 2.0, \"text\": \"current\"}").unwrap();
+        assert_eq!(read_versioned::<Note>(&path).unwrap().text, "current");
+        for odd in ["2.5", "-1", "\"2\"", "null", "1e300"] {
+            fs::write(&path, format!("{{\"schema\": {odd}, \"text\": \"x\"}}")).unwrap();
+            let read = read_versioned::<Note>(&path);
+            let refused = matches!(read, Err(ReadFailure::Damaged { .. }))
+                || matches!(read, Err(ReadFailure::TooNew(_)));
+            assert!(refused, "schema {odd} was read as {read:?}");
+        }
         fs::remove_dir_all(&dir).unwrap();
     }
 }

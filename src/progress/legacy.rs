@@ -7,9 +7,10 @@ use std::fs;
 use serde::Deserialize;
 
 use super::attempt::{AttemptKind, AttemptRecord, AttemptStatus};
-use super::files::{io_error, move_aside};
+use super::files::{MAX_PROGRESS_FILE_BYTES, io_error, move_aside};
 use super::store::ProgressStore;
 use super::{ProgressError, unix_now};
+use crate::scenario::load::read_input_file;
 use crate::scenario::model::EndingKind;
 use crate::session::Outcome;
 use crate::session::mood::Mood;
@@ -39,11 +40,28 @@ struct AttemptV1 {
 /// Converts `<data dir>/profile.json` if there is one, and renames it to
 /// `profile.json.format-1` so it is kept but never converted twice. Returns what to tell the
 /// trainee.
+///
+/// Safe to kill at any moment and to run from two commands at once: it runs under the store
+/// lock (the second command waits, then finds the file already converted), the trainee is found
+/// by name before one is created, and each old attempt is written under an id fixed by its
+/// position in the old file, so a rerun finishes the job without writing any attempt twice.
 pub fn migrate_format_1(store: &ProgressStore) -> Result<Vec<String>, ProgressError> {
     let path = store.dir().join("profile.json");
-    let bytes = match fs::read(&path) {
+    if fs::symlink_metadata(&path).is_err() {
+        return Ok(vec![]);
+    }
+    let _guard = store.exclusive()?;
+    let bytes = match read_input_file(&path, MAX_PROGRESS_FILE_BYTES) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+            let moved = move_aside(&path, &store.dir().join("damaged"), unix_now())?;
+            return Ok(vec![format!(
+                "{} is not an old profile ({e}); it was moved to {}.",
+                path.display(),
+                moved.display()
+            )]);
+        }
         Err(source) => return Err(io_error("read", &path)(source)),
     };
     let old = match serde_json::from_slice::<ProfileV1>(&bytes) {
@@ -68,11 +86,12 @@ pub fn migrate_format_1(store: &ProgressStore) -> Result<Vec<String>, ProgressEr
             )]);
         }
     };
-    let trainee = match store.find_listed(&old.name)? {
+    let name = usable_name(&old.name);
+    let trainee = match store.find_listed(&name)? {
         Some(existing) => existing,
-        None => store.create(&old.name)?,
+        None => store.create(&name)?,
     };
-    for attempt in &old.attempts {
+    for (index, attempt) in old.attempts.iter().enumerate() {
         let mut record = AttemptRecord {
             id: String::new(),
             kind: AttemptKind::Scenario,
@@ -107,7 +126,8 @@ pub fn migrate_format_1(store: &ProgressStore) -> Result<Vec<String>, ProgressEr
             utc_offset_secs: 0,
             legacy: true,
         };
-        store.save_attempt(&trainee.id, &mut record)?;
+        let id = format!("{:012}-f1-{index:05}", attempt.finished_at);
+        store.save_converted_attempt(&trainee.id, &mut record, id)?;
     }
     let kept = store.dir().join("profile.json.format-1");
     fs::rename(&path, &kept).map_err(io_error("rename", &path))?;
@@ -118,4 +138,21 @@ pub fn migrate_format_1(store: &ProgressStore) -> Result<Vec<String>, ProgressEr
         trainee.name,
         kept.display()
     )])
+}
+
+/// A name the new layout accepts for the old profile's: format 1 checked none, so a blank name
+/// becomes "Trainee" and a long one is cut to the longest allowed (rename it afterwards).
+fn usable_name(old: &str) -> String {
+    let cleaned: String = old.trim().chars().filter(|c| !c.is_control()).collect();
+    let cut: String = cleaned
+        .chars()
+        .take(super::store::MAX_NAME_CHARS)
+        .collect::<String>()
+        .trim()
+        .to_string();
+    if cut.is_empty() {
+        "Trainee".to_string()
+    } else {
+        cut
+    }
 }

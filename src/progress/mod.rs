@@ -14,6 +14,8 @@ pub mod standing;
 mod standing_tests;
 pub mod store;
 #[cfg(test)]
+mod store_race_tests;
+#[cfg(test)]
 mod store_tests;
 pub mod streak;
 

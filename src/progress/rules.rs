@@ -27,6 +27,9 @@ pub struct ProgressRules {
     pub badges: Vec<Badge>,
 }
 
+/// The largest XP one rule may award for one attempt (`validate` refuses more).
+pub const MAX_XP_AWARD: u32 = 10_000;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct XpRules {
@@ -205,6 +208,28 @@ impl ProgressRules {
                     ),
                 );
             }
+        }
+        // XP is counted in 32 bits and saturates there; these limits keep a lifetime of practice
+        // (thousands of attempts at the largest award) far below that.
+        let xp = &self.xp;
+        for (field, value, max) in [
+            ("base", xp.base, MAX_XP_AWARD),
+            (
+                "per_overall_point",
+                xp.per_overall_point,
+                MAX_XP_AWARD / 100,
+            ),
+            (
+                "per_weakest_gain_point",
+                xp.per_weakest_gain_point,
+                MAX_XP_AWARD / 100,
+            ),
+            ("weakest_gain_cap", xp.weakest_gain_cap, 100),
+            ("mastered_percent", xp.mastered_percent, 100),
+            ("drill_passed", xp.drill_passed, MAX_XP_AWARD),
+        ] {
+            let path = [Step::Field("xp"), Step::Field(field)];
+            r.require_range(&path, field, value.into(), 0, max.into());
         }
         let review = [Step::Field("review")];
         r.require_range(&review, "review below", self.review.below.into(), 1, 100);

@@ -153,7 +153,7 @@ pub fn standing(rules: &ProgressRules, attempts: &[AttemptRecord], today: i64) -
                 deescalation: outcome.deescalation,
             });
         }
-        t.xp += gained;
+        t.xp = t.xp.saturating_add(gained);
         let entry = earned.entry(record.id.clone()).or_default();
         entry.xp = gained;
         for (i, (badge, state)) in rules.badges.iter().zip(badges.iter_mut()).enumerate() {
@@ -265,11 +265,20 @@ fn take_finished(
         u32::from(now.saturating_sub(t.best.get(&d).copied().unwrap_or(0)))
             .min(rules.xp.weakest_gain_cap)
     });
-    let mut xp = rules.xp.base
-        + rules.xp.per_overall_point * u32::from(outcome.overall)
-        + rules.xp.per_weakest_gain_point * gain;
+    // Saturating, so that no rules file can make XP wrap round to a small number.
+    let mut xp = rules
+        .xp
+        .base
+        .saturating_add(
+            rules
+                .xp
+                .per_overall_point
+                .saturating_mul(u32::from(outcome.overall)),
+        )
+        .saturating_add(rules.xp.per_weakest_gain_point.saturating_mul(gain));
     if had_stars >= 3 {
-        xp = xp * rules.xp.mastered_percent / 100;
+        let kept = u64::from(xp) * u64::from(rules.xp.mastered_percent.min(100)) / 100;
+        xp = u32::try_from(kept).unwrap_or(u32::MAX);
     }
     for d in Dimension::ALL {
         let score = dimension_of(outcome, d);

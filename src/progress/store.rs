@@ -50,6 +50,44 @@ pub struct TraineeLock {
     _file: fs::File,
 }
 
+/// Held while a command changes which trainees exist or what they are called (add, rename,
+/// delete, the format-1 conversion) or repairs a damaged profile, so that two commands at once
+/// on one data folder take turns instead of both acting on what they saw before the other
+/// acted. An OS file lock on `<data dir>/store.lock`, released if the process dies. Re-entrant
+/// on one thread (a rename that repairs a profile takes it once); other threads and processes
+/// wait for it.
+#[derive(Debug)]
+pub(super) struct StoreLock {
+    dir: PathBuf,
+    _file: Option<fs::File>,
+}
+
+thread_local! {
+    /// How deeply this thread holds each data folder's store lock.
+    static STORE_LOCKS_HELD: std::cell::RefCell<std::collections::HashMap<PathBuf, usize>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+impl Drop for StoreLock {
+    fn drop(&mut self) {
+        STORE_LOCKS_HELD.with(|held| {
+            let mut held = held.borrow_mut();
+            if let Some(depth) = held.get_mut(&self.dir) {
+                *depth -= 1;
+                if *depth == 0 {
+                    held.remove(&self.dir);
+                }
+            }
+        });
+    }
+}
+
+/// Hidden folders inside `trainees/`: a trainee being created (`.new-*`) or deleted
+/// (`.deleted-*`). Never listed as trainees.
+fn is_hidden(name: &str) -> bool {
+    name.starts_with('.')
+}
+
 #[derive(Debug, Clone)]
 pub struct ProgressStore {
     dir: PathBuf,
@@ -84,6 +122,36 @@ impl ProgressStore {
         self.trainees_dir().join(id)
     }
 
+    /// Takes the store lock (see [`StoreLock`]), waiting for another command to finish.
+    pub(super) fn exclusive(&self) -> Result<StoreLock, ProgressError> {
+        let key = self.dir.clone();
+        let nested = STORE_LOCKS_HELD.with(|held| {
+            let mut held = held.borrow_mut();
+            match held.get_mut(&key) {
+                Some(depth) => {
+                    *depth += 1;
+                    true
+                }
+                None => false,
+            }
+        });
+        if nested {
+            return Ok(StoreLock {
+                dir: key,
+                _file: None,
+            });
+        }
+        fs::create_dir_all(&self.dir).map_err(io_error("create", &self.dir))?;
+        let path = self.dir.join("store.lock");
+        let file = open_lock_file(&path)?;
+        file.lock().map_err(io_error("lock", &path))?;
+        STORE_LOCKS_HELD.with(|held| held.borrow_mut().insert(key.clone(), 1));
+        Ok(StoreLock {
+            dir: key,
+            _file: Some(file),
+        })
+    }
+
     /// Every trainee, by name, and what to tell about any file that had to be repaired. A
     /// format-1 profile left from an older holdline is converted first.
     pub fn trainees(&self) -> Result<(Vec<Trainee>, Vec<String>), ProgressError> {
@@ -104,13 +172,19 @@ impl ProgressStore {
         let mut notices = Vec::new();
         for entry in entries {
             let entry = entry.map_err(io_error("read", &dir))?;
-            if !entry.path().is_dir() {
+            let id = entry.file_name().to_string_lossy().into_owned();
+            if is_hidden(&id) || !entry.path().is_dir() {
                 continue;
             }
-            let id = entry.file_name().to_string_lossy().into_owned();
-            let (trainee, notice) = self.trainee(&id)?;
-            notices.extend(notice);
-            trainees.push(trainee);
+            // One trainee's unreadable profile (from a newer holdline, or a disk error) is named
+            // and left out; it must not hide everyone else.
+            match self.trainee(&id) {
+                Ok((trainee, notice)) => {
+                    notices.extend(notice);
+                    trainees.push(trainee);
+                }
+                Err(err) => notices.push(format!("{err} This trainee is left out of the list.")),
+            }
         }
         trainees.sort_by_key(|t| (t.name.to_lowercase(), t.id.clone()));
         Ok((trainees, notices))
@@ -123,6 +197,15 @@ impl ProgressStore {
     pub fn trainee(&self, id: &str) -> Result<(Trainee, Option<String>), ProgressError> {
         let dir = self.trainee_dir(id);
         let path = dir.join("profile.json");
+        if let Ok(trainee) = read_versioned::<Trainee>(&path) {
+            return Ok((trainee, None));
+        }
+        // A repair, under the store lock: another command may be repairing the same file, or
+        // may have just done so, so the file is read again once the lock is ours.
+        let _guard = self.exclusive()?;
+        if !dir.is_dir() {
+            return Err(ProgressError::NoSuchTrainee(id.to_string()));
+        }
         let failure = match read_versioned::<Trainee>(&path) {
             Ok(trainee) => return Ok((trainee, None)),
             Err(ReadFailure::Io(source)) => return Err(io_error("read", &path)(source)),
@@ -161,9 +244,21 @@ impl ProgressStore {
         Ok((trainee, Some(notice)))
     }
 
-    /// Creates a trainee. Names are trimmed and must be unique, whatever their case.
+    /// Creates a trainee. Names are trimmed and must be unique, whatever their case. The
+    /// trainee's folder is built under a hidden name and renamed into place, so no other
+    /// command ever sees a trainee folder without its profile.
     pub fn create(&self, name: &str) -> Result<Trainee, ProgressError> {
+        let _guard = self.exclusive()?;
         let name = self.check_name(name, None)?;
+        let trainees = self.trainees_dir();
+        fs::create_dir_all(&trainees).map_err(io_error("create", &trainees))?;
+        // Left by a create that was killed half-way; nothing in it was reported saved, and no
+        // one else is creating while the lock is ours.
+        for entry in fs::read_dir(&trainees).into_iter().flatten().flatten() {
+            if entry.file_name().to_string_lossy().starts_with(".new-") {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
         let base = slug(&name);
         let mut id = base.clone();
         let mut n = 1;
@@ -176,11 +271,25 @@ impl ProgressStore {
             name,
             created_at: unix_now(),
         };
-        self.write_trainee(&trainee)?;
+        let staging = trainees.join(format!(".new-{}-{}", std::process::id(), trainee.id));
+        let _ = fs::remove_dir_all(&staging);
+        write_profile(&staging, &trainee)?;
+        let target = self.trainee_dir(&trainee.id);
+        if let Err(source) = fs::rename(&staging, &target) {
+            let _ = fs::remove_dir_all(&staging);
+            return Err(io_error("create", &target)(source));
+        }
+        if let Ok(folder) = fs::File::open(&trainees) {
+            let _ = folder.sync_all();
+        }
         Ok(trainee)
     }
 
     pub fn rename(&self, id: &str, name: &str) -> Result<Trainee, ProgressError> {
+        let _guard = self.exclusive()?;
+        if !self.trainee_dir(id).is_dir() {
+            return Err(ProgressError::NoSuchTrainee(id.to_string()));
+        }
         let name = self.check_name(name, Some(id))?;
         let (mut trainee, _) = self.trainee(id)?;
         trainee.name = name;
@@ -190,13 +299,29 @@ impl ProgressStore {
 
     /// Deletes a trainee and all their attempts, for good. Refused while an app has them open.
     pub fn delete(&self, id: &str) -> Result<(), ProgressError> {
+        let _guard = self.exclusive()?;
         let dir = self.trainee_dir(id);
-        if !dir.is_dir() {
+        if is_hidden(id) || !dir.is_dir() {
             return Err(ProgressError::NoSuchTrainee(id.to_string()));
         }
         let lock = self.lock(id)?;
         drop(lock);
-        fs::remove_dir_all(&dir).map_err(io_error("delete", &dir))?;
+        // Renamed out of sight first, so a delete killed half-way leaves no half-trainee that
+        // other commands would list; the hidden remains are cleared by the next delete.
+        let gone = self
+            .trainees_dir()
+            .join(format!(".deleted-{}-{id}", std::process::id()));
+        fs::rename(&dir, &gone).map_err(io_error("delete", &dir))?;
+        fs::remove_dir_all(&gone).map_err(io_error("delete", &gone))?;
+        for entry in fs::read_dir(self.trainees_dir())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if entry.file_name().to_string_lossy().starts_with(".deleted-") {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
         if self.current().as_deref() == Some(id) {
             let _ = fs::remove_file(self.dir.join("current"));
         }
@@ -239,15 +364,12 @@ impl ProgressStore {
     /// died mid-save are cleared once the lock is ours: nothing in them was reported saved.
     pub fn lock(&self, id: &str) -> Result<TraineeLock, ProgressError> {
         let dir = self.trainee_dir(id);
-        fs::create_dir_all(&dir).map_err(io_error("create", &dir))?;
+        // Never created here: an empty folder would be listed as a trainee with no profile.
+        if is_hidden(id) || !dir.is_dir() {
+            return Err(ProgressError::NoSuchTrainee(id.to_string()));
+        }
         let path = dir.join("lock");
-        let file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&path)
-            .map_err(io_error("open", &path))?;
+        let file = open_lock_file(&path)?;
         match file.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => {
@@ -292,6 +414,24 @@ impl ProgressStore {
             &to_versioned_json(record),
             false,
         )
+    }
+
+    /// Saves an attempt converted from an older format under an id fixed by where it came from,
+    /// unless a file with that id is already there: a conversion killed half-way and run again
+    /// then writes each attempt exactly once.
+    pub(super) fn save_converted_attempt(
+        &self,
+        trainee_id: &str,
+        record: &mut AttemptRecord,
+        id: String,
+    ) -> Result<(), ProgressError> {
+        let dir = self.trainee_dir(trainee_id).join("attempts");
+        let path = dir.join(format!("{id}.json"));
+        record.id = id;
+        if path.exists() {
+            return Ok(());
+        }
+        write_atomic(&path, &to_versioned_json(record), false)
     }
 
     /// Every readable attempt, oldest first. An unreadable one is moved to `damaged/` and named
@@ -342,17 +482,7 @@ impl ProgressStore {
     }
 
     fn write_trainee(&self, trainee: &Trainee) -> Result<(), ProgressError> {
-        let path = self.trainee_dir(&trainee.id).join("profile.json");
-        write_atomic(&path, &to_versioned_json(trainee), true)?;
-        // A new profile has no previous copy: its first version is copied as its last good
-        // copy, so a profile damaged before its second save still keeps its name. A copy, not
-        // a hard link, so damage to one file cannot reach the other.
-        let backup = backup_path(&path);
-        if !backup.exists() {
-            let bytes = fs::read(&path).map_err(io_error("read", &path))?;
-            write_atomic(&backup, &bytes, false)?;
-        }
-        Ok(())
+        write_profile(&self.trainee_dir(&trainee.id), trainee)
     }
 
     fn check_name(&self, name: &str, renaming: Option<&str>) -> Result<String, ProgressError> {
@@ -376,6 +506,33 @@ impl ProgressStore {
         }
         Ok(name)
     }
+}
+
+/// Opens (creating if need be) a file used only for its OS lock; its content is never truncated
+/// by opening, since it may name the process holding it.
+fn open_lock_file(path: &Path) -> Result<fs::File, ProgressError> {
+    fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(path)
+        .map_err(io_error("open", path))
+}
+
+/// Writes `trainee` as `dir/profile.json`, keeping the previous version as its last good copy.
+fn write_profile(dir: &Path, trainee: &Trainee) -> Result<(), ProgressError> {
+    let path = dir.join("profile.json");
+    write_atomic(&path, &to_versioned_json(trainee), true)?;
+    // A new profile has no previous copy: its first version is copied as its last good copy, so
+    // a profile damaged before its second save still keeps its name. A copy, not a hard link,
+    // so damage to one file cannot reach the other.
+    let backup = backup_path(&path);
+    if !backup.exists() {
+        let bytes = fs::read(&path).map_err(io_error("read", &path))?;
+        write_atomic(&backup, &bytes, false)?;
+    }
+    Ok(())
 }
 
 /// A folder name from a trainee's name: lowercase letters and digits joined by dashes.

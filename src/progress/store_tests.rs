@@ -343,3 +343,62 @@ fn saves_killed_mid_write_lose_nothing_reported_saved() {
     assert!(mid_write >= 20, "only {mid_write} kills landed mid-write");
     fs::remove_dir_all(store.dir()).unwrap();
 }
+
+#[test]
+fn one_unreadable_trainee_is_named_and_left_out_without_hiding_the_others() {
+    let store = ProgressStore::new(temp_dir("one-bad-trainee"));
+    store.create("Ana").unwrap();
+    store.create("Ben").unwrap();
+    store.create("Cy").unwrap();
+    // Ben's profile is from a newer holdline; Cy's profile.json is a folder, and a FIFO-like
+    // oddity must not block either.
+    fs::write(
+        store.dir().join("trainees/ben/profile.json"),
+        r#"{"schema": 99, "id": "ben", "name": "Ben", "created_at": 1}"#,
+    )
+    .unwrap();
+    let cy = store.dir().join("trainees/cy/profile.json");
+    fs::remove_file(&cy).unwrap();
+    fs::create_dir_all(&cy).unwrap();
+    let (trainees, notices) = store.trainees().unwrap();
+    let names: Vec<&str> = trainees.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["Ana", "Cy"], "{notices:?}");
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.contains("schema 99") && n.contains("left out")),
+        "{notices:?}"
+    );
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.contains("restored the last good copy")),
+        "{notices:?}"
+    );
+    assert!(store.create("Dee").is_ok(), "adding still works");
+    fs::remove_dir_all(store.dir()).unwrap();
+}
+
+#[test]
+fn a_lock_or_a_delete_never_leaves_a_folder_listed_as_a_nameless_trainee() {
+    let store = ProgressStore::new(temp_dir("no-empty-folders"));
+    assert!(matches!(
+        store.lock("ghost"),
+        Err(ProgressError::NoSuchTrainee(_))
+    ));
+    store.create("Ana").unwrap();
+    store.delete("ana").unwrap();
+    let (trainees, notices) = store.trainees().unwrap();
+    assert!(
+        trainees.is_empty() && notices.is_empty(),
+        "{trainees:?} {notices:?}"
+    );
+    assert!(
+        fs::read_dir(store.dir().join("trainees"))
+            .unwrap()
+            .next()
+            .is_none(),
+        "nothing is left behind"
+    );
+    fs::remove_dir_all(store.dir()).unwrap();
+}

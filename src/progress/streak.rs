@@ -20,43 +20,90 @@ fn week(day: i64) -> i64 {
     (day + 3).div_euclid(7)
 }
 
-/// Walks from the first practice day to `today`. A day without practice uses a freeze of its
+/// Goes through the practice days up to `today`. A day without practice uses a freeze of its
 /// week if one is left, else breaks the streak. Today itself cannot break it: the day is not
-/// over yet.
+/// over yet. Days after `today` (a clock set wrong when an attempt was saved) do not count.
+/// The work is bounded by the number of practice days, not by the days between them, so a
+/// date decades away costs nothing.
 pub fn streak(days: &BTreeSet<i64>, today: i64, freezes_per_week: u32) -> Streak {
-    let Some(&first) = days.first() else {
+    let mut walk = Walk {
+        freezes_per_week,
+        current: 0,
+        longest: 0,
+        used_week: i64::MIN,
+        used: 0,
+    };
+    let mut previous: Option<i64> = None;
+    for &day in days.range(..=today) {
+        if let Some(previous) = previous {
+            walk.missed(previous + 1, day - 1);
+        }
+        walk.day(day);
+        walk.current += 1;
+        walk.longest = walk.longest.max(walk.current);
+        previous = Some(day);
+    }
+    let Some(last) = previous else {
         return Streak {
             freezes_left: freezes_per_week,
             ..Streak::default()
         };
     };
-    let mut current = 0u32;
-    let mut longest = 0u32;
-    let mut used_week = i64::MIN;
-    let mut used = 0u32;
-    let last = today.max(days.last().copied().unwrap_or(first));
-    for day in first..=last {
-        if week(day) != used_week {
-            used_week = week(day);
-            used = 0;
-        }
-        if days.contains(&day) {
-            current += 1;
-            longest = longest.max(current);
-        } else if day == today {
-            // Not practised yet today: the streak is still alive.
-        } else if current > 0 && used < freezes_per_week {
-            used += 1;
-        } else {
-            current = 0;
+    walk.missed(last + 1, today - 1);
+    walk.day(today);
+    Streak {
+        current: walk.current,
+        longest: walk.longest,
+        practised_today: days.contains(&today),
+        freezes_left: freezes_per_week.saturating_sub(walk.used),
+    }
+}
+
+/// The state of [`streak`]'s walk through the calendar.
+struct Walk {
+    freezes_per_week: u32,
+    current: u32,
+    longest: u32,
+    /// The week the walk is in, and the freezes used in it.
+    used_week: i64,
+    used: u32,
+}
+
+impl Walk {
+    /// Moves the walk to `day`, starting that week's freezes afresh if it is a new week.
+    fn day(&mut self, day: i64) {
+        if week(day) != self.used_week {
+            self.used_week = week(day);
+            self.used = 0;
         }
     }
-    let this_week_used = if week(today) == used_week { used } else { 0 };
-    Streak {
-        current,
-        longest,
-        practised_today: days.contains(&today),
-        freezes_left: freezes_per_week.saturating_sub(this_week_used),
+
+    /// Days `from..=to` had no practice.
+    fn missed(&mut self, from: i64, to: i64) {
+        if from > to {
+            return;
+        }
+        // Fifteen or more missed days hold a whole Monday-to-Sunday week: the streak survives
+        // only if a week has a freeze for every day, and then every missed day is frozen.
+        if to - from >= 14 {
+            let last_week_start = week(to) * 7 - 3;
+            self.used_week = week(to);
+            if self.current > 0 && self.freezes_per_week >= 7 {
+                self.used = u32::try_from(to - last_week_start.max(from) + 1).unwrap_or(7);
+            } else {
+                self.current = 0;
+                self.used = 0;
+            }
+            return;
+        }
+        for day in from..=to {
+            self.day(day);
+            if self.current > 0 && self.used < self.freezes_per_week {
+                self.used += 1;
+            } else {
+                self.current = 0;
+            }
+        }
     }
 }
 
@@ -104,5 +151,24 @@ mod tests {
                 ..Streak::default()
             }
         );
+    }
+
+    #[test]
+    fn practice_dated_far_from_today_is_handled_at_once() {
+        // A clock set wrong: an attempt dated thousands of years ahead, one in the far past.
+        let list: BTreeSet<i64> = [i64::MIN / 2, monday(), monday() + 1, i64::MAX / 2]
+            .into_iter()
+            .collect();
+        let s = streak(&list, monday() + 2, 1);
+        assert_eq!((s.current, s.longest), (2, 2));
+        assert!(!s.practised_today);
+    }
+
+    #[test]
+    fn a_long_gap_breaks_the_streak_unless_every_day_can_be_frozen() {
+        let list = days(&[0, 1, 30]);
+        assert_eq!(streak(&list, monday() + 30, 1).current, 1);
+        let every_day = streak(&list, monday() + 30, 7);
+        assert_eq!((every_day.current, every_day.longest), (3, 3));
     }
 }

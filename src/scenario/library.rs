@@ -111,7 +111,51 @@ fn whole_file_error(
     Diagnostic::whole_file(display(path), code, message, help)
 }
 
+/// Folders nested deeper than this below a folder given to holdline are not searched.
+pub const MAX_FOLDER_DEPTH: usize = 16;
+
 fn collect_ron_files(dir: &Path, out: &mut Vec<PathBuf>, diagnostics: &mut Vec<Diagnostic>) {
+    let mut visited = std::collections::HashSet::new();
+    collect_ron_files_in(dir, 0, &mut visited, out, diagnostics);
+}
+
+/// Walks `dir`, each real folder once: a link back to a folder already walked (`ln -s . a`) is
+/// reported and skipped, instead of being walked again and again.
+fn collect_ron_files_in(
+    dir: &Path,
+    depth: usize,
+    visited: &mut std::collections::HashSet<PathBuf>,
+    out: &mut Vec<PathBuf>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let real = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    if !visited.insert(real.clone()) {
+        diagnostics.push(Diagnostic {
+            severity: super::diagnostic::Severity::Warning,
+            ..whole_file_error(
+                dir,
+                "folder-loop",
+                format!(
+                    "this folder is {} again, through a link; it was searched once",
+                    real.display()
+                ),
+                Some("remove the link, or point it outside the scenario folder".into()),
+            )
+        });
+        return;
+    }
+    if depth > MAX_FOLDER_DEPTH {
+        diagnostics.push(Diagnostic {
+            severity: super::diagnostic::Severity::Warning,
+            ..whole_file_error(
+                dir,
+                "folder-too-deep",
+                format!("folders more than {MAX_FOLDER_DEPTH} levels deep are not searched"),
+                Some("move the scenarios nearer the top of the folder".into()),
+            )
+        });
+        return;
+    }
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(err) => {
@@ -128,7 +172,7 @@ fn collect_ron_files(dir: &Path, out: &mut Vec<PathBuf>, diagnostics: &mut Vec<D
     paths.sort();
     for path in paths {
         if path.is_dir() {
-            collect_ron_files(&path, out, diagnostics);
+            collect_ron_files_in(&path, depth + 1, visited, out, diagnostics);
         } else if path.extension().is_some_and(|e| e == "ron") {
             out.push(path);
         }
@@ -136,13 +180,7 @@ fn collect_ron_files(dir: &Path, out: &mut Vec<PathBuf>, diagnostics: &mut Vec<D
 }
 
 fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::new();
-    // One byte over the limit is enough for the size check to report it.
-    file.take(MAX_FILE_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)?;
-    Ok(bytes)
+    super::load::read_input_file(path, MAX_FILE_BYTES)
 }
 
 fn load_file(path: &Path, lexicon: &Lexicon, report: &mut LoadReport) {

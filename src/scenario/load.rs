@@ -12,6 +12,30 @@ pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
 /// Nesting deeper than this is refused (a scenario needs fewer than 10 levels).
 pub const MAX_NESTING: usize = 64;
 
+/// Reads a file holdline was given, refusing what is not a plain file before opening it (a FIFO
+/// would block forever, `/dev/zero` would never end) and reading at most `max_bytes + 1` bytes,
+/// so the size check that follows can report an oversized file without it all being in memory.
+pub fn read_input_file(path: &std::path::Path, max_bytes: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let metadata = std::fs::metadata(path)?;
+    if !metadata.is_file() {
+        let what = if metadata.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file (a pipe, device or socket)"
+        };
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("it is {what}; give the path of a file"),
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max_bytes as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// Parses `bytes` (the contents of `file`) as a `T`, or explains why it cannot.
 pub fn parse_ron<T: DeserializeOwned>(file: &str, bytes: &[u8]) -> Result<T, Diagnostic> {
     let text = decode(file, bytes)?;

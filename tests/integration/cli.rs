@@ -4,8 +4,13 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 fn holdline(args: &[&str], stdin: &str) -> Output {
+    // Never the machine's own data folder: a play with no --data-dir is saved for the trainee
+    // who played last, and that must not be a real trainee's history.
+    let default_data =
+        std::env::temp_dir().join(format!("holdline-cli-default-data-{}", std::process::id()));
     let mut child = Command::new(env!("CARGO_BIN_EXE_holdline"))
         .args(args)
+        .env("HOLDLINE_DATA_DIR", default_data)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -340,4 +345,219 @@ fn without_a_display_the_app_says_what_is_missing_and_points_to_the_terminal_pla
     assert!(stderr.contains("DISPLAY is not set"), "{stderr}");
     assert!(stderr.contains("holdline play"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_terminal_play_is_saved_for_the_trainee_like_an_app_attempt() {
+    let data = std::env::temp_dir().join(format!("holdline-cli-play-saved-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let dir = data.to_str().unwrap();
+    let answers =
+        "1\nI am so sorry Dana, it is held at the Eastfield depot and comes Thursday 13 June.\n1\n";
+
+    let nobody = holdline(
+        &["--data-dir", dir, "play", "late-parcel", "--trainee", "Zed"],
+        answers,
+    );
+    assert_eq!(
+        nobody.status.code(),
+        Some(2),
+        "an unknown trainee is refused up front"
+    );
+    assert!(
+        stderr(&nobody).contains("holdline trainee add"),
+        "{}",
+        stderr(&nobody)
+    );
+    assert!(!stdout(&nobody).contains("==="), "nothing was played");
+
+    assert_eq!(
+        holdline_in(&data, &["trainee", "add", "Sam"]).status.code(),
+        Some(0)
+    );
+    let first = holdline(
+        &[
+            "--data-dir",
+            dir,
+            "play",
+            "late-parcel",
+            "--seed",
+            "5",
+            "--trainee",
+            "sam",
+        ],
+        answers,
+    );
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert!(
+        stderr(&first).contains("saved for Sam"),
+        "{}",
+        stderr(&first)
+    );
+    // No --trainee: the one who played last. Input that ends early is kept as abandoned.
+    let second = holdline(
+        &["--data-dir", dir, "play", "late-parcel", "--seed", "6"],
+        "1\n",
+    );
+    assert_eq!(second.status.code(), Some(3));
+    assert!(
+        stderr(&second).contains("saved for Sam"),
+        "{}",
+        stderr(&second)
+    );
+
+    let out = holdline_in(&data, &["progress", "--trainee", "Sam", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let store = holdline::progress::ProgressStore::new(&data);
+    let history = store.history("sam").unwrap();
+    assert_eq!(history.attempts.len(), 2);
+    let finished = history
+        .attempts
+        .iter()
+        .find(|a| a.seed == 5)
+        .expect("the finished attempt");
+    assert!(finished.outcome.is_some());
+    assert_eq!(
+        finished.turns.len(),
+        3,
+        "every reply is kept, to replay and rescore"
+    );
+    let rescored = holdline_in(&data, &["rescore", "--trainee", "sam"]);
+    assert_eq!(rescored.status.code(), Some(0), "{}", stderr(&rescored));
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_closed_pipe_is_a_quiet_exit_and_a_full_disk_an_error_message() {
+    for args in [
+        &["list"][..],
+        &["list", "--json"],
+        &[
+            "score",
+            "scenarios/late-parcel.ron",
+            "--node",
+            "explain-status",
+            "--text",
+            "Sorry",
+        ],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_holdline"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader goes away before the command has written a byte (it reads the library
+        // first), like `holdline list | head -0`.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_holdline"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdin(Stdio::null())
+            .stdout(full)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("could not write its output"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+/// Runs the binary, failing the test instead of hanging if it takes longer than `secs`.
+#[cfg(unix)]
+fn holdline_within(secs: u64, args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_holdline"))
+        .args(args)
+        .env(
+            "HOLDLINE_DATA_DIR",
+            std::env::temp_dir().join("holdline-cli-hostile-data"),
+        )
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed().as_secs() > secs {
+            let _ = child.kill();
+            panic!("holdline {args:?} was still running after {secs} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn link_loops_pipes_and_devices_in_the_scenario_folder_end_in_messages_not_hangs() {
+    use std::os::unix::fs::symlink;
+    let dir = std::env::temp_dir().join(format!("holdline-cli-hostile-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy("scenarios/late-parcel.ron", dir.join("late-parcel.ron")).unwrap();
+    symlink(".", dir.join("a")).unwrap();
+    symlink(".", dir.join("b")).unwrap();
+    let fifo = dir.join("x.ron");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let d = dir.to_str().unwrap();
+
+    let out = holdline_within(20, &["validate", d]);
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("x.ron") && text.contains("not a regular file"),
+        "{text}"
+    );
+    assert!(
+        text.contains("folder-loop") || text.contains("searched once"),
+        "{text}"
+    );
+
+    let out = holdline_within(20, &["--scenarios", d, "list"]);
+    assert!(stdout(&out).contains("late-parcel"), "{}", stderr(&out));
+    let out = holdline_within(20, &["--scenarios", d, "play", "late-parcel"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+
+    for flag in ["--lexicon", "--rules"] {
+        for path in [fifo.to_str().unwrap(), "/dev/zero"] {
+            let out = holdline_within(20, &[flag, path, "list"]);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{flag} {path}: {}",
+                stderr(&out)
+            );
+            assert!(
+                stderr(&out).contains("not a regular file"),
+                "{}",
+                stderr(&out)
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
