@@ -73,5 +73,15 @@ pub fn run(folder: &Path, lexicon: &Lexicon, json: bool) -> ExitCode {
     if skipped > 0 {
         eprintln!("note: some files have errors and are not listed; run `holdline validate`");
     }
+    if entries.is_empty() {
+        // An empty list is not a success: the folder is wrong, or every file in it is broken.
+        let looked = std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
+        eprintln!(
+            "error: no playable scenarios in {}; run holdline from the project folder, pass \
+             --scenarios DIR, or run `holdline validate` to see what is wrong with the files",
+            looked.display()
+        );
+        return ExitCode::from(1);
+    }
     ExitCode::SUCCESS
 }

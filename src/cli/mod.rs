@@ -82,14 +82,17 @@ pub enum Command {
     /// Score one typed reply at one node and explain every point. Exit code 2 on a bad
     /// scenario, an unknown node or empty text.
     Score {
-        /// The scenario file.
-        scenario: PathBuf,
+        /// A scenario id from the library, or a path to a .ron file.
+        scenario: String,
         /// The node whose rubric and customer line set the context.
         #[arg(long)]
         node: String,
-        /// The trainee's reply.
-        #[arg(long)]
-        text: String,
+        /// The trainee's reply (or give --file, or pipe it on stdin).
+        #[arg(long, conflicts_with = "file")]
+        text: Option<String>,
+        /// Read the reply from this file (`-` for stdin): for replies too long for a command line.
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
         /// Print one JSON object instead of a readable breakdown.
         #[arg(long)]
         json: bool,
@@ -128,6 +131,13 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(rules) => rules,
         Err(code) => return code,
     };
+    let uses_store = !matches!(
+        cli.command,
+        Some(Command::Validate { .. } | Command::List { .. } | Command::Score { .. })
+    );
+    if uses_store && let Err(code) = check_data_dir(&resolve_data_dir(cli.data_dir.clone())) {
+        return code;
+    }
     match cli.command {
         Some(Command::Validate {
             paths,
@@ -157,8 +167,15 @@ pub fn run(cli: Cli) -> ExitCode {
             scenario,
             node,
             text,
+            file,
             json,
-        }) => score::run(&scenario, &node, &text, json, lexicon),
+        }) => {
+            let reply = match score::reply_text(text, file.as_deref()) {
+                Ok(reply) => reply,
+                Err(code) => return code,
+            };
+            score::run(&cli.scenarios, &scenario, &node, &reply, json, lexicon)
+        }
         Some(Command::Progress { trainee, json }) => progress::run_progress(
             &resolve_data_dir(cli.data_dir),
             &rules,
@@ -245,6 +262,21 @@ fn resolve_data_dir(given: Option<PathBuf>) -> PathBuf {
     given.unwrap_or_else(crate::progress::ProgressStore::default_dir)
 }
 
+/// Refuses a data folder that is a file, before a command reports some file inside it that the
+/// user never heard of.
+fn check_data_dir(dir: &Path) -> Result<(), ExitCode> {
+    match std::fs::metadata(dir) {
+        Ok(meta) if !meta.is_dir() => {
+            eprintln!(
+                "error: the data folder {} is a file, not a folder; give --data-dir a folder (it is created if missing)",
+                dir.display()
+            );
+            Err(ExitCode::from(2))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn load_rules(path: Option<&Path>) -> Result<ProgressRules, ExitCode> {
     let Some(path) = path else {
         return Ok(ProgressRules::builtin());
@@ -285,6 +317,12 @@ fn load_lexicon(path: Option<&Path>) -> Result<Lexicon, ExitCode> {
 /// why (with every diagnostic) and returns `None`.
 fn resolve_scenario(scenarios: &Path, wanted: &str, lexicon: &Lexicon) -> Option<LoadedScenario> {
     let as_path = Path::new(wanted);
+    if as_path.is_dir() {
+        eprintln!(
+            "error: {wanted} is a folder; give one scenario's id (see `holdline list`) or its .ron file"
+        );
+        return None;
+    }
     let report: LoadReport = if as_path.is_file() {
         load_paths(&[as_path.to_path_buf()], lexicon)
     } else {

@@ -37,26 +37,20 @@ pub fn run(folder: &Path, wanted: &str, seed: u64, lexicon: Lexicon, save: SaveT
     };
     let store = ProgressStore::new(save.data_dir);
     // Who the attempt is for is settled before the customer says a word, so a wrong name is
-    // said up front, not after the conversation.
-    let trainee = match save.trainee {
-        Some(key) => match store.find(key) {
-            Ok(Some(trainee)) => Some(trainee),
-            Ok(None) => {
-                eprintln!(
-                    "error: there is no trainee \"{key}\" in {}; add one with `holdline trainee add NAME`",
-                    store.dir().display()
-                );
-                return ExitCode::from(2);
-            }
-            Err(err) => {
-                eprintln!("error: {err}");
-                return ExitCode::from(2);
-            }
-        },
-        None => store
-            .current()
-            .and_then(|id| store.trainee(&id).ok())
-            .map(|(trainee, _)| trainee),
+    // said up front, not after the conversation: the trainee named, else the one who played
+    // last, else the only one. With no trainee at all (a trainer trying a scenario), the
+    // scenario is played and nothing is saved.
+    let nobody_yet = save.trainee.is_none()
+        && store
+            .trainees()
+            .is_ok_and(|(trainees, _)| trainees.is_empty());
+    let trainee = if nobody_yet {
+        None
+    } else {
+        match super::progress::pick_trainee(&store, save.data_dir, save.trainee) {
+            Ok(trainee) => Some(trainee),
+            Err(code) => return code,
+        }
     };
     let scorer: Arc<dyn ReplyScorer> = Arc::new(RuleScorer::new(lexicon));
     let stdin = std::io::stdin();
@@ -109,8 +103,8 @@ fn save_attempt(
     }
     let Some(trainee) = trainee else {
         eprintln!(
-            "(not saved: no trainee has played on this machine yet; pass --trainee NAME, or add \
-             one with `holdline trainee add NAME`)"
+            "(not saved: there are no trainees in {}; add one with `holdline trainee add NAME`)",
+            store.dir().display()
         );
         return Ok(());
     };
@@ -199,14 +193,13 @@ pub fn play(
         };
         out.flush()?;
         let asked = Instant::now();
-        let mut line = String::new();
-        if input.read_line(&mut line)? == 0 {
+        let Some(line) = read_reply_line(input)? else {
             writeln!(
                 out,
                 "\n(input ended before the conversation did; session abandoned)"
             )?;
             return Ok((PlayOutcome::InputEnded, session));
-        }
+        };
         let elapsed_ms = if timed {
             asked.elapsed().as_millis() as u64
         } else {
@@ -228,12 +221,58 @@ pub fn play(
         };
         match session.respond(response, elapsed_ms) {
             Ok(turn) => print_turn(out, turn)?,
-            Err(err @ (SessionError::EmptyReply | SessionError::NoSuchChoice { .. })) => {
+            Err(
+                err @ (SessionError::EmptyReply
+                | SessionError::NoSuchChoice { .. }
+                | SessionError::ReplyTooLong { .. }),
+            ) => {
                 writeln!(out, "  ({err}; try again)")?;
+            }
+            Err(err @ SessionError::TooManyTurns) => {
+                writeln!(out, "\n({err}; session abandoned)")?;
+                return Ok((PlayOutcome::InputEnded, session));
             }
             Err(err) => return Err(std::io::Error::other(err)),
         }
     }
+}
+
+/// The most bytes of one input line kept: room for the longest reply a session takes in any
+/// script, so an over-long line is still refused by the session with its length, while a
+/// gigabyte line is never held in memory.
+const MAX_LINE_BYTES: usize = crate::session::MAX_REPLY_CHARS * 4 + 4;
+
+/// One line of input, without its line ending, or `None` at the end of the input. Bytes that
+/// are not UTF-8 are replaced (one bad line must not end the session), and only the first
+/// `MAX_LINE_BYTES` of a line are kept; the rest of it is read and dropped.
+fn read_reply_line(input: &mut dyn BufRead) -> std::io::Result<Option<String>> {
+    let mut kept = Vec::new();
+    let mut read_any = false;
+    loop {
+        let buffer = input.fill_buf()?;
+        if buffer.is_empty() {
+            break;
+        }
+        read_any = true;
+        let (chunk, found_end) = match buffer.iter().position(|&b| b == b'\n') {
+            Some(end) => (&buffer[..end], true),
+            None => (buffer, false),
+        };
+        let room = MAX_LINE_BYTES.saturating_sub(kept.len());
+        kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        let used = chunk.len() + usize::from(found_end);
+        input.consume(used);
+        if found_end {
+            break;
+        }
+    }
+    if !read_any {
+        return Ok(None);
+    }
+    if kept.last() == Some(&b'\r') {
+        kept.pop();
+    }
+    Ok(Some(String::from_utf8_lossy(&kept).into_owned()))
 }
 
 fn print_header(out: &mut dyn Write, s: &Scenario, seed: u64) -> std::io::Result<()> {

@@ -56,7 +56,8 @@ pub(super) fn pick_trainee(
             Ok(Some(t)) => t,
             Ok(None) => {
                 return Err(fail(format!(
-                    "no trainee \"{key}\" in {}",
+                    "no trainee \"{key}\" in {}; `holdline trainee list` shows them, \
+                     `holdline trainee add NAME` adds one",
                     data_dir.display()
                 )));
             }
@@ -214,8 +215,8 @@ fn print_standing(trainee: &Trainee, rules: &ProgressRules, s: &Standing) {
         println!("Scores over time (last 10): empathy / accuracy / de-escalation");
         for point in s.history.iter().rev().take(10).rev() {
             println!(
-                "  day {}  {:<24} {:>3} / {:>3} / {:>3}",
-                point.finished_at / 86_400,
+                "  {}  {:<24} {:>3} / {:>3} / {:>3}",
+                calendar_date(point.finished_at),
                 point.scenario_id,
                 point.empathy,
                 point.accuracy,
@@ -295,4 +296,17 @@ pub fn run_trainee(data_dir: &Path, command: &TraineeCommand) -> ExitCode {
             }
         }
     }
+}
+
+/// A moment as the trainee's own calendar date (`2026-12-02`), or `?` for one no calendar has.
+fn calendar_date(unix_secs: u64) -> String {
+    i64::try_from(unix_secs)
+        .ok()
+        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+        .map(|utc| {
+            utc.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d")
+                .to_string()
+        })
+        .unwrap_or_else(|| "?".to_string())
 }

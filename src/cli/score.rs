@@ -3,7 +3,6 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::scenario::library::load_paths;
 use crate::scenario::model::{Rubric, Turn};
 use crate::scoring::rule_scorer::RuleScorer;
 use crate::scoring::{Dimension, Lexicon, ReplyScorer, ScoringContext};
@@ -17,18 +16,60 @@ fn fail(message: String) -> ExitCode {
     ExitCode::from(USAGE_ERROR)
 }
 
-pub fn run(path: &Path, node_id: &str, text: &str, json: bool, lexicon: Lexicon) -> ExitCode {
+/// The reply to score: `--text`, else the file given with `--file` (`-` for stdin), else stdin
+/// when it is not a terminal. Capped like a reply in a session.
+pub fn reply_text(text: Option<String>, file: Option<&Path>) -> Result<String, ExitCode> {
+    use std::io::{IsTerminal, Read};
+    if let Some(text) = text {
+        return Ok(text);
+    }
+    let limit = crate::session::MAX_REPLY_CHARS * 4;
+    let bytes = match file {
+        Some(path) if path != Path::new("-") => crate::scenario::load::read_input_file(path, limit)
+            .map_err(|err| {
+                fail(format!(
+                    "cannot read the reply from {}: {err}",
+                    path.display()
+                ))
+            })?,
+        _ if file.is_none() && std::io::stdin().is_terminal() => {
+            return Err(fail(
+                "no reply to score; pass it with --text \"…\", --file FILE, or on stdin".into(),
+            ));
+        }
+        _ => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .lock()
+                .take(limit as u64 + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|err| fail(format!("cannot read the reply from stdin: {err}")))?;
+            bytes
+        }
+    };
+    String::from_utf8(bytes).map_err(|_| fail("the reply is not UTF-8 text".into()))
+}
+
+pub fn run(
+    folder: &Path,
+    wanted: &str,
+    node_id: &str,
+    text: &str,
+    json: bool,
+    lexicon: Lexicon,
+) -> ExitCode {
     if text.trim().is_empty() {
         return fail("the reply text is empty; pass it with --text \"…\"".into());
     }
-    let report = load_paths(&[path.to_path_buf()], &lexicon);
-    let Some(loaded) = report.scenarios.first() else {
-        report
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .for_each(|d| eprintln!("{d}"));
-        return fail(format!("{} is not a valid scenario", path.display()));
+    let chars = text.chars().count();
+    if chars > crate::session::MAX_REPLY_CHARS {
+        return fail(format!(
+            "the reply is {chars} characters long; a reply can have at most {}",
+            crate::session::MAX_REPLY_CHARS
+        ));
+    }
+    let Some(loaded) = super::resolve_scenario(folder, wanted, &lexicon) else {
+        return ExitCode::from(USAGE_ERROR);
     };
     let scenario = &loaded.scenario;
     let Some(node) = scenario.node(node_id) else {

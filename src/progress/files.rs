@@ -66,12 +66,18 @@ pub fn read_versioned<T: DeserializeOwned>(path: &Path) -> Result<T, ReadFailure
         }
         Err(e) => return Err(ReadFailure::Io(e)),
     };
+    parse_versioned(&bytes)
+}
+
+/// The content of a versioned file, parsed and migrated: [`read_versioned`] without the file
+/// (the fuzz targets call it on raw bytes).
+pub fn parse_versioned<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ReadFailure> {
     let damaged = |e: serde_json::Error| ReadFailure::Damaged {
         line: e.line(),
         column: e.column(),
         message: e.to_string(),
     };
-    let mut value: serde_json::Value = serde_json::from_slice(&bytes).map_err(damaged)?;
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(damaged)?;
     let schema = match value.get("schema") {
         // Files from before schema numbers.
         None => 0,
@@ -141,6 +147,12 @@ pub fn backup_path(path: &Path) -> PathBuf {
 pub fn write_atomic(path: &Path, bytes: &[u8], keep_backup: bool) -> Result<(), ProgressError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(io_error("create", dir))?;
+    if keep_backup {
+        // Profiles are rewritten in a small folder; temporary copies left there by processes
+        // that were killed are cleared here, so they do not pile up. (Attempt folders, which
+        // are large, are cleared when the trainee is opened: see `ProgressStore::lock`.)
+        clear_dead_temporaries(dir, &path.file_name().unwrap_or_default().to_string_lossy());
+    }
     let mut temp_name = path.file_name().unwrap_or_default().to_os_string();
     temp_name.push(format!(".tmp-{}", std::process::id()));
     let temp = path.with_file_name(temp_name);
@@ -174,6 +186,29 @@ pub fn write_atomic(path: &Path, bytes: &[u8], keep_backup: bool) -> Result<(), 
         let _ = folder.sync_all();
     }
     Ok(())
+}
+
+/// Removes `<file_name>.tmp-<pid>` and `<file_name>.bak.tmp-<pid>` files in `dir` whose process
+/// no longer runs. Only where the operating system says which processes run (Linux's `/proc`);
+/// elsewhere they wait for the next `ProgressStore::lock`.
+fn clear_dead_temporaries(dir: &Path, file_name: &str) {
+    let proc = Path::new("/proc/self");
+    if !proc.exists() {
+        return;
+    }
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = [format!("{file_name}.tmp-"), format!("{file_name}.bak.tmp-")]
+            .iter()
+            .find_map(|prefix| name.strip_prefix(prefix.as_str()))
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists() {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Moves a damaged file into `damaged_dir`, stamped with `now`, and returns where it went.
@@ -274,6 +309,32 @@ mod tests {
             let refused = matches!(read, Err(ReadFailure::Damaged { .. }))
                 || matches!(read, Err(ReadFailure::TooNew(_)));
             assert!(refused, "schema {odd} was read as {read:?}");
+        }
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn temporaries_of_killed_processes_are_cleared_when_the_profile_is_next_written() {
+        let dir = temp_dir("dead-temporaries");
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("profile.json");
+        // No process has a number this large (Linux's limit is 4,194,304); process 1 always runs.
+        for stale in [
+            "profile.json.tmp-999999999",
+            "profile.json.bak.tmp-999999998",
+        ] {
+            fs::write(dir.join(stale), "half").unwrap();
+        }
+        fs::write(dir.join("profile.json.tmp-1"), "in progress").unwrap();
+        write_atomic(&path, b"{}", true).unwrap();
+        let left: Vec<String> = fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| is_temporary(n))
+            .collect();
+        if Path::new("/proc/self").exists() {
+            assert_eq!(left, ["profile.json.tmp-1"]);
         }
         fs::remove_dir_all(&dir).unwrap();
     }

@@ -140,19 +140,15 @@ pub fn migrate_format_1(store: &ProgressStore) -> Result<Vec<String>, ProgressEr
     )])
 }
 
-/// A name the new layout accepts for the old profile's: format 1 checked none, so a blank name
-/// becomes "Trainee" and a long one is cut to the longest allowed (rename it afterwards).
+/// A name the new layout accepts for the old profile's: format 1 checked none, so a long name is
+/// cut to the longest allowed, and a blank or invisible one becomes "Trainee" (rename it
+/// afterwards with `holdline trainee rename`).
 fn usable_name(old: &str) -> String {
-    let cleaned: String = old.trim().chars().filter(|c| !c.is_control()).collect();
-    let cut: String = cleaned
-        .chars()
-        .take(super::store::MAX_NAME_CHARS)
-        .collect::<String>()
+    let visible: String = old.chars().filter(|c| !c.is_control()).collect();
+    let cut: String = visible
         .trim()
-        .to_string();
-    if cut.is_empty() {
-        "Trainee".to_string()
-    } else {
-        cut
-    }
+        .chars()
+        .take(super::names::MAX_NAME_CHARS)
+        .collect();
+    super::names::clean_name(&cut).unwrap_or_else(|_| "Trainee".to_string())
 }

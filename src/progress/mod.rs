@@ -5,6 +5,7 @@
 pub mod attempt;
 pub mod files;
 mod legacy;
+pub mod names;
 pub mod rescore;
 pub mod review;
 pub mod rules;

@@ -5,7 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::scenario::Diagnostic;
-use crate::scenario::load::parse_ron;
+use crate::scenario::diagnostic::Severity;
+use crate::scenario::load::{RonKind, parse_ron};
+use crate::scenario::model::{Industry, MAX_TIER};
 use crate::scenario::span_index::Step;
 use crate::scenario::validate::Reporter;
 use crate::scoring::Dimension;
@@ -161,7 +163,8 @@ impl ProgressRules {
     }
 
     pub fn from_source(file: &str, bytes: &[u8]) -> Result<ProgressRules, Vec<Diagnostic>> {
-        let rules: ProgressRules = parse_ron(file, bytes).map_err(|d| vec![d])?;
+        let rules: ProgressRules =
+            parse_ron(RonKind::ProgressRules, file, bytes).map_err(|d| vec![d])?;
         let text = std::str::from_utf8(bytes).unwrap_or_default();
         let diagnostics = rules.validate(file, text);
         if diagnostics.iter().any(Diagnostic::is_error) {
@@ -198,6 +201,22 @@ impl ProgressRules {
             r.require_text(&path, "a level title", &level.title);
         }
         for (i, unlock) in self.unlocks.iter().enumerate() {
+            let at = |f| [Step::Field("unlocks"), Step::Index(i), Step::Field(f)];
+            let max_tier = MAX_TIER.into();
+            r.require_range(
+                &at("tier"),
+                "an unlocked tier",
+                unlock.tier.into(),
+                2,
+                max_tier,
+            );
+            r.require_range(
+                &at("from_tier"),
+                "from_tier",
+                unlock.from_tier.into(),
+                1,
+                max_tier,
+            );
             if unlock.from_tier >= unlock.tier {
                 r.error(
                     &[Step::Field("unlocks"), Step::Index(i)],
@@ -240,6 +259,9 @@ impl ProgressRules {
                 "review intervals must be one or more whole days, none of them 0".into(),
             );
         }
+        let clear = [Step::Field("review"), Step::Field("passes_to_clear")];
+        let passes = self.review.passes_to_clear.into();
+        r.require_range(&clear, "passes_to_clear", passes, 1, 100);
         let shift = [Step::Field("shift"), Step::Field("calls")];
         r.require_range(&shift, "shift calls", self.shift.calls.into(), 1, 50);
         let satisfied = [Step::Field("shift"), Step::Field("satisfied_from")];
@@ -262,8 +284,59 @@ impl ProgressRules {
             }
             r.require_text(&at("name"), "a badge name", &badge.name);
             r.require_text(&at("how"), "a badge's how-to-earn text", &badge.how);
+            self.check_badge_can_be_earned(&mut r, i, &badge.when);
         }
         r.out
+    }
+
+    /// Refuses a condition no trainee can ever meet, such as a level past the last one or more
+    /// than 100 percent: the badge would sit locked forever, with a how-to that cannot be done.
+    fn check_badge_can_be_earned(&self, r: &mut Reporter<'_>, i: usize, when: &BadgeCondition) {
+        let at = [Step::Field("badges"), Step::Index(i), Step::Field("when")];
+        let mut range = |what: &str, value: i64, min: i64, max: i64| {
+            if value < min || value > max {
+                r.report(
+                    Severity::Error,
+                    &at,
+                    "badge-never-earned",
+                    format!("{what} is {value}, so the badge can never be earned"),
+                    Some(format!("use a value between {min} and {max}")),
+                );
+            }
+        };
+        let levels = i64::try_from(self.levels.len()).unwrap_or(i64::MAX);
+        let tiers = i64::from(MAX_TIER);
+        let industries = Industry::ALL.len() as i64;
+        match when {
+            BadgeCondition::Level(n) => range("the level", (*n).into(), 1, levels),
+            BadgeCondition::ShiftSatisfaction(p) => {
+                range("the percent of satisfied callers", (*p).into(), 0, 100)
+            }
+            BadgeCondition::Industries(n) => {
+                range("the number of industries", (*n).into(), 1, industries)
+            }
+            BadgeCondition::Calmed { from, below } => {
+                range("the anger to reach (from)", (*from).into(), 1, 100);
+                range("the anger to end below (below)", (*below).into(), 1, 100);
+            }
+            BadgeCondition::DimensionScore {
+                score, min_tier, ..
+            } => {
+                range("the score", (*score).into(), 0, 100);
+                range("min_tier", (*min_tier).into(), 1, tiers);
+            }
+            BadgeCondition::Finished(_)
+            | BadgeCondition::PassedScenarios(_)
+            | BadgeCondition::ThreeStarScenarios(_)
+            | BadgeCondition::CleanRun(_)
+            | BadgeCondition::EveryChannel
+            | BadgeCondition::StreakDays(_)
+            | BadgeCondition::PracticeDays(_)
+            | BadgeCondition::TypedReplies(_)
+            | BadgeCondition::Comeback
+            | BadgeCondition::ReviewsCleared(_)
+            | BadgeCondition::Shifts(_) => {}
+        }
     }
 
     /// The level reached with `xp`: its 0-based index.
@@ -286,6 +359,36 @@ mod tests {
         assert!(rules.badges.len() >= 15, "{} badges", rules.badges.len());
         assert_eq!(rules.level_index(0), 0);
         assert_eq!(rules.level_index(rules.levels[1].xp), 1);
+    }
+
+    /// The codes `validate` reports for the built-in rules with `from` replaced by `to`.
+    fn codes_after(from: &str, to: &str) -> Vec<&'static str> {
+        assert!(
+            BUILTIN_RULES.contains(from),
+            "the built-in rules contain {from}"
+        );
+        let text = BUILTIN_RULES.replacen(from, to, 1);
+        match ProgressRules::from_source("r.ron", text.as_bytes()) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors.iter().map(|d| d.code).collect(),
+        }
+    }
+
+    #[test]
+    fn badges_that_can_never_be_earned_are_refused() {
+        let level = codes_after("Level(3)", "Level(4294967295)");
+        assert!(level.contains(&"badge-never-earned"), "{level:?}");
+        let satisfied = codes_after("ShiftSatisfaction(80)", "ShiftSatisfaction(250)");
+        assert!(satisfied.contains(&"badge-never-earned"), "{satisfied:?}");
+        assert_eq!(codes_after("Level(3)", "Level(2)"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn unlocks_past_the_last_tier_and_reviews_that_never_clear_are_refused() {
+        let tier = codes_after("tier: 3, from_tier: 2", "tier: 9, from_tier: 2");
+        assert!(tier.contains(&"out-of-range"), "{tier:?}");
+        let clear = codes_after("passes_to_clear: 2", "passes_to_clear: 0");
+        assert!(clear.contains(&"out-of-range"), "{clear:?}");
     }
 
     #[test]

@@ -22,8 +22,8 @@ use super::files::{
 };
 use super::{ProgressError, legacy, unix_now};
 
-/// The longest name a trainee can take, in characters.
-pub const MAX_NAME_CHARS: usize = 40;
+pub use super::names::MAX_NAME_CHARS;
+use super::names::{clean_name, name_key};
 
 /// A trainee's profile file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -342,9 +342,8 @@ impl ProgressStore {
             .iter()
             .find(|t| t.id == key)
             .or_else(|| {
-                trainees
-                    .iter()
-                    .find(|t| t.name.to_lowercase() == key.to_lowercase())
+                let key = name_key(key);
+                trainees.iter().find(|t| name_key(&t.name) == key)
             })
             .cloned())
     }
@@ -458,19 +457,27 @@ impl ProgressStore {
                     "{} was written by a newer holdline (schema {schema}); update to see it.",
                     path.display()
                 )),
-                Err(ReadFailure::Io(source)) => return Err(io_error("read", &path)(source)),
+                Err(ReadFailure::Io(source)) => history.notices.push(format!(
+                    "{}: this attempt could not be read ({source}) and is left out.",
+                    path.display()
+                )),
                 Err(ReadFailure::Damaged {
                     line,
                     column,
                     message,
                 }) => {
                     let damaged = self.trainee_dir(trainee_id).join("damaged");
-                    let moved = move_aside(&path, &damaged, unix_now())?;
+                    // Moving it aside can fail (a read-only folder, `damaged` taken by a file):
+                    // then it stays where it is, and is still left out, so one bad file never
+                    // hides the good ones.
+                    let whereabouts = match move_aside(&path, &damaged, unix_now()) {
+                        Ok(moved) => format!("it was moved to {}", moved.display()),
+                        Err(err) => format!("it could not be moved aside ({err}), so it stays"),
+                    };
                     history.notices.push(format!(
                         "{}:{line}:{column}: this attempt could not be read ({message}); \
-                         it was moved to {} and left out.",
-                        path.display(),
-                        moved.display()
+                         {whereabouts} and is left out.",
+                        path.display()
                     ));
                 }
             }
@@ -486,19 +493,13 @@ impl ProgressStore {
     }
 
     fn check_name(&self, name: &str, renaming: Option<&str>) -> Result<String, ProgressError> {
-        let name: String = name.trim().chars().filter(|c| !c.is_control()).collect();
-        if name.is_empty() {
-            return Err(ProgressError::BadName("a name cannot be empty".into()));
-        }
-        if name.chars().count() > MAX_NAME_CHARS {
-            return Err(ProgressError::BadName(format!(
-                "a name can have at most {MAX_NAME_CHARS} characters"
-            )));
-        }
+        let name = clean_name(name).map_err(ProgressError::BadName)?;
+        let key = name_key(&name);
         let (trainees, _) = self.list()?;
-        if let Some(other) = trainees.iter().find(|t| {
-            Some(t.id.as_str()) != renaming && t.name.to_lowercase() == name.to_lowercase()
-        }) {
+        if let Some(other) = trainees
+            .iter()
+            .find(|t| Some(t.id.as_str()) != renaming && name_key(&t.name) == key)
+        {
             return Err(ProgressError::BadName(format!(
                 "there is already a trainee called {}",
                 other.name

@@ -402,3 +402,83 @@ fn a_lock_or_a_delete_never_leaves_a_folder_listed_as_a_nameless_trainee() {
     );
     fs::remove_dir_all(store.dir()).unwrap();
 }
+
+#[test]
+fn names_that_look_alike_are_one_trainee_and_invisible_ones_are_refused() {
+    let store = ProgressStore::new(temp_dir("look-alike-names"));
+    let jose = store.create("Jose\u{301}").unwrap();
+    assert_eq!(jose.name, "Jos\u{e9}", "stored precomposed (NFC)");
+    assert!(matches!(
+        store.create("Jos\u{e9}"),
+        Err(ProgressError::BadName(_))
+    ));
+    store.create("Alice").unwrap();
+    let fullwidth = store.create("\u{ff21}\u{ff4c}\u{ff49}\u{ff43}\u{ff45}");
+    assert!(
+        matches!(&fullwidth, Err(ProgressError::BadName(m)) if m.contains("Alice")),
+        "{fullwidth:?}"
+    );
+    for invisible in ["\u{200B}", "Sam\u{202E}htims"] {
+        assert!(matches!(
+            store.create(invisible),
+            Err(ProgressError::BadName(_))
+        ));
+    }
+    assert_eq!(
+        store.find("jos\u{e9}").unwrap().map(|t| t.id),
+        Some(jose.id)
+    );
+    fs::remove_dir_all(store.dir()).unwrap();
+}
+
+#[test]
+fn a_format_1_profile_with_a_blank_or_overlong_name_still_converts() {
+    for (old_name, expected) in [
+        ("", "Trainee"),
+        (
+            &*"Alexandria ".repeat(6),
+            "Alexandria Alexandria Alexandria Alexand",
+        ),
+    ] {
+        let store = ProgressStore::new(temp_dir("legacy-odd-name"));
+        fs::create_dir_all(store.dir()).unwrap();
+        fs::write(
+            store.dir().join("profile.json"),
+            format!(r#"{{"format": 1, "name": "{old_name}", "attempts": []}}"#),
+        )
+        .unwrap();
+        let (trainees, _) = store.trainees().unwrap();
+        let names: Vec<&str> = trainees.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, [expected]);
+        fs::remove_dir_all(store.dir()).unwrap();
+    }
+}
+
+#[test]
+fn an_attempt_that_cannot_be_moved_aside_or_is_a_pipe_hides_none_of_the_others() {
+    let store = ProgressStore::new(temp_dir("attempts-stuck"));
+    let trainee = store.create("Ana").unwrap();
+    let mut good = AttemptRecord::from_session(&played_session(1), AttemptKind::Scenario, 5, 9);
+    store.save_attempt(&trainee.id, &mut good).unwrap();
+    let dir = store.dir().join("trainees/ana");
+    // `damaged` is taken by a file, so nothing can be moved there.
+    fs::write(dir.join("damaged"), "not a folder").unwrap();
+    fs::write(
+        dir.join("attempts/000000000010-001.json"),
+        "{\"schema\": 2, \"id\"",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/dev/zero", dir.join("attempts/000000000011-001.json")).unwrap();
+    let history = store.history(&trainee.id).unwrap();
+    assert_eq!(history.attempts.len(), 1, "{:?}", history.notices);
+    assert!(
+        history
+            .notices
+            .iter()
+            .any(|n| n.contains("could not be moved aside")),
+        "{:?}",
+        history.notices
+    );
+    fs::remove_dir_all(store.dir()).unwrap();
+}

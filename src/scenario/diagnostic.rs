@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::visible_text::shown;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -62,14 +64,17 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Messages quote the file's own text (ids, phrases): shown with escapes, so a control
+        // character cannot rewrite the terminal and an invisible one is seen.
+        let file = shown(&self.file);
         if self.line == 0 {
-            write!(f, "{}: ", self.file)?;
+            write!(f, "{file}: ")?;
         } else {
-            write!(f, "{}:{}:{}: ", self.file, self.line, self.col)?;
+            write!(f, "{file}:{}:{}: ", self.line, self.col)?;
         }
-        write!(f, "{}: {}", self.severity.label(), self.message)?;
+        write!(f, "{}: {}", self.severity.label(), shown(&self.message))?;
         if let Some(help) = &self.help {
-            write!(f, "\n  help: {help}")?;
+            write!(f, "\n  help: {}", shown(help))?;
         }
         Ok(())
     }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::diagnostic::{Diagnostic, Severity, Tally};
-use super::load::{MAX_FILE_BYTES, decode, parse_ron};
+use super::load::{MAX_FILE_BYTES, RonKind, decode, parse_ron};
 use super::model::Scenario;
 use super::validate::validate;
 use crate::scoring::Lexicon;
@@ -44,7 +44,7 @@ pub fn load_source(
     bytes: &[u8],
     lexicon: &Lexicon,
 ) -> (Option<Scenario>, Vec<Diagnostic>) {
-    let scenario: Scenario = match parse_ron(file, bytes) {
+    let scenario: Scenario = match parse_ron(RonKind::Scenario, file, bytes) {
         Ok(s) => s,
         Err(d) => return (None, vec![d]),
     };

@@ -36,12 +36,51 @@ pub fn read_input_file(path: &std::path::Path, max_bytes: usize) -> std::io::Res
     Ok(bytes)
 }
 
-/// Parses `bytes` (the contents of `file`) as a `T`, or explains why it cannot.
-pub fn parse_ron<T: DeserializeOwned>(file: &str, bytes: &[u8]) -> Result<T, Diagnostic> {
+/// Which kind of RON file is being read, so that a syntax error's help names that kind's
+/// documentation and its number ranges, not a scenario's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RonKind {
+    Scenario,
+    Lexicon,
+    ProgressRules,
+}
+
+impl RonKind {
+    /// Where every field of this kind of file is described.
+    fn docs(self) -> &'static str {
+        match self {
+            RonKind::Scenario => "docs/scenario-format.md lists every field",
+            RonKind::Lexicon => "docs/scoring-lexicon.md lists every field",
+            RonKind::ProgressRules => {
+                "assets/progress/rules.ron shows every field, with a comment on each"
+            }
+        }
+    }
+
+    /// The ranges of this kind's numbers, for a number too big for its field.
+    fn number_ranges(self) -> &'static str {
+        match self {
+            RonKind::Scenario => "scores, moods and marks are 0–100; tiers are 1–3",
+            RonKind::Lexicon => {
+                "base scores and percents are 0–100, word counts at most 65,535; rule weights -100 to 100"
+            }
+            RonKind::ProgressRules => {
+                "marks and percents are 0–100; XP awards are at most 10,000; counts are whole numbers"
+            }
+        }
+    }
+}
+
+/// Parses `bytes` (the contents of `file`, a file of `kind`) as a `T`, or explains why not.
+pub fn parse_ron<T: DeserializeOwned>(
+    kind: RonKind,
+    file: &str,
+    bytes: &[u8],
+) -> Result<T, Diagnostic> {
     let text = decode(file, bytes)?;
     ron_options()
         .from_str::<T>(text)
-        .map_err(|err| syntax_diagnostic(file, text, &err))
+        .map_err(|err| syntax_diagnostic(kind, file, text, &err))
 }
 
 /// The RON dialect holdline files use: `Some(…)` may be left out around optional values, and
@@ -60,10 +99,10 @@ pub fn decode<'b>(file: &str, bytes: &'b [u8]) -> Result<&'b str, Diagnostic> {
         return Err(Diagnostic::whole_file(
             file.to_string(),
             "file-too-large",
+            // Only the first MAX_FILE_BYTES + 1 bytes are read, so the true size is unknown.
             format!(
-                "file is {} bytes; scenario and rule files are limited to {} bytes",
-                bytes.len(),
-                MAX_FILE_BYTES
+                "file is larger than {} MiB, the limit for scenario, lexicon and rules files",
+                MAX_FILE_BYTES / (1024 * 1024)
             ),
             Some(
                 "split the scenario into smaller ones, or check that this is the file you meant"
@@ -71,6 +110,9 @@ pub fn decode<'b>(file: &str, bytes: &'b [u8]) -> Result<&'b str, Diagnostic> {
             ),
         ));
     }
+    // A byte-order mark, which some Windows editors put at the start of UTF-8 files, is not part
+    // of the text: it is dropped rather than reported as a syntax error at 1:1.
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     std::str::from_utf8(bytes).map_err(|err| {
         let valid = &bytes[..err.valid_up_to()];
         // The prefix is valid UTF-8 by construction, so this cannot fail.
@@ -146,7 +188,23 @@ fn open_string_before(text: &str, at: &ron::error::Position) -> Option<(usize, u
         .map(|_| LineIndex::new(text).position(start))
 }
 
-fn syntax_diagnostic(file: &str, text: &str, err: &ron::error::SpannedError) -> Diagnostic {
+/// Whether the error is at the `.` of a decimal like `1.5` where a whole number was parsed: ron
+/// reads the `1`, then reports the `.` as a missing comma.
+fn at_decimal_point(text: &str, at: &ron::error::Position) -> bool {
+    let offset = offset_of(text, at);
+    let before = text.get(..offset).and_then(|t| t.chars().next_back());
+    let mut after = text.get(offset..).unwrap_or_default().chars();
+    before.is_some_and(|c| c.is_ascii_digit())
+        && after.next() == Some('.')
+        && after.next().is_some_and(|c| c.is_ascii_digit())
+}
+
+fn syntax_diagnostic(
+    kind: RonKind,
+    file: &str,
+    text: &str,
+    err: &ron::error::SpannedError,
+) -> Diagnostic {
     use ron::Error as E;
     let (code, message, help): (&'static str, String, Option<String>) = match &err.code {
         E::Eof => (
@@ -168,9 +226,7 @@ fn syntax_diagnostic(file: &str, text: &str, err: &ron::error::SpannedError) -> 
                     .map(|o| format!(" in {o}"))
                     .unwrap_or_default()
             ),
-            Some(format!(
-                "add `{field}: …`; docs/scenario-format.md lists every field"
-            )),
+            Some(format!("add `{field}: …`; {}", kind.docs())),
         ),
         E::NoSuchStructField {
             expected,
@@ -218,7 +274,12 @@ fn syntax_diagnostic(file: &str, text: &str, err: &ron::error::SpannedError) -> 
         E::IntegerOutOfBounds => (
             "number-out-of-range",
             "this number does not fit the field".into(),
-            Some("scores, moods and marks are 0–100; tiers are 1–3".into()),
+            Some(kind.number_ranges().into()),
+        ),
+        E::ExpectedComma if at_decimal_point(text, &err.span.start) => (
+            "wrong-type",
+            "expected a whole number here, found a decimal".into(),
+            Some("this field takes whole numbers: write `2`, not `1.5`".into()),
         ),
         E::ExpectedComma => (
             "expected-comma",

@@ -6,6 +6,7 @@ pub mod load;
 pub mod model;
 pub mod span_index;
 pub mod validate;
+pub mod visible_text;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use library::{LoadReport, LoadedScenario, load_source};

@@ -10,6 +10,9 @@ use crate::scoring::Rule;
 use crate::session::mood::{Mood, MoodDelta};
 
 /// One authored training scenario.
+/// The highest difficulty tier a scenario can have (tiers run from 1).
+pub const MAX_TIER: u8 = 3;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
@@ -19,7 +22,7 @@ pub struct Scenario {
     pub summary: String,
     pub industry: Industry,
     pub channel: Channel,
-    /// Difficulty tier, 1 (new hire) to 3 (experienced).
+    /// Difficulty tier, 1 (new hire) to [`MAX_TIER`] (experienced).
     pub tier: u8,
     pub minutes: u32,
     pub objectives: Vec<String>,
@@ -61,6 +64,18 @@ pub enum Industry {
 }
 
 impl Industry {
+    pub const ALL: [Industry; 9] = [
+        Industry::Retail,
+        Industry::Insurance,
+        Industry::Banking,
+        Industry::Healthcare,
+        Industry::Telecom,
+        Industry::Software,
+        Industry::Travel,
+        Industry::Utilities,
+        Industry::Government,
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             Industry::Retail => "Retail / e-commerce",

@@ -4,8 +4,9 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::diagnostic::{Diagnostic, LineIndex, Severity, did_you_mean};
-use super::model::{Condition, EndingKind, Scenario, Turn};
+use super::model::{Condition, EndingKind, MAX_TIER, Scenario, Turn};
 use super::span_index::{SpanNode, Step};
+use super::visible_text::hidden_char_in_id;
 use crate::scoring::Lexicon;
 use crate::session::mood::MoodDelta;
 
@@ -13,6 +14,11 @@ use Step::{Field as F, Index as I};
 
 /// More choices than this cannot all be picked with the number keys.
 pub const MAX_CHOICES: usize = 9;
+
+/// Accept and forbidden phrases in one rubric, together. Each is tried, typo-tolerantly, at
+/// every word of a reply, so the time to score grows with phrases × reply length; no real
+/// rubric needs more than a few dozen.
+pub const MAX_RUBRIC_PHRASES: usize = 300;
 
 /// Collects diagnostics, turning structural paths into line:col.
 pub(crate) struct Reporter<'a> {
@@ -117,7 +123,7 @@ fn check_metadata(r: &mut Reporter<'_>, s: &Scenario) {
         1,
         u32::MAX.into(),
     );
-    r.require_range(&[F("tier")], "tier", s.tier.into(), 1, 3);
+    r.require_range(&[F("tier")], "tier", s.tier.into(), 1, MAX_TIER.into());
     r.require_range(
         &[F("minutes")],
         "estimated minutes",
@@ -150,9 +156,26 @@ fn check_metadata(r: &mut Reporter<'_>, s: &Scenario) {
         &[F("three_star_mark")],
         "three-star mark",
         s.three_star_mark.into(),
-        s.pass_mark.into(),
+        0,
         100,
     );
+    // Compared with the pass mark only when both are in range: "must be between 255 and 100"
+    // would send the trainer looking at the wrong field.
+    if s.pass_mark <= 100 && s.three_star_mark <= 100 && s.three_star_mark < s.pass_mark {
+        r.report(
+            Severity::Error,
+            &[F("three_star_mark")],
+            "three-star-below-pass",
+            format!(
+                "the three-star mark ({}) is below the pass mark ({})",
+                s.three_star_mark, s.pass_mark
+            ),
+            Some(
+                "three stars must be at least a pass: raise three_star_mark or lower pass_mark"
+                    .into(),
+            ),
+        );
+    }
 }
 
 fn check_persona(r: &mut Reporter<'_>, s: &Scenario) {
@@ -289,6 +312,20 @@ fn check_ids<'s>(r: &mut Reporter<'_>, s: &'s Scenario) -> HashMap<&'s str, Targ
         if id.trim().is_empty() {
             r.error(&path, "empty-text", "id is empty".into());
             continue;
+        }
+        // Two ids that print the same must not be two ids: "a" and "a" + a zero-width space
+        // would each be "defined", and a route to the wrong one would look right.
+        if let Some(c) = hidden_char_in_id(id) {
+            r.report(
+                Severity::Error,
+                &path,
+                "hidden-character",
+                format!(
+                    "id \"{id}\" contains a character that cannot be seen (U+{:04X})",
+                    c as u32
+                ),
+                Some("retype the id with letters, digits and hyphens only".into()),
+            );
         }
         // The first definition wins, so references resolve to it and only the copy is flagged.
         if targets.contains_key(id) {
@@ -484,6 +521,24 @@ fn check_nodes(
                             format!("forbidden claim \"{}\" lists no phrases", claim.id),
                         );
                     }
+                }
+                let phrases: usize = rubric.facts.iter().map(|f| f.accept.len()).sum::<usize>()
+                    + rubric
+                        .forbidden
+                        .iter()
+                        .map(|c| c.phrases.len())
+                        .sum::<usize>();
+                if phrases > MAX_RUBRIC_PHRASES {
+                    r.report(
+                        Severity::Error,
+                        &at(&[F("turn"), F("rubric")]),
+                        "rubric-too-large",
+                        format!(
+                            "the rubric at node \"{}\" lists {phrases} phrases; at most {MAX_RUBRIC_PHRASES} are allowed",
+                            node.id
+                        ),
+                        Some("word endings, typos and number forms already match; keep the distinct phrasings".into()),
+                    );
                 }
                 for (i, id) in rubric.rules.iter().enumerate() {
                     check_rule_id(

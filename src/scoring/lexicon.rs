@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Dimension;
 use crate::scenario::diagnostic::{Diagnostic, Severity, did_you_mean};
-use crate::scenario::load::parse_ron;
+use crate::scenario::load::{RonKind, parse_ron};
 use crate::scenario::span_index::Step;
 use crate::scenario::validate::Reporter;
 
@@ -130,8 +130,12 @@ impl Lexicon {
     /// The lexicon shipped in `assets/scoring/lexicon.ron`.
     pub fn builtin() -> Lexicon {
         // A test checks that the shipped file parses and validates cleanly.
-        parse_ron(BUILTIN_LEXICON_PATH, BUILTIN_LEXICON.as_bytes())
-            .expect("the built-in lexicon is checked by tests")
+        parse_ron(
+            RonKind::Lexicon,
+            BUILTIN_LEXICON_PATH,
+            BUILTIN_LEXICON.as_bytes(),
+        )
+        .expect("the built-in lexicon is checked by tests")
     }
 
     /// Parses and validates a lexicon file; `Err` holds every problem found.
@@ -139,7 +143,7 @@ impl Lexicon {
         file: &str,
         bytes: &[u8],
     ) -> Result<(Lexicon, Vec<Diagnostic>), Vec<Diagnostic>> {
-        let lexicon: Lexicon = parse_ron(file, bytes).map_err(|d| vec![d])?;
+        let lexicon: Lexicon = parse_ron(RonKind::Lexicon, file, bytes).map_err(|d| vec![d])?;
         // parse_ron succeeded, so the bytes are UTF-8.
         let text = std::str::from_utf8(bytes).unwrap_or_default();
         let diagnostics = lexicon.validate(file, text);

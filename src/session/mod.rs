@@ -110,6 +110,15 @@ pub enum Options<'s> {
     FreeText { prompt: &'s str },
 }
 
+/// The longest typed reply a session takes, in characters. A thorough email reply is under
+/// 3,000; the limit keeps a pasted document (or `yes | holdline play`) from being scored and kept
+/// in full.
+pub const MAX_REPLY_CHARS: usize = 10_000;
+
+/// The most replies one session takes. Real scenarios end within a few dozen; a path that loops
+/// back on itself would otherwise grow the transcript without end.
+pub const MAX_TURNS: usize = 500;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SessionError {
     #[error("the conversation has already ended")]
@@ -122,6 +131,14 @@ pub enum SessionError {
     ExpectedText,
     #[error("the reply is empty")]
     EmptyReply,
+    #[error(
+        "the reply is {chars} characters long; a reply can have at most {MAX_REPLY_CHARS} (shorten it: customers stop reading long before that)"
+    )]
+    ReplyTooLong { chars: usize },
+    #[error(
+        "this conversation has had {MAX_TURNS} replies, the most one session takes; it goes round in circles, so it stops here"
+    )]
+    TooManyTurns,
     #[error("the scenario points at \"{0}\", which does not exist (validate the scenario)")]
     BrokenScenario(String),
 }
@@ -301,6 +318,9 @@ impl Session {
         let State::AtNode { node, line, band } = &self.state else {
             return Err(SessionError::Ended);
         };
+        if self.transcript.len() >= MAX_TURNS {
+            return Err(SessionError::TooManyTurns);
+        }
         let (node_index, customer_line, band) = (*node, line.clone(), *band);
         let scenario = Arc::clone(&self.scenario);
         let node = &scenario.nodes[node_index];
@@ -330,6 +350,10 @@ impl Session {
             (Turn::FreeText(free), Response::Text(text)) => {
                 if text.trim().is_empty() {
                     return Err(SessionError::EmptyReply);
+                }
+                let chars = text.chars().count();
+                if chars > MAX_REPLY_CHARS {
+                    return Err(SessionError::ReplyTooLong { chars });
                 }
                 let earlier: Vec<String> =
                     self.transcript.iter().map(|t| t.reply.clone()).collect();

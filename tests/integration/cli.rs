@@ -371,21 +371,25 @@ fn a_terminal_play_is_saved_for_the_trainee_like_an_app_attempt() {
     );
     assert!(!stdout(&nobody).contains("==="), "nothing was played");
 
+    let nobody_yet = holdline(&["--data-dir", dir, "play", "late-parcel"], answers);
+    assert_eq!(
+        nobody_yet.status.code(),
+        Some(0),
+        "a trainer may try a scenario"
+    );
+    assert!(
+        stderr(&nobody_yet).contains("not saved"),
+        "{}",
+        stderr(&nobody_yet)
+    );
+
     assert_eq!(
         holdline_in(&data, &["trainee", "add", "Sam"]).status.code(),
         Some(0)
     );
+    // The only trainee, though no one has played yet.
     let first = holdline(
-        &[
-            "--data-dir",
-            dir,
-            "play",
-            "late-parcel",
-            "--seed",
-            "5",
-            "--trainee",
-            "sam",
-        ],
+        &["--data-dir", dir, "play", "late-parcel", "--seed", "5"],
         answers,
     );
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
@@ -394,7 +398,11 @@ fn a_terminal_play_is_saved_for_the_trainee_like_an_app_attempt() {
         "{}",
         stderr(&first)
     );
-    // No --trainee: the one who played last. Input that ends early is kept as abandoned.
+    assert_eq!(
+        holdline_in(&data, &["trainee", "add", "Ana"]).status.code(),
+        Some(0)
+    );
+    // Two trainees: the one who played last. Input that ends early is kept as abandoned.
     let second = holdline(
         &["--data-dir", dir, "play", "late-parcel", "--seed", "6"],
         "1\n",
@@ -404,6 +412,15 @@ fn a_terminal_play_is_saved_for_the_trainee_like_an_app_attempt() {
         stderr(&second).contains("saved for Sam"),
         "{}",
         stderr(&second)
+    );
+    let for_ana = holdline(
+        &["--data-dir", dir, "play", "late-parcel", "--trainee", "ana"],
+        "1\n",
+    );
+    assert!(
+        stderr(&for_ana).contains("saved for Ana"),
+        "{}",
+        stderr(&for_ana)
     );
 
     let out = holdline_in(&data, &["progress", "--trainee", "Sam", "--json"]);
@@ -560,4 +577,176 @@ fn link_loops_pipes_and_devices_in_the_scenario_folder_end_in_messages_not_hangs
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_line_that_is_not_utf8_or_far_too_long_is_refused_and_the_session_goes_on() {
+    // At the typed turn: a 3 MB line, then the real reply with two bytes that are not UTF-8.
+    let mut input: Vec<u8> = b"1\n".to_vec();
+    input.extend(std::iter::repeat_n(b'a', 3_000_000));
+    input.push(b'\n');
+    input.extend_from_slice(b"\xff\xfe I am so sorry Dana, it is held at the Eastfield depot and comes Thursday 13 June.\n1\n");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_holdline"))
+        .args(["play", "late-parcel", "--seed", "5"])
+        .env(
+            "HOLDLINE_DATA_DIR",
+            std::env::temp_dir().join("holdline-cli-long-lines"),
+        )
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        text.contains("\u{fffd}\u{fffd} I am so sorry Dana"),
+        "the line with bad bytes was read as a reply"
+    );
+    assert!(
+        text.contains("characters long; a reply can have at most 10000"),
+        "the 3 MB line was refused with its length"
+    );
+    assert!(
+        text.contains("PASSED"),
+        "and the conversation went on to its end"
+    );
+    assert!(text.len() < 200_000, "the long line was not echoed whole");
+}
+
+#[test]
+fn an_empty_or_missing_scenario_folder_says_where_it_looked() {
+    let empty = std::env::temp_dir().join(format!("holdline-cli-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    for folder in [empty.clone(), empty.join("missing")] {
+        let out = holdline(&["--scenarios", folder.to_str().unwrap(), "list"], "");
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("no playable scenarios in {}", folder.display())),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&empty);
+}
+
+#[test]
+fn score_takes_a_scenario_id_and_a_reply_from_a_file_or_stdin() {
+    let reply = "I'm so sorry Dana, it's at the Eastfield depot and comes Thursday 13 June.";
+    let by_text = holdline(
+        &[
+            "score",
+            "late-parcel",
+            "--node",
+            "explain-status",
+            "--text",
+            reply,
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(by_text.status.code(), Some(0), "{}", stderr(&by_text));
+    let file = std::env::temp_dir().join(format!("holdline-cli-reply-{}.txt", std::process::id()));
+    std::fs::write(&file, reply).unwrap();
+    let by_file = holdline(
+        &[
+            "score",
+            "late-parcel",
+            "--node",
+            "explain-status",
+            "--file",
+            file.to_str().unwrap(),
+            "--json",
+        ],
+        "",
+    );
+    let by_stdin = holdline(
+        &["score", "late-parcel", "--node", "explain-status", "--json"],
+        reply,
+    );
+    assert_eq!(stdout(&by_file), stdout(&by_text), "{}", stderr(&by_file));
+    assert_eq!(stdout(&by_stdin), stdout(&by_text), "{}", stderr(&by_stdin));
+    let _ = std::fs::remove_file(&file);
+
+    let folder = holdline(
+        &[
+            "score",
+            "scenarios/",
+            "--node",
+            "explain-status",
+            "--text",
+            reply,
+        ],
+        "",
+    );
+    assert_eq!(
+        folder.status.code(),
+        Some(2),
+        "a folder is not one scenario"
+    );
+    let huge = "a ".repeat(20_000);
+    let long = holdline(
+        &["score", "late-parcel", "--node", "explain-status", "--json"],
+        &huge,
+    );
+    assert_eq!(long.status.code(), Some(2));
+    assert!(stderr(&long).contains("at most 10000"), "{}", stderr(&long));
+}
+
+#[test]
+fn a_lexicon_or_rules_error_points_at_that_files_own_documentation() {
+    let dir = std::env::temp_dir().join(format!("holdline-kind-help-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let lexicon = dir.join("lexicon.ron");
+    let text = std::fs::read_to_string("assets/scoring/lexicon.ron")
+        .unwrap()
+        .replacen("version: 2,", "", 1);
+    std::fs::write(&lexicon, text).unwrap();
+    let out = holdline(&["validate", lexicon.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("docs/scoring-lexicon.md"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        !stdout(&out).contains("scenario-format"),
+        "{}",
+        stdout(&out)
+    );
+
+    let rules = dir.join("rules.ron");
+    let text = std::fs::read_to_string("assets/progress/rules.ron")
+        .unwrap()
+        .replacen("ShiftSatisfaction(80)", "ShiftSatisfaction(250)", 1)
+        .replacen("Level(3)", "Level(4294967295)", 1);
+    std::fs::write(&rules, text).unwrap();
+    let out = holdline(&["validate", rules.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1));
+    let report = stdout(&out);
+    assert_eq!(report.matches("can never be earned").count(), 2, "{report}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_data_folder_that_is_a_file_is_named_as_the_problem() {
+    let file = std::env::temp_dir().join(format!("holdline-data-file-{}", std::process::id()));
+    std::fs::write(&file, "not a folder").unwrap();
+    for args in [&["trainee", "list"][..], &["progress"], &["rescore"]] {
+        let out = holdline_in(&file, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let message = stderr(&out);
+        assert!(
+            message.contains(&format!("data folder {} is a file", file.display())),
+            "{args:?}: {message}"
+        );
+    }
+    std::fs::remove_file(&file).unwrap();
 }

@@ -54,10 +54,13 @@ fn enormous_files_are_refused_before_parsing() {
     bytes.resize(MAX_FILE_BYTES + 1, b' ');
     let diagnostics = errors_of(&bytes);
     assert_eq!(diagnostics[0].code, "file-too-large");
+    // Only the first 4 MiB + 1 bytes are read, so the message names the limit, not a size
+    // ("4194305 bytes" for a 30 MB file would be wrong).
+    let shown = diagnostics[0].to_string();
+    assert!(shown.contains("larger than 4 MiB"), "{shown}");
     assert!(
-        diagnostics[0].to_string().contains("limited to"),
-        "{}",
-        diagnostics[0]
+        !shown.contains(&(MAX_FILE_BYTES + 1).to_string()),
+        "{shown}"
     );
 }
 
@@ -119,4 +122,77 @@ proptest! {
         }
         let _ = errors_of(&text);
     }
+}
+
+#[test]
+fn a_byte_order_mark_at_the_start_is_accepted_and_positions_stay_right() {
+    let mut bytes = b"\xef\xbb\xbf".to_vec();
+    bytes.extend_from_slice(LATE_PARCEL.as_bytes());
+    let (scenario, diagnostics) = load_source("bom.ron", &bytes, &Lexicon::builtin());
+    assert!(scenario.is_some(), "{diagnostics:#?}");
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    // An error after a BOM is still placed where the editor shows it.
+    let broken = LATE_PARCEL.replacen("id: \"late-parcel\"", "id: late-parcel\"", 1);
+    let mut bytes = b"\xef\xbb\xbf".to_vec();
+    bytes.extend_from_slice(broken.as_bytes());
+    let with_bom = errors_of(&bytes);
+    let without = errors_of(broken.as_bytes());
+    assert!(!with_bom.is_empty());
+    assert_eq!(
+        (with_bom[0].line, with_bom[0].col),
+        (without[0].line, without[0].col)
+    );
+}
+
+/// The diagnostics for the late-parcel scenario with `from` replaced by `to`.
+fn errors_after(from: &str, to: &str) -> Vec<holdline::scenario::Diagnostic> {
+    assert!(LATE_PARCEL.contains(from), "late-parcel contains {from}");
+    errors_of(LATE_PARCEL.replacen(from, to, 1).as_bytes())
+}
+
+#[test]
+fn a_decimal_where_a_whole_number_goes_is_named_as_such() {
+    let errors = errors_after("version: 1,", "version: 1.5,");
+    let first = &errors[0];
+    assert_eq!((first.code, first.line), ("wrong-type", 6), "{first}");
+    assert!(first.message.contains("decimal"), "{first}");
+}
+
+#[test]
+fn marks_out_of_range_are_each_reported_against_their_own_limits() {
+    let errors = errors_after(
+        "pass_mark: 60,\n    three_star_mark: 85,",
+        "pass_mark: 255,\n    three_star_mark: 85,",
+    );
+    let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert!(
+        shown
+            .iter()
+            .any(|d| d.contains("pass mark is 255, but must be between 0 and 100")),
+        "{shown:#?}"
+    );
+    assert!(
+        !shown.iter().any(|d| d.contains("between 255")),
+        "{shown:#?}"
+    );
+    let below = errors_after("three_star_mark: 85,", "three_star_mark: 40,");
+    assert!(
+        below.iter().any(|d| d.code == "three-star-below-pass"),
+        "{below:#?}"
+    );
+}
+
+#[test]
+fn ids_with_invisible_characters_are_refused_and_control_characters_are_shown_escaped() {
+    let errors = errors_after("id: \"explain-status\"", "id: \"explain-status\u{200b}\"");
+    let hidden = errors
+        .iter()
+        .find(|d| d.code == "hidden-character")
+        .unwrap_or_else(|| panic!("{errors:#?}"));
+    assert!(hidden.to_string().contains("\\u{200B}"), "{hidden}");
+    // A control character in a quoted id reaches the terminal only as an escape.
+    let errors = errors_after("start: \"opening\"", "start: \"open\u{1b}[2Jing\"");
+    let shown: String = errors.iter().map(|d| d.to_string()).collect();
+    assert!(shown.contains("\\u{001B}[2J"), "{shown}");
+    assert!(!shown.contains('\u{1b}'), "{shown}");
 }
