@@ -57,7 +57,7 @@ impl AssetLoader for ScenarioLoader {
                 is_lexicon: true,
             });
         }
-        let (scenario, diagnostics) = load_source(&file, &bytes, &self.lexicon);
+        let (scenario, diagnostics) = load_source(&file, &bytes, &*self.lexicon);
         Ok(ScenarioFile {
             file,
             scenario: scenario.map(Arc::new),

@@ -10,8 +10,8 @@ use crate::progress::{
     AttemptKind, AttemptRecord, ProgressError, ProgressStore, Trainee, unix_now,
 };
 use crate::scenario::model::Scenario;
+use crate::scenario::mood::{Mood, level_label};
 use crate::scoring::{Dimension, DimensionScore, Lexicon, ReplyScorer, RuleScorer};
-use crate::session::mood::{Mood, level_label};
 use crate::session::{Options, Response, Session, SessionError, TurnResult};
 
 /// How a terminal play-through ended.

@@ -3,11 +3,13 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::scenario::library::load_paths;
+use crate::progress::ProgressRules;
+use crate::scenario::Diagnostic;
+use crate::scenario::library::{FileKind, load_paths_checking};
 use crate::scoring::Lexicon;
 
 pub fn run(paths: &[PathBuf], lexicon: &Lexicon, deny_warnings: bool) -> ExitCode {
-    let report = load_paths(paths, lexicon);
+    let report = load_paths_checking(paths, lexicon, &check_other_file);
     for diagnostic in &report.diagnostics {
         println!("{diagnostic}");
     }
@@ -30,6 +32,21 @@ pub fn run(paths: &[PathBuf], lexicon: &Lexicon, deny_warnings: bool) -> ExitCod
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// Which checks a file gets is decided here, above the layers that define each format: the
+/// scenario layer knows nothing of lexicons or progress rules.
+fn check_other_file(kind: FileKind, label: &str, bytes: &[u8]) -> Vec<Diagnostic> {
+    match kind {
+        FileKind::Lexicon => match Lexicon::from_source(label, bytes) {
+            Ok((_, warnings)) => warnings,
+            Err(errors) => errors,
+        },
+        FileKind::ProgressRules => ProgressRules::from_source(label, bytes)
+            .err()
+            .unwrap_or_default(),
+        FileKind::Scenario => Vec::new(),
     }
 }
 

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::scenario::model::{Channel, Industry, Scenario};
+use crate::scenario::mood::Mood;
 use crate::scoring::ReplyScorer;
-use crate::session::mood::Mood;
 use crate::session::{Outcome, Response, Session, SessionError, TimedResponse, TurnResult};
 
 /// What kind of practice an attempt was.

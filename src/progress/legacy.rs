@@ -12,8 +12,8 @@ use super::store::ProgressStore;
 use super::{ProgressError, unix_now};
 use crate::scenario::load::read_input_file;
 use crate::scenario::model::EndingKind;
+use crate::scenario::mood::Mood;
 use crate::session::Outcome;
-use crate::session::mood::Mood;
 
 #[derive(Debug, Deserialize)]
 struct ProfileV1 {

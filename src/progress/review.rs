@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::rules::ReviewRules;
+use crate::scenario::mood::Mood;
 use crate::scoring::ReplyScore;
 use crate::session::TurnResult;
-use crate::session::mood::Mood;
 
 /// One node in the queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -109,9 +109,9 @@ impl ReviewQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::mood::{Mood, MoodBand, MoodDelta};
     use crate::scoring::{DimensionScore, ReplyScore};
     use crate::session::Next;
-    use crate::session::mood::{Mood, MoodBand, MoodDelta};
 
     fn reply(empathy: u8) -> TurnResult {
         let dim = |score| DimensionScore {

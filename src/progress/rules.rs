@@ -5,11 +5,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::scenario::Diagnostic;
-use crate::scenario::diagnostic::Severity;
+use crate::scenario::diagnostic::{Reporter, Severity};
 use crate::scenario::load::{RonKind, parse_ron};
 use crate::scenario::model::{Industry, MAX_TIER};
 use crate::scenario::span_index::Step;
-use crate::scenario::validate::Reporter;
 use crate::scoring::Dimension;
 
 pub const BUILTIN_RULES: &str = include_str!("../../assets/progress/rules.ron");

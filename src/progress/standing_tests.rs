@@ -5,8 +5,8 @@ use super::attempt::{AttemptKind, AttemptRecord, AttemptStatus};
 use super::rules::ProgressRules;
 use super::standing::standing;
 use crate::scenario::model::{Channel, EndingKind, Industry};
+use crate::scenario::mood::{Mood, MoodBand, MoodDelta};
 use crate::scoring::{DimensionScore, Reason, ReplyScore};
-use crate::session::mood::{Mood, MoodBand, MoodDelta};
 use crate::session::{Next, Outcome, TurnResult};
 
 const DAY: u64 = 86_400;

@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::span_index::{SpanNode, Step};
 use super::visible_text::shown;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -134,6 +135,72 @@ pub fn did_you_mean<'c>(
         .filter(|&(distance, _)| distance <= limit)
         .min_by_key(|&(distance, c)| (distance, c))
         .map(|(_, c)| c)
+}
+
+/// Collects diagnostics, turning structural paths into line:col.
+pub struct Reporter<'a> {
+    file: &'a str,
+    tree: SpanNode,
+    lines: LineIndex<'a>,
+    pub out: Vec<Diagnostic>,
+}
+
+impl<'a> Reporter<'a> {
+    pub fn new(file: &'a str, text: &'a str) -> Self {
+        Reporter {
+            file,
+            tree: SpanNode::index(text),
+            lines: LineIndex::new(text),
+            out: Vec::new(),
+        }
+    }
+
+    pub fn report(
+        &mut self,
+        severity: Severity,
+        path: &[Step<'_>],
+        code: &'static str,
+        message: String,
+        help: Option<String>,
+    ) {
+        let (line, col) = self.lines.position(self.tree.locate(path));
+        self.out.push(Diagnostic {
+            severity,
+            file: self.file.to_string(),
+            line,
+            col,
+            code,
+            message,
+            help,
+        });
+    }
+
+    pub fn error(&mut self, path: &[Step<'_>], code: &'static str, message: String) {
+        self.report(Severity::Error, path, code, message, None);
+    }
+
+    pub fn warn(&mut self, path: &[Step<'_>], code: &'static str, message: String) {
+        self.report(Severity::Warning, path, code, message, None);
+    }
+
+    /// Errors if `text` is blank.
+    pub fn require_text(&mut self, path: &[Step<'_>], what: &str, text: &str) {
+        if text.trim().is_empty() {
+            self.error(path, "empty-text", format!("{what} is empty"));
+        }
+    }
+
+    pub fn require_range(&mut self, path: &[Step<'_>], what: &str, value: i64, min: i64, max: i64) {
+        if value < min || value > max {
+            self.report(
+                Severity::Error,
+                path,
+                "out-of-range",
+                format!("{what} is {value}, but must be between {min} and {max}"),
+                None,
+            );
+        }
+    }
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use super::diagnostic::{Diagnostic, Severity, Tally};
 use super::load::{MAX_FILE_BYTES, RonKind, decode, parse_ron};
 use super::model::Scenario;
+use super::rule::KnownRules;
 use super::validate::validate;
-use crate::scoring::Lexicon;
 
 /// A scenario that loaded with no errors (it may have warnings).
 #[derive(Debug, Clone)]
@@ -42,14 +42,14 @@ impl LoadReport {
 pub fn load_source(
     file: &str,
     bytes: &[u8],
-    lexicon: &Lexicon,
+    rules: &dyn KnownRules,
 ) -> (Option<Scenario>, Vec<Diagnostic>) {
     let scenario: Scenario = match parse_ron(RonKind::Scenario, file, bytes) {
         Ok(s) => s,
         Err(d) => return (None, vec![d]),
     };
     let text = decode(file, bytes).unwrap_or_default();
-    let diagnostics = validate(file, text, &scenario, lexicon);
+    let diagnostics = validate(file, text, &scenario, rules);
     let ok = !diagnostics.iter().any(Diagnostic::is_error);
     (ok.then_some(scenario), diagnostics)
 }
@@ -78,10 +78,23 @@ pub fn sniff_kind(bytes: &[u8]) -> FileKind {
     }
 }
 
+/// Checks a lexicon or progress-rules file found among scenarios: given by the layer that
+/// knows those formats (`holdline validate`), as (kind, label, bytes) → diagnostics.
+pub type OtherFileCheck<'a> = &'a dyn Fn(FileKind, &str, &[u8]) -> Vec<Diagnostic>;
+
 /// Loads every `.ron` file in `paths` (folders are searched recursively, in name order).
-/// Lexicon and progress-rules files found among them are validated too, but not added as
-/// scenarios.
-pub fn load_paths(paths: &[PathBuf], lexicon: &Lexicon) -> LoadReport {
+/// Lexicon and progress-rules files found among them are skipped: they are not scenarios.
+pub fn load_paths(paths: &[PathBuf], rules: &dyn KnownRules) -> LoadReport {
+    load_paths_checking(paths, rules, &|_, _, _| Vec::new())
+}
+
+/// As [`load_paths`], with lexicon and progress-rules files checked by `check_other`, their
+/// diagnostics in file order among the scenarios'.
+pub fn load_paths_checking(
+    paths: &[PathBuf],
+    rules: &dyn KnownRules,
+    check_other: OtherFileCheck<'_>,
+) -> LoadReport {
     let mut report = LoadReport::default();
     let mut files = Vec::new();
     for path in paths {
@@ -92,7 +105,7 @@ pub fn load_paths(paths: &[PathBuf], lexicon: &Lexicon) -> LoadReport {
         }
     }
     for file in files {
-        load_file(&file, lexicon, &mut report);
+        load_file(&file, rules, check_other, &mut report);
     }
     check_duplicate_ids(&mut report);
     report
@@ -183,7 +196,12 @@ fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
     super::load::read_input_file(path, MAX_FILE_BYTES)
 }
 
-fn load_file(path: &Path, lexicon: &Lexicon, report: &mut LoadReport) {
+fn load_file(
+    path: &Path,
+    rules: &dyn KnownRules,
+    check_other: OtherFileCheck<'_>,
+    report: &mut LoadReport,
+) {
     report.files_checked += 1;
     let label = display(path);
     let bytes = match read_limited(path) {
@@ -202,22 +220,15 @@ fn load_file(path: &Path, lexicon: &Lexicon, report: &mut LoadReport) {
         }
     };
     match sniff_kind(&bytes) {
-        FileKind::Lexicon => {
-            match Lexicon::from_source(&label, &bytes) {
-                Ok((_, warnings)) => report.diagnostics.extend(warnings),
-                Err(errors) => report.diagnostics.extend(errors),
-            }
-            return;
-        }
-        FileKind::ProgressRules => {
-            if let Err(errors) = crate::progress::ProgressRules::from_source(&label, &bytes) {
-                report.diagnostics.extend(errors);
-            }
-            return;
-        }
         FileKind::Scenario => {}
+        other => {
+            report
+                .diagnostics
+                .extend(check_other(other, &label, &bytes));
+            return;
+        }
     }
-    let (scenario, mut diagnostics) = load_source(&label, &bytes, lexicon);
+    let (scenario, mut diagnostics) = load_source(&label, &bytes, rules);
     if let Some(scenario) = &scenario {
         let stem = path
             .file_stem()

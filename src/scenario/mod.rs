@@ -4,6 +4,8 @@ pub mod diagnostic;
 pub mod library;
 pub mod load;
 pub mod model;
+pub mod mood;
+pub mod rule;
 pub mod span_index;
 pub mod validate;
 pub mod visible_text;

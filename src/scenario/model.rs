@@ -6,8 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::scoring::Rule;
-use crate::session::mood::{Mood, MoodDelta};
+use super::mood::{Mood, MoodDelta};
+use super::rule::Rule;
 
 /// One authored training scenario.
 /// The highest difficulty tier a scenario can have (tiers run from 1).

@@ -3,12 +3,12 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use super::diagnostic::{Diagnostic, LineIndex, Severity, did_you_mean};
+use super::diagnostic::{Diagnostic, Reporter, Severity, did_you_mean};
 use super::model::{Condition, EndingKind, MAX_TIER, Scenario, Turn};
-use super::span_index::{SpanNode, Step};
+use super::mood::MoodDelta;
+use super::rule::KnownRules;
+use super::span_index::Step;
 use super::visible_text::hidden_char_in_id;
-use crate::scoring::Lexicon;
-use crate::session::mood::MoodDelta;
 
 use Step::{Field as F, Index as I};
 
@@ -20,83 +20,22 @@ pub const MAX_CHOICES: usize = 9;
 /// rubric needs more than a few dozen.
 pub const MAX_RUBRIC_PHRASES: usize = 300;
 
-/// Collects diagnostics, turning structural paths into line:col.
-pub(crate) struct Reporter<'a> {
-    file: &'a str,
-    tree: SpanNode,
-    lines: LineIndex<'a>,
-    pub out: Vec<Diagnostic>,
-}
-
-impl<'a> Reporter<'a> {
-    pub fn new(file: &'a str, text: &'a str) -> Self {
-        Reporter {
-            file,
-            tree: SpanNode::index(text),
-            lines: LineIndex::new(text),
-            out: Vec::new(),
-        }
-    }
-
-    pub fn report(
-        &mut self,
-        severity: Severity,
-        path: &[Step<'_>],
-        code: &'static str,
-        message: String,
-        help: Option<String>,
-    ) {
-        let (line, col) = self.lines.position(self.tree.locate(path));
-        self.out.push(Diagnostic {
-            severity,
-            file: self.file.to_string(),
-            line,
-            col,
-            code,
-            message,
-            help,
-        });
-    }
-
-    pub fn error(&mut self, path: &[Step<'_>], code: &'static str, message: String) {
-        self.report(Severity::Error, path, code, message, None);
-    }
-
-    pub fn warn(&mut self, path: &[Step<'_>], code: &'static str, message: String) {
-        self.report(Severity::Warning, path, code, message, None);
-    }
-
-    /// Errors if `text` is blank.
-    pub fn require_text(&mut self, path: &[Step<'_>], what: &str, text: &str) {
-        if text.trim().is_empty() {
-            self.error(path, "empty-text", format!("{what} is empty"));
-        }
-    }
-
-    pub fn require_range(&mut self, path: &[Step<'_>], what: &str, value: i64, min: i64, max: i64) {
-        if value < min || value > max {
-            self.report(
-                Severity::Error,
-                path,
-                "out-of-range",
-                format!("{what} is {value}, but must be between {min} and {max}"),
-                None,
-            );
-        }
-    }
-}
-
-/// Checks `scenario`, parsed from `text` in `file`, against the scoring `lexicon`.
-pub fn validate(file: &str, text: &str, scenario: &Scenario, lexicon: &Lexicon) -> Vec<Diagnostic> {
+/// Checks `scenario`, parsed from `text` in `file`; rule ids it names must be among `rules`.
+pub fn validate(
+    file: &str,
+    text: &str,
+    scenario: &Scenario,
+    rules: &dyn KnownRules,
+) -> Vec<Diagnostic> {
     let mut r = Reporter::new(file, text);
     check_metadata(&mut r, scenario);
     check_persona(&mut r, scenario);
     check_case_file(&mut r, scenario);
     for (i, id) in scenario.scoring.disable.iter().enumerate() {
-        check_rule_id(&mut r, &[F("scoring"), F("disable"), I(i)], id, lexicon);
+        check_rule_id(&mut r, &[F("scoring"), F("disable"), I(i)], id, rules);
     }
     let targets = check_ids(&mut r, scenario);
-    check_nodes(&mut r, scenario, &targets, lexicon);
+    check_nodes(&mut r, scenario, &targets, rules);
     check_endings(&mut r, scenario);
     check_graph(&mut r, scenario, &targets);
     r.out.sort_by_key(|d| (d.line, d.col));
@@ -272,9 +211,9 @@ fn check_case_file(r: &mut Reporter<'_>, s: &Scenario) {
     }
 }
 
-fn check_rule_id(r: &mut Reporter<'_>, path: &[Step<'_>], id: &str, lexicon: &Lexicon) {
-    if lexicon.rule(id).is_none() {
-        let help = did_you_mean(id, lexicon.rules.iter().map(|rule| rule.id.as_str()))
+fn check_rule_id(r: &mut Reporter<'_>, path: &[Step<'_>], id: &str, rules: &dyn KnownRules) {
+    if !rules.knows_rule(id) {
+        let help = did_you_mean(id, rules.rule_ids().into_iter())
             .map(|c| format!("did you mean \"{c}\"?"))
             .or_else(|| Some("rule ids are listed in assets/scoring/lexicon.ron".into()));
         r.report(
@@ -386,7 +325,7 @@ fn check_nodes(
     r: &mut Reporter<'_>,
     s: &Scenario,
     targets: &HashMap<&str, Target>,
-    lexicon: &Lexicon,
+    rules: &dyn KnownRules,
 ) {
     for (n, node) in s.nodes.iter().enumerate() {
         let at = |rest: &[Step<'static>]| -> Vec<Step<'static>> {
@@ -545,7 +484,7 @@ fn check_nodes(
                         r,
                         &at(&[F("turn"), F("rubric"), F("rules"), I(i)]),
                         id,
-                        lexicon,
+                        rules,
                     );
                 }
                 check_routes(r, s, n, targets);

@@ -5,11 +5,10 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::Dimension;
-use crate::scenario::diagnostic::{Diagnostic, Severity, did_you_mean};
+use crate::scenario::diagnostic::{Diagnostic, Reporter, Severity, did_you_mean};
 use crate::scenario::load::{RonKind, parse_ron};
+use crate::scenario::rule::{KnownRules, Rule};
 use crate::scenario::span_index::Step;
-use crate::scenario::validate::Reporter;
 
 /// The lexicon shipped with holdline, built into the binary so it runs from any directory.
 pub const BUILTIN_LEXICON: &str = include_str!("../../assets/scoring/lexicon.ron");
@@ -103,27 +102,6 @@ pub struct BaseScores {
     /// Accuracy before any rubric fact is stated; stating all of them adds up to 100.
     pub accuracy_with_facts: u8,
     pub deescalation: u8,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Rule {
-    pub id: String,
-    pub dimension: Dimension,
-    /// Points added when the rule fires (negative for penalties).
-    pub weight: i32,
-    /// Phrases that fire the rule, matched case-insensitively on word boundaries.
-    #[serde(default)]
-    pub patterns: Vec<String>,
-    pub explanation: String,
-    pub hint: String,
-    /// Off-by-default rules apply only where a node's rubric lists them.
-    #[serde(default = "yes")]
-    pub default_on: bool,
-}
-
-fn yes() -> bool {
-    true
 }
 
 impl Lexicon {
@@ -276,9 +254,20 @@ impl Lexicon {
     }
 }
 
+impl KnownRules for Lexicon {
+    fn knows_rule(&self, id: &str) -> bool {
+        self.rule(id).is_some()
+    }
+
+    fn rule_ids(&self) -> Vec<&str> {
+        self.rules.iter().map(|rule| rule.id.as_str()).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::rule::Dimension;
 
     #[test]
     fn shipped_lexicon_is_clean() {

@@ -13,41 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::scenario::model::{Choice, Node, Rubric, Scenario};
 
-pub use lexicon::{Lexicon, Rule};
+pub use crate::scenario::rule::{Dimension, Rule};
+pub use lexicon::Lexicon;
 pub use rule_scorer::RuleScorer;
-
-/// The three things every reply is judged on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Dimension {
-    Empathy,
-    Accuracy,
-    Deescalation,
-}
-
-impl Dimension {
-    pub const ALL: [Dimension; 3] = [
-        Dimension::Empathy,
-        Dimension::Accuracy,
-        Dimension::Deescalation,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Dimension::Empathy => "Empathy",
-            Dimension::Accuracy => "Accuracy",
-            Dimension::Deescalation => "De-escalation",
-        }
-    }
-
-    /// The key used in JSON output and RON files.
-    pub fn key(self) -> &'static str {
-        match self {
-            Dimension::Empathy => "empathy",
-            Dimension::Accuracy => "accuracy",
-            Dimension::Deescalation => "deescalation",
-        }
-    }
-}
 
 /// One explained contribution to a dimension's score.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use super::mood::Mood;
 use super::{Next, Outcome, Session, SessionError};
 use crate::scenario::model::{EndingKind, Scenario};
+use crate::scenario::mood::Mood;
 use crate::scoring::ReplyScorer;
 
 /// The ending id a drill's outcome carries: a drill stops before the scenario's own endings.

@@ -5,9 +5,9 @@
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::sync::Arc;
 
-use super::mood::Mood;
 use super::{Options, Outcome, Response, Session, TimedResponse};
 use crate::scenario::model::{Scenario, Turn};
+use crate::scenario::mood::Mood;
 use crate::scoring::ReplyScorer;
 
 /// Replies tried at every free-text turn besides the node's model answers: a poor one that

@@ -15,9 +15,10 @@ use rand_chacha::rand_core::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use crate::scenario::model::{Condition, CustomerLine, EndingKind, Node, Scenario, Turn};
+use crate::scenario::mood::{Mood, MoodBand, MoodDelta};
 use crate::scoring::{ReplyScore, ReplyScorer, ScoringContext, mean_score};
 pub use drill::DRILL_ENDING;
-use mood::{Mood, MoodBand, MoodDelta, delta_from_scores, hesitation_delta};
+use mood::{delta_from_scores, hesitation_delta};
 
 /// What the trainee does on their turn.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use holdline::scenario::library::load_source;
 use holdline::scenario::model::{EndingKind, Scenario};
+use holdline::scenario::mood::MoodBand;
 use holdline::scoring::{Lexicon, ReplyScorer, RuleScorer};
-use holdline::session::mood::MoodBand;
 use holdline::session::{Next, Options, Response, Session, SessionError, TimedResponse};
 
 fn load(relative: &str) -> Arc<Scenario> {
@@ -274,8 +274,8 @@ fn the_seed_picks_between_alternative_lines() {
 
 #[test]
 fn a_drill_starts_at_its_node_in_the_given_mood_and_ends_after_one_reply() {
+    use holdline::scenario::mood::Mood;
     use holdline::session::DRILL_ENDING;
-    use holdline::session::mood::Mood;
     let scenario = load("tests/fixtures/valid.ron");
     let calm = Mood {
         anger: 10,

@@ -14,8 +14,8 @@ use crate::app::theme::{self, PlotSeries, palette};
 use crate::progress::review::reply_passes;
 use crate::progress::standing::Earned;
 use crate::scenario::model::{EndingKind, Turn};
+use crate::scenario::mood::Mood;
 use crate::scoring::Dimension;
-use crate::session::mood::Mood;
 use crate::session::{Session, TurnResult};
 
 #[derive(Message, Debug, Clone, PartialEq)]

@@ -15,7 +15,7 @@ use bevy::prelude::*;
 
 use crate::progress::AttemptKind;
 use crate::scenario::model::Scenario;
-use crate::session::mood::Mood;
+use crate::scenario::mood::Mood;
 
 /// The scenario and seed the play screen starts with next, and what kind of practice it is.
 #[derive(Resource, Debug, Clone)]

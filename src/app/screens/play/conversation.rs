@@ -6,8 +6,8 @@ use bevy::prelude::*;
 use super::Phase;
 use crate::app::theme::{self, palette};
 use crate::scenario::model::Channel;
+use crate::scenario::mood::Mood;
 use crate::session::Session;
-use crate::session::mood::Mood;
 
 /// Who said a line.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,8 +4,8 @@
 use bevy::prelude::*;
 
 use crate::app::theme::{self, palette};
+use crate::scenario::mood::MoodBand;
 use crate::session::Session;
-use crate::session::mood::MoodBand;
 
 /// The face currently drawn; tests read it.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,7 +14,7 @@ use crate::app::Screen;
 use crate::app::screens::library::channel_badge;
 use crate::app::theme::{self, palette};
 use crate::scenario::model::{Channel, Scenario};
-use crate::session::mood::{Mood, level_label};
+use crate::scenario::mood::{Mood, level_label};
 use crate::session::{Options, Session};
 
 /// The typed-reply box.

@@ -1,0 +1,132 @@
+//! The customer's mood as a scenario states it: three 0–100 meters, the bands that pick a line
+//! and the face, and a change to apply. How replies and hesitation move it is the session's.
+
+use serde::{Deserialize, Serialize};
+
+/// Anger, confusion and trust, each 0–100.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mood {
+    pub anger: u8,
+    pub confusion: u8,
+    pub trust: u8,
+}
+
+/// A change to the mood, as authored on a choice or derived from a free-text score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MoodDelta {
+    #[serde(default)]
+    pub anger: i16,
+    #[serde(default)]
+    pub confusion: i16,
+    #[serde(default)]
+    pub trust: i16,
+}
+
+impl MoodDelta {
+    pub fn plus(self, other: MoodDelta) -> MoodDelta {
+        MoodDelta {
+            anger: self.anger.saturating_add(other.anger),
+            confusion: self.confusion.saturating_add(other.confusion),
+            trust: self.trust.saturating_add(other.trust),
+        }
+    }
+}
+
+/// The band the customer's anger puts them in; picks line variants and the UI's face and label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum MoodBand {
+    Calm,
+    Annoyed,
+    Irate,
+}
+
+impl MoodBand {
+    pub const ALL: [MoodBand; 3] = [MoodBand::Calm, MoodBand::Annoyed, MoodBand::Irate];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MoodBand::Calm => "calm",
+            MoodBand::Annoyed => "annoyed",
+            MoodBand::Irate => "irate",
+        }
+    }
+}
+
+/// Anger at or above this is "annoyed".
+pub const ANNOYED_FROM: u8 = 35;
+/// Anger at or above this is "irate".
+pub const IRATE_FROM: u8 = 70;
+
+/// A three-step label for any meter, so the UI never relies on colour alone.
+pub fn level_label(value: u8) -> &'static str {
+    match value {
+        0..=33 => "low",
+        34..=66 => "medium",
+        _ => "high",
+    }
+}
+
+impl Mood {
+    pub fn band(self) -> MoodBand {
+        match self.anger {
+            a if a >= IRATE_FROM => MoodBand::Irate,
+            a if a >= ANNOYED_FROM => MoodBand::Annoyed,
+            _ => MoodBand::Calm,
+        }
+    }
+
+    pub fn apply(self, delta: MoodDelta) -> Mood {
+        fn step(value: u8, delta: i16) -> u8 {
+            (i16::from(value) + delta).clamp(0, 100) as u8
+        }
+        Mood {
+            anger: step(self.anger, delta.anger),
+            confusion: step(self.confusion, delta.confusion),
+            trust: step(self.trust, delta.trust),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bands_follow_anger_thresholds() {
+        let mood = |anger| Mood {
+            anger,
+            confusion: 0,
+            trust: 50,
+        };
+        assert_eq!(mood(0).band(), MoodBand::Calm);
+        assert_eq!(mood(34).band(), MoodBand::Calm);
+        assert_eq!(mood(35).band(), MoodBand::Annoyed);
+        assert_eq!(mood(69).band(), MoodBand::Annoyed);
+        assert_eq!(mood(70).band(), MoodBand::Irate);
+        assert_eq!(mood(100).band(), MoodBand::Irate);
+    }
+
+    #[test]
+    fn apply_clamps_to_meter_range() {
+        let mood = Mood {
+            anger: 95,
+            confusion: 3,
+            trust: 50,
+        };
+        let moved = mood.apply(MoodDelta {
+            anger: 20,
+            confusion: -10,
+            trust: 7,
+        });
+        assert_eq!(
+            moved,
+            Mood {
+                anger: 100,
+                confusion: 0,
+                trust: 57
+            }
+        );
+    }
+}

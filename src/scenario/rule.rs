@@ -1,0 +1,67 @@
+//! A scoring rule and the dimensions it scores, as files state them: the lexicon lists rules,
+//! and a scenario may add its own. Matching replies against them is the scoring layer's work.
+
+use serde::{Deserialize, Serialize};
+
+/// The three things every reply is judged on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Dimension {
+    Empathy,
+    Accuracy,
+    Deescalation,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 3] = [
+        Dimension::Empathy,
+        Dimension::Accuracy,
+        Dimension::Deescalation,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Dimension::Empathy => "Empathy",
+            Dimension::Accuracy => "Accuracy",
+            Dimension::Deescalation => "De-escalation",
+        }
+    }
+
+    /// The key used in JSON output and RON files.
+    pub fn key(self) -> &'static str {
+        match self {
+            Dimension::Empathy => "empathy",
+            Dimension::Accuracy => "accuracy",
+            Dimension::Deescalation => "deescalation",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: String,
+    pub dimension: Dimension,
+    /// Points added when the rule fires (negative for penalties).
+    pub weight: i32,
+    /// Phrases that fire the rule, matched case-insensitively on word boundaries.
+    #[serde(default)]
+    pub patterns: Vec<String>,
+    pub explanation: String,
+    pub hint: String,
+    /// Off-by-default rules apply only where a node's rubric lists them.
+    #[serde(default = "yes")]
+    pub default_on: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The scoring rules a scenario may name (in `scoring.disable` and a rubric's `rules`). The
+/// lexicon, one layer up, provides them; validation needs only their ids.
+pub trait KnownRules {
+    /// Whether `id` is a rule.
+    fn knows_rule(&self, id: &str) -> bool;
+    /// Every rule id, for "did you mean" suggestions.
+    fn rule_ids(&self) -> Vec<&str>;
+}
