@@ -8,8 +8,8 @@ use bevy::prelude::*;
 use super::AppConfig;
 use crate::progress::standing::Earned;
 use crate::progress::{
-    AttemptKind, AttemptRecord, ProgressRules, ProgressStore, Standing, Trainee, TraineeLock,
-    standing, today, unix_now,
+    AttemptRecord, ProgressRules, ProgressStore, Standing, Trainee, TraineeLock, standing, today,
+    unix_now,
 };
 use crate::session::Session;
 
@@ -161,19 +161,14 @@ impl TraineeProfile {
 
     /// Saves `session` as an attempt (finished, or abandoned if it has no ending yet) and
     /// returns its id. `started_at` is when the conversation began.
-    pub fn record(
-        &mut self,
-        session: &Session,
-        started_at: u64,
-        kind: AttemptKind,
-    ) -> Option<String> {
+    pub fn record(&mut self, session: &Session, started_at: u64) -> Option<String> {
         if self.trainee.is_none() || session.transcript().is_empty() {
             // No one to save for, or opened and left without a word: nothing to keep.
             return None;
         }
         self.retry_unsaved();
         let trainee = self.trainee.as_ref()?;
-        let mut record = AttemptRecord::from_session(session, kind, started_at, unix_now());
+        let mut record = AttemptRecord::from_session(session, started_at, unix_now());
         if self.lock.is_none() {
             self.notice = Some(
                 "This attempt was not saved: this trainee is open in another holdline window."

@@ -186,6 +186,7 @@ pub fn run(cli: Cli) -> ExitCode {
             &resolve_data_dir(cli.data_dir),
             &cli.scenarios,
             &lexicon,
+            &rules,
             trainee.as_deref(),
             json,
         ),

@@ -6,9 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::progress::{
-    AttemptKind, AttemptRecord, ProgressError, ProgressStore, Trainee, unix_now,
-};
+use crate::progress::{AttemptRecord, ProgressError, ProgressStore, Trainee, unix_now};
 use crate::scenario::model::Scenario;
 use crate::scenario::mood::{Mood, level_label};
 use crate::scoring::{Dimension, DimensionScore, Lexicon, ReplyScorer, RuleScorer};
@@ -110,8 +108,7 @@ fn save_attempt(
     };
     let not_saved = |err: ProgressError| format!("error: this attempt was not saved: {err}");
     let _lock = store.lock(&trainee.id).map_err(not_saved)?;
-    let mut record =
-        AttemptRecord::from_session(session, AttemptKind::Scenario, started_at, unix_now());
+    let mut record = AttemptRecord::from_session(session, started_at, unix_now());
     store
         .save_attempt(&trainee.id, &mut record)
         .map_err(not_saved)?;

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use super::progress::{fail, pick_trainee};
-use crate::progress::ProgressStore;
 use crate::progress::rescore::{RescoreResult, Rescored, rescore};
+use crate::progress::{ProgressRules, ProgressStore};
 use crate::scenario::library::load_paths;
 use crate::scoring::{Lexicon, ReplyScorer, RuleScorer};
 
@@ -15,6 +15,7 @@ pub fn run(
     data_dir: &Path,
     scenarios: &Path,
     lexicon: &Lexicon,
+    rules: &ProgressRules,
     trainee: Option<&str>,
     json: bool,
 ) -> ExitCode {
@@ -37,7 +38,7 @@ pub fn run(
             .find(|s| s.scenario.id == id)
             .map(|s| Arc::clone(&s.scenario))
     };
-    let results = rescore(&history.attempts, find, &scorer);
+    let results = rescore(&history.attempts, find, &scorer, rules.review.below);
     if json {
         return match serde_json::to_string_pretty(&results) {
             Ok(text) => {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::scenario::model::{Channel, Industry, Scenario};
 use crate::scenario::mood::Mood;
 use crate::scoring::ReplyScorer;
-use crate::session::{Outcome, Response, Session, SessionError, TimedResponse, TurnResult};
+use crate::session::{Outcome, Response, Session, SessionError, Start, TimedResponse, TurnResult};
 
 /// What kind of practice an attempt was.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,6 +23,28 @@ pub enum AttemptKind {
         call: u32,
         calls: u32,
     },
+}
+
+impl AttemptKind {
+    /// What an attempt begun as `start` is recorded as. The drill's mood is kept in the
+    /// record's `starting_mood`, and its mark comes from the progress rules when it is replayed.
+    pub fn of(start: &Start) -> AttemptKind {
+        match start {
+            Start::Scenario => AttemptKind::Scenario,
+            Start::Drill { node_id, .. } => AttemptKind::Drill {
+                node_id: node_id.clone(),
+            },
+            Start::ShiftCall {
+                shift_id,
+                call,
+                calls,
+            } => AttemptKind::Shift {
+                shift_id: shift_id.clone(),
+                call: *call,
+                calls: *calls,
+            },
+        }
+    }
 }
 
 /// Whether the trainee reached an ending.
@@ -66,17 +88,12 @@ pub struct AttemptRecord {
 
 impl AttemptRecord {
     /// The record of `session` as it stands: finished if it reached an ending, else abandoned.
-    pub fn from_session(
-        session: &Session,
-        kind: AttemptKind,
-        started_at: u64,
-        finished_at: u64,
-    ) -> AttemptRecord {
+    pub fn from_session(session: &Session, started_at: u64, finished_at: u64) -> AttemptRecord {
         let scenario = session.scenario();
         let outcome = session.outcome().cloned();
         AttemptRecord {
             id: String::new(),
-            kind,
+            kind: AttemptKind::of(session.start()),
             status: if outcome.is_some() {
                 AttemptStatus::Finished
             } else {
@@ -112,6 +129,28 @@ impl AttemptRecord {
             .collect()
     }
 
+    /// How this attempt began, for replaying it; a drill is judged at `review_mark` (the
+    /// progress rules' `review.below`).
+    pub fn start(&self, review_mark: u8) -> Start {
+        match &self.kind {
+            AttemptKind::Scenario => Start::Scenario,
+            AttemptKind::Drill { node_id } => Start::Drill {
+                node_id: node_id.clone(),
+                mood: self.starting_mood,
+                mark: review_mark,
+            },
+            AttemptKind::Shift {
+                shift_id,
+                call,
+                calls,
+            } => Start::ShiftCall {
+                shift_id: shift_id.clone(),
+                call: *call,
+                calls: *calls,
+            },
+        }
+    }
+
     /// Plays this attempt's inputs again against `scenario` as it is now, scored by `scorer`:
     /// the same transcript when nothing changed, new scores when the rules did. Stops with an
     /// error at the first reply the scenario no longer accepts (a removed choice, say).
@@ -119,19 +158,10 @@ impl AttemptRecord {
         &self,
         scenario: Arc<Scenario>,
         scorer: Arc<dyn ReplyScorer>,
+        review_mark: u8,
     ) -> Result<Session, SessionError> {
-        let mut session = match &self.kind {
-            AttemptKind::Drill { node_id } => {
-                Session::drill(scenario, node_id, self.starting_mood, self.seed, scorer)?
-            }
-            AttemptKind::Scenario | AttemptKind::Shift { .. } => {
-                Session::new(scenario, self.seed, scorer)?
-            }
-        };
-        for input in self.inputs() {
-            session.respond(input.response, input.elapsed_ms)?;
-        }
-        Ok(session)
+        let start = self.start(review_mark);
+        Session::replay(scenario, start, self.seed, scorer, &self.inputs())
     }
 
     /// The mood before the first reply and after each one.

@@ -41,11 +41,13 @@ pub enum RescoreResult {
     Skipped(String),
 }
 
-/// Replays every attempt in `attempts` with `scorer`, finding each scenario with `find`.
+/// Replays every attempt in `attempts` with `scorer`, finding each scenario with `find`; a
+/// drill is judged at `review_mark` (the progress rules' `review.below`).
 pub fn rescore(
     attempts: &[AttemptRecord],
     find: impl Fn(&str) -> Option<Arc<Scenario>>,
     scorer: &Arc<dyn ReplyScorer>,
+    review_mark: u8,
 ) -> Vec<Rescored> {
     attempts
         .iter()
@@ -59,7 +61,7 @@ pub fn rescore(
                 version_now: scenario.as_ref().map(|s| s.version),
                 overall_then: then.map(|o| o.overall),
                 ending_then: then.map(|o| o.ending_id.clone()),
-                now: replay_one(record, scenario, scorer),
+                now: replay_one(record, scenario, scorer, review_mark),
             }
         })
         .collect()
@@ -69,6 +71,7 @@ fn replay_one(
     record: &AttemptRecord,
     scenario: Option<Arc<Scenario>>,
     scorer: &Arc<dyn ReplyScorer>,
+    review_mark: u8,
 ) -> RescoreResult {
     if record.legacy {
         return RescoreResult::Skipped(
@@ -78,7 +81,7 @@ fn replay_one(
     let Some(scenario) = scenario else {
         return RescoreResult::Skipped("the scenario is no longer in the library".into());
     };
-    match record.replay(scenario, Arc::clone(scorer)) {
+    match record.replay(scenario, Arc::clone(scorer), review_mark) {
         Ok(session) => {
             let turns_changed = session
                 .transcript()
@@ -106,7 +109,6 @@ fn replay_one(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::progress::AttemptKind;
     use crate::scenario::library::load_source;
     use crate::scoring::{DimensionScore, Lexicon, ReplyScore, RuleScorer, ScoringContext};
     use crate::session::{Response, Session};
@@ -148,7 +150,7 @@ mod tests {
                 9_000,
             )
             .unwrap();
-        let mut record = AttemptRecord::from_session(&session, AttemptKind::Scenario, 10, 20);
+        let mut record = AttemptRecord::from_session(&session, 10, 20);
         record.id = "a1".into();
         let mut gone = record.clone();
         gone.id = "a2".into();
@@ -156,7 +158,7 @@ mod tests {
         let attempts = [record.clone(), gone];
         let find = |id: &str| (id == "valid").then(|| Arc::clone(&scenario));
 
-        let same = rescore(&attempts, find, &builtin);
+        let same = rescore(&attempts, find, &builtin, 50);
         assert_eq!(
             same[0].now,
             RescoreResult::Replayed {
@@ -169,7 +171,7 @@ mod tests {
         assert!(matches!(&same[1].now, RescoreResult::Skipped(why) if why.contains("no longer")));
 
         let flat: Arc<dyn ReplyScorer> = Arc::new(Flat);
-        let changed = rescore(&attempts[..1], find, &flat);
+        let changed = rescore(&attempts[..1], find, &flat, 50);
         let RescoreResult::Replayed {
             turns_changed,
             turns_same,

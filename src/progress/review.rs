@@ -8,8 +8,7 @@ use serde::Serialize;
 
 use super::rules::ReviewRules;
 use crate::scenario::mood::Mood;
-use crate::scoring::ReplyScore;
-use crate::session::TurnResult;
+use crate::session::{TurnResult, meets_review_mark};
 
 /// One node in the queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -26,16 +25,10 @@ pub struct ReviewItem {
     pub cleared: bool,
 }
 
-/// Whether a reply is good enough to stay out of (or count towards leaving) the queue: no
-/// dimension under the mark.
-pub fn reply_passes(rules: &ReviewRules, score: &ReplyScore) -> bool {
-    [
-        score.empathy.score,
-        score.accuracy.score,
-        score.deescalation.score,
-    ]
-    .iter()
-    .all(|&s| s >= rules.below)
+/// Whether a reply is good enough to stay out of (or count towards leaving) the queue: the
+/// session's one definition ([`meets_review_mark`]) at these rules' mark.
+pub fn reply_passes(rules: &ReviewRules, turn: &TurnResult) -> bool {
+    meets_review_mark(turn, rules.below)
 }
 
 /// Builds the queue as attempts arrive, oldest first.
@@ -49,7 +42,7 @@ impl ReviewQueue {
     /// Takes one reply at `scenario_id`'s node on `day`. A miss opens the node (or re-opens
     /// it, from the first interval); a pass on or after the due day counts towards clearing.
     pub fn observe(&mut self, rules: &ReviewRules, scenario_id: &str, turn: &TurnResult, day: i64) {
-        let missed = !reply_passes(rules, &turn.score);
+        let missed = !reply_passes(rules, turn);
         let interval = |i: u32| {
             let days = &rules.intervals_days;
             i64::from(days[(i as usize).min(days.len().saturating_sub(1))])

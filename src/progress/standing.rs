@@ -226,7 +226,7 @@ fn take_finished(
         let passed = record
             .turns
             .iter()
-            .all(|turn| reply_passes(&rules.review, &turn.score));
+            .all(|turn| reply_passes(&rules.review, turn));
         return if passed && !record.turns.is_empty() {
             rules.xp.drill_passed
         } else {

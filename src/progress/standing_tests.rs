@@ -325,3 +325,55 @@ fn an_attempt_counts_on_the_trainees_own_calendar_day() {
         "one evening is one practice day, not two UTC days"
     );
 }
+
+/// One definition of a drill's "passed": what the session saves, what the review queue and the
+/// debrief judge by (`reply_passes`) and whether the drill earns XP agree, including for a
+/// reply whose overall score clears the scenario's pass mark while one dimension misses the
+/// review mark (the case the two old definitions disagreed on).
+#[test]
+fn a_drills_verdict_its_debrief_and_its_xp_agree() {
+    use std::sync::Arc;
+
+    use super::review::reply_passes;
+    use crate::scenario::library::load_source;
+    use crate::scoring::{Lexicon, RuleScorer};
+    use crate::session::{Response, Session, Start};
+
+    let rules = ProgressRules::builtin();
+    let fixture = include_str!("../../tests/fixtures/valid.ron");
+    for (scores, should_pass) in [
+        // Overall 76, above the pass mark of 60, but de-escalation 40 is under the mark of 50.
+        ("Scores(empathy: 95, accuracy: 95, deescalation: 40)", false),
+        ("Scores(empathy: 80, accuracy: 60, deescalation: 80)", true),
+    ] {
+        let text = fixture.replacen(
+            "Scores(empathy: 80, accuracy: 60, deescalation: 80)",
+            scores,
+            1,
+        );
+        let (scenario, diagnostics) =
+            load_source("valid.ron", text.as_bytes(), &Lexicon::builtin());
+        let scenario = Arc::new(scenario.unwrap_or_else(|| panic!("{diagnostics:?}")));
+        assert!(scenario.pass_mark <= 76);
+        let start = Start::Drill {
+            node_id: "opening".into(),
+            mood: scenario.persona.mood,
+            mark: rules.review.below,
+        };
+        let mut drill =
+            Session::begin(scenario, start, 5, Arc::new(RuleScorer::default())).unwrap();
+        drill.respond(Response::Choice(0), 5_000).unwrap();
+        let saved = AttemptRecord::from_session(&drill, 100 * DAY, 100 * DAY + 60);
+        let passed_when_saved = saved.outcome.as_ref().unwrap().passed;
+        let passed_in_debrief = saved.turns.iter().all(|t| reply_passes(&rules.review, t));
+        let xp = standing(&rules, &[saved], 100).xp;
+        assert_eq!(passed_when_saved, should_pass, "{scores}");
+        assert_eq!(passed_in_debrief, should_pass, "{scores}");
+        let expected_xp = if should_pass {
+            rules.xp.drill_passed
+        } else {
+            0
+        };
+        assert_eq!(xp, expected_xp, "{scores}");
+    }
+}

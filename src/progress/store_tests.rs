@@ -85,18 +85,18 @@ fn a_saved_attempt_loads_back_and_replays_to_the_same_scores() {
     let store = ProgressStore::new(temp_dir("replay"));
     let trainee = store.create("Ana").unwrap();
     let session = played_session(42);
-    let mut record = AttemptRecord::from_session(&session, AttemptKind::Scenario, 1000, 1300);
+    let mut record = AttemptRecord::from_session(&session, 1000, 1300);
     store.save_attempt(&trainee.id, &mut record).unwrap();
     let history = store.history(&trainee.id).unwrap();
     assert_eq!(history.attempts, vec![record.clone()]);
 
-    let replayed = Session::replay(
-        Arc::new(session.scenario().clone()),
-        record.seed,
-        Arc::new(RuleScorer::new(Lexicon::builtin())),
-        &record.inputs(),
-    )
-    .unwrap();
+    let replayed = record
+        .replay(
+            Arc::new(session.scenario().clone()),
+            Arc::new(RuleScorer::new(Lexicon::builtin())),
+            50,
+        )
+        .unwrap();
     assert_eq!(replayed.transcript(), record.turns.as_slice());
     assert_eq!(replayed.outcome(), record.outcome.as_ref());
     fs::remove_dir_all(store.dir()).unwrap();
@@ -137,7 +137,7 @@ fn a_damaged_profile_is_restored_from_the_last_good_copy_and_kept() {
 fn damaged_attempts_are_moved_aside_and_newer_ones_left_alone() {
     let store = ProgressStore::new(temp_dir("attempts"));
     let trainee = store.create("Ana").unwrap();
-    let mut good = AttemptRecord::from_session(&played_session(1), AttemptKind::Scenario, 5, 9);
+    let mut good = AttemptRecord::from_session(&played_session(1), 5, 9);
     store.save_attempt(&trainee.id, &mut good).unwrap();
     let attempts = store.dir().join("trainees/ana/attempts");
     fs::write(
@@ -249,7 +249,7 @@ fn saves_killed_mid_write_lose_nothing_reported_saved() {
 
     let store = ProgressStore::new(temp_dir("killed"));
     store.create("Ana").unwrap();
-    let mut template = AttemptRecord::from_session(&played_session(7), AttemptKind::Scenario, 1, 2);
+    let mut template = AttemptRecord::from_session(&played_session(7), 1, 2);
     template.turns.truncate(1);
     fs::write(
         store.dir().join("template.json"),
@@ -458,7 +458,7 @@ fn a_format_1_profile_with_a_blank_or_overlong_name_still_converts() {
 fn an_attempt_that_cannot_be_moved_aside_or_is_a_pipe_hides_none_of_the_others() {
     let store = ProgressStore::new(temp_dir("attempts-stuck"));
     let trainee = store.create("Ana").unwrap();
-    let mut good = AttemptRecord::from_session(&played_session(1), AttemptKind::Scenario, 5, 9);
+    let mut good = AttemptRecord::from_session(&played_session(1), 5, 9);
     store.save_attempt(&trainee.id, &mut good).unwrap();
     let dir = store.dir().join("trainees/ana");
     // `damaged` is taken by a file, so nothing can be moved there.

@@ -213,7 +213,7 @@ fn check_case_file(r: &mut Reporter<'_>, s: &Scenario) {
 
 fn check_rule_id(r: &mut Reporter<'_>, path: &[Step<'_>], id: &str, rules: &dyn KnownRules) {
     if !rules.knows_rule(id) {
-        let help = did_you_mean(id, rules.rule_ids().into_iter())
+        let help = did_you_mean(id, rules.rule_ids())
             .map(|c| format!("did you mean \"{c}\"?"))
             .or_else(|| Some("rule ids are listed in assets/scoring/lexicon.ron".into()));
         r.report(

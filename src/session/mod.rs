@@ -6,6 +6,7 @@
 mod drill;
 pub mod explore;
 pub mod mood;
+pub mod start;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use crate::scenario::mood::{Mood, MoodBand, MoodDelta};
 use crate::scoring::{ReplyScore, ReplyScorer, ScoringContext, mean_score};
 pub use drill::DRILL_ENDING;
 use mood::{delta_from_scores, hesitation_delta};
+pub use start::{Start, meets_review_mark};
 
 /// What the trainee does on their turn.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -167,38 +169,44 @@ pub struct Session {
     mood: Mood,
     state: State,
     transcript: Vec<TurnResult>,
-    /// A review drill: the session ends after one reply.
-    single_turn: bool,
+    /// How it began; a drill ends after one reply.
+    start: Start,
 }
 
 impl Session {
-    /// Starts `scenario` at its start node. The scenario should have passed validation; a
-    /// broken `start` is reported rather than panicking.
+    /// Starts `scenario` as a whole, at its start node: `begin` with [`Start::Scenario`].
     pub fn new(
         scenario: Arc<Scenario>,
         seed: u64,
         scorer: Arc<dyn ReplyScorer>,
     ) -> Result<Self, SessionError> {
-        let start = scenario.start.clone();
-        let mood = scenario.persona.mood;
-        Session::start_at(scenario, &start, mood, seed, scorer, false)
+        Session::begin(scenario, Start::Scenario, seed, scorer)
     }
 
-    fn start_at(
+    /// Starts practice as `start` says: at the scenario's start node in the persona's mood, or
+    /// for a drill at its node in its mood. The customer's lines are picked with `seed`, so the
+    /// same start, seed and inputs replay exactly. The scenario should have passed validation;
+    /// a node that does not exist is reported rather than panicking.
+    pub fn begin(
         scenario: Arc<Scenario>,
-        node_id: &str,
-        mood: Mood,
+        start: Start,
         seed: u64,
         scorer: Arc<dyn ReplyScorer>,
-        single_turn: bool,
     ) -> Result<Self, SessionError> {
+        let (node_id, mood) = match &start {
+            Start::Drill { node_id, mood, .. } => (node_id.clone(), *mood),
+            Start::Scenario | Start::ShiftCall { .. } => {
+                (scenario.start.clone(), scenario.persona.mood)
+            }
+        };
+        let node_id = node_id.as_str();
         let node_index = scenario
             .nodes
             .iter()
             .enumerate()
             .map(|(i, n)| (n.id.clone(), i))
             .collect::<HashMap<_, _>>();
-        let start = *node_index
+        let first = *node_index
             .get(node_id)
             .ok_or_else(|| SessionError::BrokenScenario(node_id.to_string()))?;
         let mut session = Session {
@@ -211,20 +219,22 @@ impl Session {
             mood,
             state: State::Ended(placeholder_outcome()),
             transcript: Vec::new(),
-            single_turn,
+            start,
         };
-        session.enter(start);
+        session.enter(first);
         Ok(session)
     }
 
-    /// Plays `inputs` in order from a fresh session; stops early on the first invalid input.
+    /// Plays `inputs` in order from a fresh session begun as `start`; stops early on the first
+    /// invalid input.
     pub fn replay(
         scenario: Arc<Scenario>,
+        start: Start,
         seed: u64,
         scorer: Arc<dyn ReplyScorer>,
         inputs: &[TimedResponse],
     ) -> Result<Self, SessionError> {
-        let mut session = Session::new(scenario, seed, scorer)?;
+        let mut session = Session::begin(scenario, start, seed, scorer)?;
         for input in inputs {
             session.respond(input.response.clone(), input.elapsed_ms)?;
         }
@@ -250,7 +260,12 @@ impl Session {
 
     /// Whether this is a one-reply review drill rather than a whole scenario.
     pub fn is_drill(&self) -> bool {
-        self.single_turn
+        self.start.is_drill()
+    }
+
+    /// How this session began.
+    pub fn start(&self) -> &Start {
+        &self.start
     }
 
     pub fn transcript(&self) -> &[TurnResult] {
@@ -410,7 +425,7 @@ impl Session {
             next: next.clone(),
         });
         match next {
-            _ if self.single_turn => self.finish_drill(),
+            _ if self.start.is_drill() => self.finish_drill(),
             Next::Node(id) => self.enter(self.node_index[&id]),
             Next::Ending(id) => self.finish(&id),
         }

@@ -218,7 +218,7 @@ fn holdline_in(data: &std::path::Path, args: &[&str]) -> Output {
 
 #[test]
 fn trainees_are_managed_and_progress_is_reported_as_text_and_json() {
-    use holdline::progress::{AttemptKind, AttemptRecord, ProgressStore};
+    use holdline::progress::{AttemptRecord, ProgressStore};
     use holdline::scenario::library::load_paths;
     use holdline::scoring::{Lexicon, RuleScorer};
     use holdline::session::{Options, Response, Session};
@@ -264,7 +264,7 @@ fn trainees_are_managed_and_progress_is_reported_as_text_and_json() {
             session.respond(response, 20_000).unwrap();
         }
         let now = holdline::progress::unix_now();
-        let mut record = AttemptRecord::from_session(&session, AttemptKind::Scenario, now, now);
+        let mut record = AttemptRecord::from_session(&session, now, now);
         store.save_attempt("sam", &mut record).unwrap();
     }
 

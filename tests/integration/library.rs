@@ -9,8 +9,8 @@ use std::sync::Arc;
 use holdline::scenario::library::load_paths;
 use holdline::scenario::model::{Channel, EndingKind, Turn};
 use holdline::scoring::{Lexicon, RuleScorer};
-use holdline::session::Session;
 use holdline::session::explore::{ExploreLimits, endings_reached};
+use holdline::session::{Session, Start};
 
 fn library() -> holdline::scenario::LoadReport {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
@@ -77,8 +77,14 @@ fn every_ending_of_every_scenario_is_reached_by_play() {
                 panic!("{}: ending \"{}\" is never reached", scenario.id, ending.id)
             });
             // Replaying the found inputs in a fresh session lands on the same ending.
-            let replayed = Session::replay(Arc::clone(&scenario), 7, scorer.clone(), &path.inputs)
-                .expect("inputs found by exploration replay");
+            let replayed = Session::replay(
+                Arc::clone(&scenario),
+                Start::Scenario,
+                7,
+                scorer.clone(),
+                &path.inputs,
+            )
+            .expect("inputs found by exploration replay");
             assert_eq!(
                 replayed.outcome(),
                 Some(&path.outcome),

@@ -8,7 +8,7 @@ use holdline::scenario::library::load_source;
 use holdline::scenario::model::{EndingKind, Scenario};
 use holdline::scenario::mood::MoodBand;
 use holdline::scoring::{Lexicon, ReplyScorer, RuleScorer};
-use holdline::session::{Next, Options, Response, Session, SessionError, TimedResponse};
+use holdline::session::{Next, Options, Response, Session, SessionError, Start, TimedResponse};
 
 fn load(relative: &str) -> Arc<Scenario> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative);
@@ -100,7 +100,7 @@ fn a_weak_free_text_reply_takes_the_fallback_route_and_fails() {
             elapsed_ms: 0,
         },
     ];
-    let session = Session::replay(scenario, 1, scorer(), &inputs).unwrap();
+    let session = Session::replay(scenario, Start::Scenario, 1, scorer(), &inputs).unwrap();
     let last = session.transcript().last().unwrap();
     assert_eq!(
         last.score.accuracy.score, 20,
@@ -152,6 +152,7 @@ fn hesitating_past_patience_raises_anger() {
     let scenario = load("tests/fixtures/valid.ron");
     let quick = Session::replay(
         Arc::clone(&scenario),
+        Start::Scenario,
         1,
         scorer(),
         &[TimedResponse {
@@ -162,6 +163,7 @@ fn hesitating_past_patience_raises_anger() {
     .unwrap();
     let slow = Session::replay(
         scenario,
+        Start::Scenario,
         1,
         scorer(),
         &[TimedResponse {
@@ -239,7 +241,14 @@ fn play_record(scenario: &Arc<Scenario>, seed: u64) -> String {
             elapsed_ms: 3_000,
         },
     ];
-    let session = Session::replay(Arc::clone(scenario), seed, scorer(), &inputs).unwrap();
+    let session = Session::replay(
+        Arc::clone(scenario),
+        Start::Scenario,
+        seed,
+        scorer(),
+        &inputs,
+    )
+    .unwrap();
     assert!(session.is_over());
     serde_json::to_string(&session.record()).unwrap()
 }
@@ -272,6 +281,15 @@ fn the_seed_picks_between_alternative_lines() {
     );
 }
 
+/// A review drill at `node_id` with the customer in `mood`, judged at the built-in mark (50).
+fn drill_at(node_id: &str, mood: holdline::scenario::mood::Mood) -> Start {
+    Start::Drill {
+        node_id: node_id.to_string(),
+        mood,
+        mark: 50,
+    }
+}
+
 #[test]
 fn a_drill_starts_at_its_node_in_the_given_mood_and_ends_after_one_reply() {
     use holdline::scenario::mood::Mood;
@@ -282,7 +300,13 @@ fn a_drill_starts_at_its_node_in_the_given_mood_and_ends_after_one_reply() {
         confusion: 10,
         trust: 70,
     };
-    let mut drill = Session::drill(Arc::clone(&scenario), "explain", calm, 3, scorer()).unwrap();
+    let mut drill = Session::begin(
+        Arc::clone(&scenario),
+        drill_at("explain", calm),
+        3,
+        scorer(),
+    )
+    .unwrap();
     assert!(drill.is_drill());
     assert_eq!(drill.prompt().unwrap().node_id, "explain");
     assert_eq!(drill.prompt().unwrap().band, MoodBand::Calm);
@@ -300,14 +324,20 @@ fn a_drill_starts_at_its_node_in_the_given_mood_and_ends_after_one_reply() {
     assert_eq!(drill.respond(text("more"), 0), Err(SessionError::Ended));
 
     // A drill at a choice node that would lead on to another node also ends there.
-    let mut drill = Session::drill(Arc::clone(&scenario), "opening", calm, 3, scorer()).unwrap();
+    let mut drill = Session::begin(
+        Arc::clone(&scenario),
+        drill_at("opening", calm),
+        3,
+        scorer(),
+    )
+    .unwrap();
     drill.respond(Response::Choice(1), 1_000).unwrap();
     let outcome = drill.outcome().unwrap();
     assert!(!outcome.passed);
     assert_eq!(outcome.kind, EndingKind::Escalated);
 
     assert!(matches!(
-        Session::drill(scenario, "nowhere", calm, 3, scorer()),
+        Session::begin(scenario, drill_at("nowhere", calm), 3, scorer()),
         Err(SessionError::BrokenScenario(id)) if id == "nowhere"
     ));
 }

@@ -6,7 +6,7 @@ use bevy::prelude::*;
 
 use super::play::FinishedSession;
 use super::shift::ShiftRun;
-use super::{PlayMode, PlayRequest, fresh_seed, reasons};
+use super::{PlayRequest, fresh_seed, reasons};
 use crate::app::Screen;
 use crate::app::profile::TraineeProfile;
 use crate::app::scenario_assets::ScenarioLibrary;
@@ -16,6 +16,7 @@ use crate::progress::standing::Earned;
 use crate::scenario::model::{EndingKind, Turn};
 use crate::scenario::mood::Mood;
 use crate::scoring::Dimension;
+use crate::session::Start;
 use crate::session::{Session, TurnResult};
 
 #[derive(Message, Debug, Clone, PartialEq)]
@@ -71,10 +72,10 @@ fn spawn(
         ))
         .id();
     let header = commands.spawn((theme::header_row(), ChildOf(root))).id();
-    let heading = match &finished.mode {
-        PlayMode::Scenario => format!("Debrief: {}", scenario.title),
-        PlayMode::Drill { .. } => format!("Review drill: {}", scenario.title),
-        PlayMode::Shift { call, calls, .. } => {
+    let heading = match &finished.start {
+        Start::Scenario => format!("Debrief: {}", scenario.title),
+        Start::Drill { .. } => format!("Review drill: {}", scenario.title),
+        Start::ShiftCall { call, calls, .. } => {
             format!("Call {} of {calls}: {}", call + 1, scenario.title)
         }
     };
@@ -87,7 +88,7 @@ fn spawn(
         ],
     ));
     let buttons = commands.spawn((theme::row(8.0), ChildOf(header))).id();
-    for (i, (label, action)) in buttons_for(&finished.mode, shift.as_deref())
+    for (i, (label, action)) in buttons_for(&finished.start, shift.as_deref())
         .into_iter()
         .enumerate()
     {
@@ -111,7 +112,7 @@ fn spawn(
         false,
         theme::GAP,
     );
-    spawn_verdict(&mut commands, left, &finished.mode, session, &profile);
+    spawn_verdict(&mut commands, left, &finished.start, session, &profile);
     if let Some(earned) = finished
         .attempt
         .as_deref()
@@ -163,16 +164,16 @@ fn spawn(
 
 /// The header's buttons for each kind of practice, the primary one first. A shift's calls
 /// cannot be retried: a real customer does not call back to be handled again.
-fn buttons_for(mode: &PlayMode, shift: Option<&ShiftRun>) -> Vec<(String, DebriefAction)> {
+fn buttons_for(mode: &Start, shift: Option<&ShiftRun>) -> Vec<(String, DebriefAction)> {
     let label = |s: &str| s.to_string();
     match mode {
-        PlayMode::Scenario => vec![
+        Start::Scenario => vec![
             (label("Next scenario  [Enter]"), DebriefAction::NextScenario),
             (label("Retry  [R]"), DebriefAction::RetrySameSeed),
             (label("New seed  [N]"), DebriefAction::RetryNewSeed),
             (label("Library  [L]"), DebriefAction::Library),
         ],
-        PlayMode::Drill { .. } => vec![
+        Start::Drill { .. } => vec![
             (
                 label("Back to progress  [Enter]"),
                 DebriefAction::NextScenario,
@@ -180,10 +181,10 @@ fn buttons_for(mode: &PlayMode, shift: Option<&ShiftRun>) -> Vec<(String, Debrie
             (label("Drill again  [R]"), DebriefAction::RetryNewSeed),
             (label("Library  [L]"), DebriefAction::Library),
         ],
-        PlayMode::Shift { .. } => {
+        Start::ShiftCall { .. } => {
             let next = match shift.and_then(ShiftRun::next_call) {
-                Some(request) => match request.mode {
-                    PlayMode::Shift { call, calls, .. } => {
+                Some(request) => match request.start {
+                    Start::ShiftCall { call, calls, .. } => {
                         format!("Next call ({} of {calls})  [Enter]", call + 1)
                     }
                     _ => label("Next call  [Enter]"),
@@ -203,7 +204,7 @@ fn buttons_for(mode: &PlayMode, shift: Option<&ShiftRun>) -> Vec<(String, Debrie
 fn spawn_verdict(
     commands: &mut Commands,
     parent: Entity,
-    mode: &PlayMode,
+    mode: &Start,
     session: &Session,
     profile: &TraineeProfile,
 ) {
@@ -214,12 +215,12 @@ fn spawn_verdict(
     let panel = commands
         .spawn((theme::panel(Node::default()), ChildOf(parent)))
         .id();
-    if let PlayMode::Drill { .. } = mode {
+    if let Start::Drill { .. } = mode {
         let below = profile.rules.review.below;
         let passed = session
             .transcript()
             .iter()
-            .all(|t| reply_passes(&profile.rules.review, &t.score));
+            .all(|t| reply_passes(&profile.rules.review, t));
         let (verdict, color, how) = if passed {
             (
                 "Review passed",
@@ -497,11 +498,11 @@ fn act(
         library.find(&current.id).map(|scenario| PlayRequest {
             scenario,
             seed,
-            mode: finished.mode.clone(),
+            start: finished.start.clone(),
         })
     };
     for action in actions.read() {
-        if let PlayMode::Shift { .. } = finished.mode {
+        if let Start::ShiftCall { .. } = finished.start {
             match (action, shift.as_deref().map(ShiftRun::next_call)) {
                 (DebriefAction::NextScenario, Some(Some(request))) => {
                     commands.insert_resource(request);
@@ -520,7 +521,7 @@ fn act(
         let request = match action {
             DebriefAction::RetrySameSeed => again(session.seed()),
             DebriefAction::RetryNewSeed => again(fresh_seed()),
-            DebriefAction::NextScenario if matches!(finished.mode, PlayMode::Drill { .. }) => {
+            DebriefAction::NextScenario if matches!(finished.start, Start::Drill { .. }) => {
                 next.set(Screen::Progress);
                 continue;
             }

@@ -13,16 +13,15 @@ use std::sync::Arc;
 
 use bevy::prelude::*;
 
-use crate::progress::AttemptKind;
 use crate::scenario::model::Scenario;
-use crate::scenario::mood::Mood;
+use crate::session::Start;
 
 /// The scenario and seed the play screen starts with next, and what kind of practice it is.
 #[derive(Resource, Debug, Clone)]
 pub struct PlayRequest {
     pub scenario: Arc<Scenario>,
     pub seed: u64,
-    pub mode: PlayMode,
+    pub start: Start,
 }
 
 impl PlayRequest {
@@ -31,45 +30,7 @@ impl PlayRequest {
         PlayRequest {
             scenario,
             seed: fresh_seed(),
-            mode: PlayMode::Scenario,
-        }
-    }
-}
-
-/// What kind of practice a conversation is: it decides how the session starts, what the
-/// attempt is recorded as and where the debrief leads.
-#[derive(Debug, Clone, PartialEq)]
-pub enum PlayMode {
-    Scenario,
-    /// A review drill: one node, the customer in the mood the trainee missed it in.
-    Drill {
-        node_id: String,
-        mood: Mood,
-    },
-    /// Call `call` (0-based) of a shift of `calls`.
-    Shift {
-        shift_id: String,
-        call: u32,
-        calls: u32,
-    },
-}
-
-impl PlayMode {
-    pub fn attempt_kind(&self) -> AttemptKind {
-        match self {
-            PlayMode::Scenario => AttemptKind::Scenario,
-            PlayMode::Drill { node_id, .. } => AttemptKind::Drill {
-                node_id: node_id.clone(),
-            },
-            PlayMode::Shift {
-                shift_id,
-                call,
-                calls,
-            } => AttemptKind::Shift {
-                shift_id: shift_id.clone(),
-                call: *call,
-                calls: *calls,
-            },
+            start: Start::Scenario,
         }
     }
 }

@@ -5,7 +5,7 @@
 use bevy::prelude::*;
 
 use super::shift::start_shift;
-use super::{PlayMode, PlayRequest, fresh_seed};
+use super::{PlayRequest, fresh_seed};
 use crate::app::Screen;
 use crate::app::profile::TraineeProfile;
 use crate::app::scenario_assets::ScenarioLibrary;
@@ -13,6 +13,7 @@ use crate::app::theme::{self, PlotSeries, palette};
 use crate::progress::review::ReviewItem;
 use crate::progress::standing::BadgeState;
 use crate::progress::today;
+use crate::session::Start;
 
 #[derive(Message, Debug, Clone, PartialEq)]
 pub enum ProgressAction {
@@ -369,9 +370,10 @@ fn act(
                     commands.insert_resource(PlayRequest {
                         scenario,
                         seed: fresh_seed(),
-                        mode: PlayMode::Drill {
+                        start: Start::Drill {
                             node_id: item.node_id.clone(),
                             mood: item.mood,
+                            mark: profile.rules.review.below,
                         },
                     });
                     next.set(Screen::Play);

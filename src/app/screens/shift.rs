@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use bevy::prelude::*;
 
-use super::{PlayMode, PlayRequest, fresh_seed};
+use super::{PlayRequest, fresh_seed};
 use crate::app::Screen;
 use crate::app::profile::TraineeProfile;
 use crate::app::scenario_assets::ScenarioLibrary;
@@ -15,6 +15,7 @@ use crate::progress::shift::{ShiftSummary, draw_shift, satisfaction, shift_candi
 use crate::progress::standing::meets_effort;
 use crate::progress::{AttemptRecord, unix_now};
 use crate::scenario::model::Scenario;
+use crate::session::Start;
 
 /// The shift being worked: its customers in order and the calls taken so far.
 #[derive(Resource, Debug, Clone)]
@@ -56,7 +57,7 @@ impl ShiftRun {
             scenario: scenario.clone(),
             // Each call's own seed, derived from the shift's, so the whole shift replays.
             seed: self.seed.wrapping_mul(31).wrapping_add(call as u64 + 1),
-            mode: PlayMode::Shift {
+            start: Start::ShiftCall {
                 shift_id: self.shift_id.clone(),
                 call: call as u32,
                 calls: self.queue.len() as u32,

@@ -8,15 +8,15 @@ use bevy::prelude::*;
 
 use super::harness::*;
 use holdline::app::Screen;
-use holdline::app::screens::PlayMode;
 use holdline::app::screens::library::LibraryAction;
 use holdline::app::screens::play::{ActiveSession, FinishedSession};
 use holdline::app::screens::shift::{ShiftCallRow, ShiftRun};
 use holdline::app::screens::title::TitleAction;
-use holdline::progress::{AttemptKind, AttemptRecord, ProgressStore, unix_now};
+use holdline::progress::{AttemptKind, AttemptRecord, ProgressRules, ProgressStore, unix_now};
 use holdline::scenario::library::load_source;
 use holdline::scenario::model::Turn;
 use holdline::scoring::{Lexicon, RuleScorer};
+use holdline::session::Start;
 use holdline::session::{Response, Session};
 
 /// Saves, for a new trainee, an attempt two days old whose first reply was the worst on offer,
@@ -41,8 +41,7 @@ fn save_weak_attempt(data: &std::path::Path, trainee: &str) -> String {
     let store = ProgressStore::new(data);
     let trainee = store.create(trainee).unwrap();
     let two_days_ago = unix_now() - 2 * 86_400;
-    let mut record =
-        AttemptRecord::from_session(&session, AttemptKind::Scenario, two_days_ago, two_days_ago);
+    let mut record = AttemptRecord::from_session(&session, two_days_ago, two_days_ago);
     store.save_attempt(&trainee.id, &mut record).unwrap();
     store.set_current(&trainee.id).unwrap();
     node.id
@@ -69,7 +68,7 @@ fn a_due_review_is_drilled_from_the_progress_screen_as_one_reply() {
         let active = app.world().resource::<ActiveSession>();
         assert!(active.session.is_drill());
         assert_eq!(active.session.prompt().unwrap().node_id, node_id);
-        assert!(matches!(&active.mode, PlayMode::Drill { node_id: n, .. } if *n == node_id));
+        assert!(matches!(&active.start, Start::Drill { node_id: n, .. } if *n == node_id));
     }
     assert!(reply_well(&mut app), "a drill is one reply");
     assert_eq!(screen(&app), Screen::Debrief);
@@ -94,6 +93,7 @@ fn a_due_review_is_drilled_from_the_progress_screen_as_one_reply() {
         .replay(
             Arc::new(finished.scenario().clone()),
             Arc::new(RuleScorer::new(Lexicon::builtin())),
+            ProgressRules::builtin().review.below,
         )
         .unwrap();
     assert_eq!(replayed.transcript(), finished.transcript());

@@ -10,12 +10,13 @@ use bevy::input_focus::InputFocus;
 use bevy::prelude::*;
 use bevy::text::EditableText;
 
+use super::PlayRequest;
 use super::shift::ShiftRun;
-use super::{PlayMode, PlayRequest};
 use crate::app::profile::TraineeProfile;
 use crate::app::theme;
 use crate::app::{Screen, SharedScorer};
 use crate::progress::{AttemptRecord, unix_now};
+use crate::session::Start;
 use crate::session::{Response, Session, SessionError};
 
 pub use feedback::verdict;
@@ -59,7 +60,7 @@ pub struct ActiveSession {
     pub notice: Option<String>,
     /// When the conversation began, in seconds since the Unix epoch.
     pub started_at: u64,
-    pub mode: PlayMode,
+    pub start: Start,
 }
 
 /// The finished session, handed to the debrief.
@@ -68,7 +69,7 @@ pub struct FinishedSession {
     pub session: Session,
     /// The attempt saved for it (`None` when there is no trainee to save it for).
     pub attempt: Option<String>,
-    pub mode: PlayMode,
+    pub start: Start,
 }
 
 pub fn plugin(app: &mut App) {
@@ -97,12 +98,7 @@ fn start(
         return;
     };
     let (scenario, scorer) = (request.scenario.clone(), scorer.0.clone());
-    let session = match &request.mode {
-        PlayMode::Drill { node_id, mood } => {
-            Session::drill(scenario, node_id, *mood, request.seed, scorer)
-        }
-        PlayMode::Scenario | PlayMode::Shift { .. } => Session::new(scenario, request.seed, scorer),
-    };
+    let session = Session::begin(scenario, request.start.clone(), request.seed, scorer);
     match session {
         Ok(session) => commands.insert_resource(ActiveSession {
             session,
@@ -112,12 +108,12 @@ fn start(
             confirming_leave: false,
             notice: None,
             started_at: unix_now(),
-            mode: request.mode.clone(),
+            start: request.start.clone(),
         }),
         Err(err) => {
             // A drill whose node was removed from the scenario since, say.
             error!("cannot start {}: {err}", request.scenario.id);
-            next.set(leave_to(&request.mode));
+            next.set(leave_to(&request.start));
         }
     }
 }
@@ -218,10 +214,10 @@ fn submit_typed(
 }
 
 /// Where leaving a conversation early goes: back to where that kind of practice started.
-fn leave_to(mode: &PlayMode) -> Screen {
+fn leave_to(mode: &Start) -> Screen {
     match mode {
-        PlayMode::Drill { .. } => Screen::Progress,
-        PlayMode::Scenario | PlayMode::Shift { .. } => Screen::Library,
+        Start::Drill { .. } => Screen::Progress,
+        Start::Scenario | Start::ShiftCall { .. } => Screen::Library,
     }
 }
 
@@ -240,11 +236,10 @@ fn act(
             PlayAction::ConfirmLeave => {
                 if active.confirming_leave {
                     // Kept as abandoned: how often a trainee gives up, and where, matters.
-                    let kind = active.mode.attempt_kind();
-                    profile.record(&active.session, active.started_at, kind);
+                    profile.record(&active.session, active.started_at);
                     // Leaving a call leaves the shift: a shift is the calls taken in a row.
                     commands.remove_resource::<ShiftRun>();
-                    next.set(leave_to(&active.mode));
+                    next.set(leave_to(&active.start));
                 }
             }
             PlayAction::Choose(_) | PlayAction::Submit(_)
@@ -253,15 +248,13 @@ fn act(
             PlayAction::Submit(text) => reply(&mut active, Response::Text(text.clone())),
             PlayAction::Continue if active.phase == Phase::Feedback => {
                 if active.session.is_over() {
-                    let kind = active.mode.attempt_kind();
-                    let attempt = profile.record(&active.session, active.started_at, kind.clone());
-                    if let (PlayMode::Shift { .. }, Some(shift)) =
-                        (&active.mode, shift.as_deref_mut())
+                    let attempt = profile.record(&active.session, active.started_at);
+                    if let (Start::ShiftCall { .. }, Some(shift)) =
+                        (&active.start, shift.as_deref_mut())
                     {
                         // Kept here too, so the shift's summary does not depend on saving.
                         shift.taken.push(AttemptRecord::from_session(
                             &active.session,
-                            kind,
                             active.started_at,
                             unix_now(),
                         ));
@@ -269,7 +262,7 @@ fn act(
                     commands.insert_resource(FinishedSession {
                         session: active.session.clone(),
                         attempt,
-                        mode: active.mode.clone(),
+                        start: active.start.clone(),
                     });
                     next.set(Screen::Debrief);
                 } else {
