@@ -3,10 +3,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::scenario::model::{Rubric, Turn};
 use crate::scoring::rule_scorer::RuleScorer;
 use crate::scoring::{Dimension, Lexicon, ReplyScorer, ScoringContext};
-use crate::session::lines_for;
 
 /// Exit code for every usage error of this command: bad scenario, unknown node, empty text.
 const USAGE_ERROR: u8 = 2;
@@ -83,22 +81,7 @@ pub fn run(
             ids.join(", ")
         ));
     };
-    let empty = Rubric::default();
-    let rubric = match &node.turn {
-        Turn::FreeText(free) => &free.rubric,
-        Turn::Choices(_) => &empty,
-    };
-    let customer_line = lines_for(&node.customer, scenario.persona.mood.band())
-        .first()
-        .cloned()
-        .unwrap_or_default();
-    let context = ScoringContext {
-        scenario,
-        node,
-        rubric,
-        customer_line: &customer_line,
-        earlier_replies: &[],
-    };
+    let context = ScoringContext::first_reply(scenario, node);
     let score = RuleScorer::new(lexicon).score(&context, text);
     if json {
         match serde_json::to_string(&score) {

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::mood::{Mood, MoodDelta};
+use super::mood::{Mood, MoodBand, MoodDelta};
 use super::rule::Rule;
 
 /// One authored training scenario.
@@ -203,6 +203,22 @@ pub struct CustomerLine {
     pub annoyed: Vec<String>,
     #[serde(default)]
     pub irate: Vec<String>,
+}
+
+impl CustomerLine {
+    /// The variants the customer may say in `band`: that band's, else the nearest band's that
+    /// has any (an author may write only one band).
+    pub fn for_band(&self, band: MoodBand) -> &[String] {
+        let order = match band {
+            MoodBand::Calm => [&self.calm, &self.annoyed, &self.irate],
+            MoodBand::Annoyed => [&self.annoyed, &self.irate, &self.calm],
+            MoodBand::Irate => [&self.irate, &self.annoyed, &self.calm],
+        };
+        order
+            .into_iter()
+            .find(|l| !l.is_empty())
+            .map_or(&[], Vec::as_slice)
+    }
 }
 
 /// How the trainee answers a node.

@@ -11,7 +11,7 @@ pub mod vocabulary;
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::model::{Choice, Node, Rubric, Scenario};
+use crate::scenario::model::{Choice, Node, Rubric, Scenario, Turn};
 
 pub use crate::scenario::rule::{Dimension, Rule};
 pub use lexicon::Lexicon;
@@ -125,6 +125,51 @@ pub struct ScoringContext<'a> {
     pub customer_line: &'a str,
     /// The trainee's earlier free-text and choice replies in this session, oldest first.
     pub earlier_replies: &'a [String],
+}
+
+/// The rubric of a node whose turn has none (a choice node).
+static NO_RUBRIC: Rubric = Rubric {
+    facts: Vec::new(),
+    forbidden: Vec::new(),
+    model_answers: Vec::new(),
+    rules: Vec::new(),
+};
+
+impl<'a> ScoringContext<'a> {
+    /// A reply at `node` of `scenario`, after the customer said `customer_line`, following the
+    /// trainee's `earlier_replies` in this session. The rubric is the node's (none for a node
+    /// with choices). Every scorer call is set up here or by [`ScoringContext::first_reply`].
+    pub fn at(
+        scenario: &'a Scenario,
+        node: &'a Node,
+        customer_line: &'a str,
+        earlier_replies: &'a [String],
+    ) -> ScoringContext<'a> {
+        let rubric = match &node.turn {
+            Turn::FreeText(free) => &free.rubric,
+            Turn::Choices(_) => &NO_RUBRIC,
+        };
+        ScoringContext {
+            scenario,
+            node,
+            rubric,
+            customer_line,
+            earlier_replies,
+        }
+    }
+
+    /// A reply at `node` as the first of a session: after the first line the customer says
+    /// there in the persona's starting mood, with nothing said before. What `holdline score`
+    /// and the scorer's tests judge a reply in.
+    pub fn first_reply(scenario: &'a Scenario, node: &'a Node) -> ScoringContext<'a> {
+        let band = scenario.persona.mood.band();
+        let customer_line = node
+            .customer
+            .for_band(band)
+            .first()
+            .map_or("", String::as_str);
+        ScoringContext::at(scenario, node, customer_line, &[])
+    }
 }
 
 /// Scores a typed reply. Implementations must be deterministic and must not panic on any input.

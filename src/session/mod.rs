@@ -373,13 +373,7 @@ impl Session {
                 }
                 let earlier: Vec<String> =
                     self.transcript.iter().map(|t| t.reply.clone()).collect();
-                let context = ScoringContext {
-                    scenario: &scenario,
-                    node,
-                    rubric: &free.rubric,
-                    customer_line: &customer_line,
-                    earlier_replies: &earlier,
-                };
+                let context = ScoringContext::at(&scenario, node, &customer_line, &earlier);
                 let score = self.scorer.score(&context, &text);
                 let mood_after = mood_before.apply(hesitation.plus(delta_from_scores(&score)));
                 let route = free
@@ -520,15 +514,7 @@ pub fn condition_holds(condition: Condition, overall: u8, mood: Mood) -> bool {
 
 /// The lines for `band`, falling back to the nearest band that has some.
 pub fn lines_for(line: &CustomerLine, band: MoodBand) -> &[String] {
-    let order = match band {
-        MoodBand::Calm => [&line.calm, &line.annoyed, &line.irate],
-        MoodBand::Annoyed => [&line.annoyed, &line.irate, &line.calm],
-        MoodBand::Irate => [&line.irate, &line.annoyed, &line.calm],
-    };
-    order
-        .into_iter()
-        .find(|l| !l.is_empty())
-        .map_or(&[], Vec::as_slice)
+    line.for_band(band)
 }
 
 /// Picks one alternative with the session RNG. Uses a fixed multiply-shift on `next_u64` so the

@@ -116,13 +116,7 @@ fn model_answers_take_the_best_route() {
                 continue;
             };
             for answer in &free.rubric.model_answers {
-                let context = holdline::scoring::ScoringContext {
-                    scenario: s,
-                    node,
-                    rubric: &free.rubric,
-                    customer_line: "",
-                    earlier_replies: &[],
-                };
+                let context = holdline::scoring::ScoringContext::at(s, node, "", &[]);
                 let score = holdline::scoring::ReplyScorer::score(&scorer, &context, answer);
                 assert!(
                     score.overall >= *threshold,

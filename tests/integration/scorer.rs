@@ -17,16 +17,8 @@ fn scenario(id: &str) -> Arc<Scenario> {
 
 fn score_at(scenario: &Scenario, node: &str, reply: &str, earlier: &[String]) -> ReplyScore {
     let node = scenario.node(node).expect("node");
-    let Turn::FreeText(free) = &node.turn else {
-        panic!("free-text node")
-    };
-    let context = ScoringContext {
-        scenario,
-        node,
-        rubric: &free.rubric,
-        customer_line: "Fine. So where is it?",
-        earlier_replies: earlier,
-    };
+    assert!(matches!(node.turn, Turn::FreeText(_)), "a free-text node");
+    let context = ScoringContext::at(scenario, node, "Fine. So where is it?", earlier);
     RuleScorer::default().score(&context, reply)
 }
 

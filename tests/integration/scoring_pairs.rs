@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use holdline::scenario::library::load_paths;
 use holdline::scenario::model::Turn;
+use holdline::scenario::mood::MoodBand;
 use holdline::scoring::rule_scorer::RuleScorer;
 use holdline::scoring::{Dimension, Lexicon, ReplyScorer, ScoringContext};
 use serde::Deserialize;
@@ -44,24 +45,17 @@ fn scorer_agrees_with_the_trainer_on_at_least_90_percent_per_dimension() {
         let node = s
             .node(&pair.node)
             .unwrap_or_else(|| panic!("no node {} in {}", pair.node, s.id));
-        let Turn::FreeText(free) = &node.turn else {
-            panic!("{} is not a free-text node", node.id)
-        };
+        assert!(
+            matches!(node.turn, Turn::FreeText(_)),
+            "{} is not a free-text node",
+            node.id
+        );
         let customer_line = node
             .customer
-            .annoyed
+            .for_band(MoodBand::Annoyed)
             .first()
-            .or(node.customer.calm.first())
-            .or(node.customer.irate.first())
-            .cloned()
-            .unwrap_or_default();
-        let context = ScoringContext {
-            scenario: s,
-            node,
-            rubric: &free.rubric,
-            customer_line: &customer_line,
-            earlier_replies: &[],
-        };
+            .map_or("", String::as_str);
+        let context = ScoringContext::at(s, node, customer_line, &[]);
         let better = scorer.score(&context, &pair.better);
         let worse = scorer.score(&context, &pair.worse);
         let (b, w) = (
