@@ -2,7 +2,6 @@
 //! invalid file still loads, carrying its diagnostics for the library screen to show instead of
 //! crashing. The library is built once every file has loaded or failed.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -12,7 +11,7 @@ use bevy::prelude::*;
 
 use super::{AppConfig, Screen};
 use crate::scenario::diagnostic::Diagnostic;
-use crate::scenario::library::{FileKind, load_source, sniff_kind};
+use crate::scenario::library::{FileKind, TakenIds, library_order, load_scenario_file, sniff_kind};
 use crate::scenario::model::Scenario;
 use crate::scoring::Lexicon;
 
@@ -57,7 +56,14 @@ impl AssetLoader for ScenarioLoader {
                 is_lexicon: true,
             });
         }
-        let (scenario, diagnostics) = load_source(&file, &bytes, &*self.lexicon);
+        let stem = load_context
+            .path()
+            .path()
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string();
+        let (scenario, diagnostics) = load_scenario_file(&file, &stem, &bytes, &*self.lexicon);
         Ok(ScenarioFile {
             file,
             scenario: scenario.map(Arc::new),
@@ -93,7 +99,7 @@ impl ScenarioLibrary {
             .iter()
             .filter_map(|e| e.scenario.clone())
             .collect();
-        list.sort_by(|a, b| (a.tier, &a.title).cmp(&(b.tier, &b.title)));
+        list.sort_by(|a, b| library_order(a, b));
         list
     }
 
@@ -248,23 +254,17 @@ fn finish_loading(
     next.set(Screen::Title);
 }
 
-/// Two files with one scenario id would make progress ambiguous: the later file is not played.
+/// Two files with one scenario id would make progress ambiguous: the later file is not played,
+/// by the same rule (and message) as the CLI's library.
 fn flag_duplicate_ids(entries: &mut [LibraryEntry]) {
-    let mut first_file: HashMap<String, String> = HashMap::new();
+    let mut taken = TakenIds::default();
     for entry in entries.iter_mut() {
         let Some(id) = entry.scenario.as_ref().map(|s| s.id.clone()) else {
             continue;
         };
-        if let Some(first) = first_file.get(&id) {
-            entry.diagnostics.push(Diagnostic::whole_file(
-                entry.file.clone(),
-                "duplicate-scenario-id",
-                format!("scenario id \"{id}\" is already used by {first}"),
-                Some("give each scenario its own id".into()),
-            ));
+        if let Err(refused) = taken.claim(&id, &entry.file) {
+            entry.diagnostics.push(refused);
             entry.scenario = None;
-        } else {
-            first_file.insert(id, entry.file.clone());
         }
     }
 }

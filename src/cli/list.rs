@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use crate::scenario::library::load_paths;
+use crate::scenario::library::{library_order, load_paths};
 use crate::scoring::Lexicon;
 
 #[derive(Serialize)]
@@ -23,8 +23,7 @@ struct Entry<'a> {
 pub fn run(folder: &Path, lexicon: &Lexicon, json: bool) -> ExitCode {
     let report = load_paths(&[folder.to_path_buf()], lexicon);
     let mut scenarios: Vec<_> = report.scenarios.iter().collect();
-    scenarios
-        .sort_by(|a, b| (a.scenario.tier, &a.scenario.id).cmp(&(b.scenario.tier, &b.scenario.id)));
+    scenarios.sort_by(|a, b| library_order(&a.scenario, &b.scenario));
     let entries: Vec<Entry<'_>> = scenarios
         .iter()
         .map(|loaded| {

@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::attempt::{AttemptKind, AttemptRecord};
 use super::rules::ShiftRules;
 use crate::scenario::model::EndingKind;
+use crate::session::Start;
 
 /// A scenario that may be drawn, with how weak the trainee is there: 100 minus their best
 /// score on its weakest dimension (50 if never played).
@@ -88,6 +89,49 @@ pub fn draw_shift(seed: u64, candidates: &[ShiftCandidate], rules: &ShiftRules) 
         shift.push(left.remove(index).scenario_id.clone());
     }
     shift
+}
+
+/// A shift as drawn: its id, its seed and the scenario of each call in order. Everything a
+/// replay needs is here: the draw comes from the seed, and so does each call's own seed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShiftPlan {
+    pub shift_id: String,
+    pub seed: u64,
+    /// Scenario ids, one per call.
+    pub calls: Vec<String>,
+}
+
+impl ShiftPlan {
+    /// Draws a shift (see [`draw_shift`]) begun at `now` (seconds since the Unix epoch, which
+    /// with the seed makes the shift's id). `None` when there is nothing to draw from.
+    pub fn draw(
+        seed: u64,
+        candidates: &[ShiftCandidate],
+        rules: &ShiftRules,
+        now: u64,
+    ) -> Option<ShiftPlan> {
+        let calls = draw_shift(seed, candidates, rules);
+        (!calls.is_empty()).then(|| ShiftPlan {
+            shift_id: format!("shift-{now}-{seed}"),
+            seed,
+            calls,
+        })
+    }
+
+    /// Call `call`'s (0-based) own seed, derived from the shift's so the whole shift replays,
+    /// and different per call so two calls of one scenario do not play the same lines.
+    pub fn call_seed(&self, call: usize) -> u64 {
+        self.seed.wrapping_mul(31).wrapping_add(call as u64 + 1)
+    }
+
+    /// How call `call` begins.
+    pub fn call_start(&self, call: usize) -> Start {
+        Start::ShiftCall {
+            shift_id: self.shift_id.clone(),
+            call: call as u32,
+            calls: self.calls.len() as u32,
+        }
+    }
 }
 
 /// A caller's satisfaction, 1 to 5, CSAT-style: from how they felt at the end (trust up,
@@ -172,6 +216,28 @@ mod tests {
             weak_skill_weight: 3,
             satisfied_from: 4,
         }
+    }
+
+    #[test]
+    fn a_plan_replays_from_its_seed_and_gives_each_call_its_own_seed() {
+        let plan = ShiftPlan::draw(7, &candidates(), &rules(5), 1_000).unwrap();
+        assert_eq!(
+            plan,
+            ShiftPlan::draw(7, &candidates(), &rules(5), 1_000).unwrap()
+        );
+        assert_eq!(plan.shift_id, "shift-1000-7");
+        assert_eq!(plan.calls.len(), 5);
+        let seeds: BTreeSet<u64> = (0..5).map(|call| plan.call_seed(call)).collect();
+        assert_eq!(seeds.len(), 5, "every call has its own seed");
+        assert_eq!(
+            plan.call_start(2),
+            Start::ShiftCall {
+                shift_id: "shift-1000-7".into(),
+                call: 2,
+                calls: 5
+            }
+        );
+        assert_eq!(ShiftPlan::draw(7, &[], &rules(5), 1_000), None);
     }
 
     #[test]

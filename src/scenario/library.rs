@@ -228,35 +228,11 @@ fn load_file(
             return;
         }
     }
-    let (scenario, mut diagnostics) = load_source(&label, &bytes, rules);
-    if let Some(scenario) = &scenario {
-        let stem = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or_default();
-        if stem != scenario.id {
-            let text = decode(&label, &bytes).unwrap_or_default();
-            let (line, col) = super::diagnostic::LineIndex::new(text).position(
-                super::span_index::SpanNode::index(text)
-                    .locate(&[super::span_index::Step::Field("id")]),
-            );
-            diagnostics.push(Diagnostic {
-                severity: Severity::Warning,
-                file: label.clone(),
-                line,
-                col,
-                code: "file-name",
-                message: format!(
-                    "scenario id \"{}\" does not match the file name \"{stem}.ron\"",
-                    scenario.id
-                ),
-                help: Some(format!(
-                    "rename the file to {}.ron so trainers can find it",
-                    scenario.id
-                )),
-            });
-        }
-    }
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    let (scenario, diagnostics) = load_scenario_file(&label, stem, &bytes, rules);
     report.diagnostics.extend(diagnostics);
     if let Some(scenario) = scenario {
         report.scenarios.push(LoadedScenario {
@@ -267,25 +243,76 @@ fn load_file(
 }
 
 fn check_duplicate_ids(report: &mut LoadReport) {
-    let mut first_seen: HashMap<String, PathBuf> = HashMap::new();
+    let mut taken = TakenIds::default();
     let mut keep = Vec::new();
     for loaded in std::mem::take(&mut report.scenarios) {
-        match first_seen.get(&loaded.scenario.id) {
-            Some(first) => report.diagnostics.push(whole_file_error(
-                &loaded.path,
-                "duplicate-scenario",
-                format!(
-                    "scenario id \"{}\" is already used by {}",
-                    loaded.scenario.id,
-                    display(first)
-                ),
-                Some("every scenario needs its own id; progress is stored by id".into()),
-            )),
-            None => {
-                first_seen.insert(loaded.scenario.id.clone(), loaded.path.clone());
-                keep.push(loaded);
-            }
+        match taken.claim(&loaded.scenario.id, &display(&loaded.path)) {
+            Ok(()) => keep.push(loaded),
+            Err(refused) => report.diagnostics.push(refused),
         }
     }
     report.scenarios = keep;
+}
+
+/// One scenario file as a library takes it (the CLI's and the app's alike): parsed and
+/// validated, and warned about when its name (`file_stem`) is not its id, so trainers can find
+/// it. `label` names the file in diagnostics.
+pub fn load_scenario_file(
+    label: &str,
+    file_stem: &str,
+    bytes: &[u8],
+    rules: &dyn KnownRules,
+) -> (Option<Scenario>, Vec<Diagnostic>) {
+    let (scenario, mut diagnostics) = load_source(label, bytes, rules);
+    if let Some(scenario) = &scenario
+        && file_stem != scenario.id
+    {
+        let text = decode(label, bytes).unwrap_or_default();
+        let (line, col) = super::diagnostic::LineIndex::new(text).position(
+            super::span_index::SpanNode::index(text)
+                .locate(&[super::span_index::Step::Field("id")]),
+        );
+        diagnostics.push(Diagnostic {
+            severity: Severity::Warning,
+            file: label.to_string(),
+            line,
+            col,
+            code: "file-name",
+            message: format!(
+                "scenario id \"{}\" does not match the file name \"{file_stem}.ron\"",
+                scenario.id
+            ),
+            help: Some(format!(
+                "rename the file to {}.ron so trainers can find it",
+                scenario.id
+            )),
+        });
+    }
+    (scenario, diagnostics)
+}
+
+/// The scenario ids one library has taken, and the file that took each. Progress is stored by
+/// scenario id, so a second file with an id already taken is refused, not played.
+#[derive(Debug, Default)]
+pub struct TakenIds(HashMap<String, String>);
+
+impl TakenIds {
+    /// Takes `id` for the file `label`, or says which file already has it.
+    pub fn claim(&mut self, id: &str, label: &str) -> Result<(), Diagnostic> {
+        if let Some(first) = self.0.get(id) {
+            return Err(Diagnostic::whole_file(
+                label.to_string(),
+                "duplicate-scenario",
+                format!("scenario id \"{id}\" is already used by {first}"),
+                Some("every scenario needs its own id; progress is stored by id".into()),
+            ));
+        }
+        self.0.insert(id.to_string(), label.to_string());
+        Ok(())
+    }
+}
+
+/// The order a library is shown in, everywhere: by tier, then title, then id.
+pub fn library_order(a: &Scenario, b: &Scenario) -> std::cmp::Ordering {
+    (a.tier, &a.title, &a.id).cmp(&(b.tier, &b.title, &b.id))
 }

@@ -11,17 +11,16 @@ use crate::app::Screen;
 use crate::app::profile::TraineeProfile;
 use crate::app::scenario_assets::ScenarioLibrary;
 use crate::app::theme::{self, palette};
-use crate::progress::shift::{ShiftSummary, draw_shift, satisfaction, shift_candidates, summarise};
+use crate::progress::shift::{ShiftPlan, ShiftSummary, satisfaction, shift_candidates, summarise};
 use crate::progress::standing::meets_effort;
 use crate::progress::{AttemptRecord, unix_now};
 use crate::scenario::model::Scenario;
-use crate::session::Start;
 
-/// The shift being worked: its customers in order and the calls taken so far.
+/// The shift being worked: its plan (from the core), its customers' scenarios in order and
+/// the calls taken so far.
 #[derive(Resource, Debug, Clone)]
 pub struct ShiftRun {
-    pub shift_id: String,
-    pub seed: u64,
+    pub plan: ShiftPlan,
     pub queue: Vec<Arc<Scenario>>,
     /// Each finished call, as recorded, in the order taken.
     pub taken: Vec<AttemptRecord>,
@@ -37,16 +36,23 @@ impl ShiftRun {
             &profile.standing.unlocked_tiers,
             &profile.attempts,
         );
-        let queue: Vec<Arc<Scenario>> = draw_shift(seed, &candidates, &profile.rules.shift)
+        let mut plan = ShiftPlan::draw(seed, &candidates, &profile.rules.shift, unix_now())?;
+        // Drawn from the library's playable scenarios, so each is found; kept in step anyway.
+        plan.calls.retain(|id| library.find(id).is_some());
+        let queue: Vec<Arc<Scenario>> = plan
+            .calls
             .iter()
             .filter_map(|id| library.find(id))
             .collect();
         (!queue.is_empty()).then(|| ShiftRun {
-            shift_id: format!("shift-{}-{seed}", unix_now()),
-            seed,
+            plan,
             queue,
             taken: Vec::new(),
         })
+    }
+
+    pub fn shift_id(&self) -> &str {
+        &self.plan.shift_id
     }
 
     /// The next call to take, or `None` when the shift is done.
@@ -55,19 +61,14 @@ impl ShiftRun {
         let scenario = self.queue.get(call)?;
         Some(PlayRequest {
             scenario: scenario.clone(),
-            // Each call's own seed, derived from the shift's, so the whole shift replays.
-            seed: self.seed.wrapping_mul(31).wrapping_add(call as u64 + 1),
-            start: Start::ShiftCall {
-                shift_id: self.shift_id.clone(),
-                call: call as u32,
-                calls: self.queue.len() as u32,
-            },
+            seed: self.plan.call_seed(call),
+            start: self.plan.call_start(call),
         })
     }
 
     pub fn summary(&self, profile: &TraineeProfile) -> ShiftSummary {
         let calls: Vec<&AttemptRecord> = self.taken.iter().collect();
-        summarise(&self.shift_id, &calls, &profile.rules.shift)
+        summarise(self.shift_id(), &calls, &profile.rules.shift)
     }
 }
 
@@ -134,7 +135,7 @@ fn spawn(mut commands: Commands, run: Option<Res<ShiftRun>>, profile: Res<Traine
         ChildOf(header),
         children![
             theme::heading("Shift summary"),
-            theme::muted(format!("{} calls | seed {}", summary.calls, run.seed)),
+            theme::muted(format!("{} calls | seed {}", summary.calls, run.plan.seed)),
         ],
     ));
     commands.spawn((
@@ -161,7 +162,7 @@ fn spawn(mut commands: Commands, run: Option<Res<ShiftRun>>, profile: Res<Traine
         .shifts
         .iter()
         .rev()
-        .find(|s| s.shift_id != run.shift_id);
+        .find(|s| s.shift_id != run.shift_id());
     let trend = previous.map_or("Your first shift.".to_string(), |p| {
         format!(
             "Last shift: {}% satisfied, {} average handle time.",

@@ -171,7 +171,7 @@ fn a_shift_takes_its_calls_in_turn_and_ends_on_its_summary() {
     let shift_calls: Vec<u32> = attempts
         .iter()
         .filter_map(|a| match &a.kind {
-            AttemptKind::Shift { shift_id, call, .. } if *shift_id == run.shift_id => Some(*call),
+            AttemptKind::Shift { shift_id, call, .. } if shift_id == run.shift_id() => Some(*call),
             _ => None,
         })
         .collect();
