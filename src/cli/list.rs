@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
+use super::exit::{CliError, CliResult};
 use crate::scenario::library::{library_order, load_paths};
 use crate::scoring::Lexicon;
 
@@ -20,7 +21,7 @@ struct Entry<'a> {
     path: String,
 }
 
-pub fn run(folder: &Path, lexicon: &Lexicon, json: bool) -> ExitCode {
+pub fn run(folder: &Path, lexicon: &Lexicon, json: bool) -> CliResult {
     let report = load_paths(&[folder.to_path_buf()], lexicon);
     let mut scenarios: Vec<_> = report.scenarios.iter().collect();
     scenarios.sort_by(|a, b| library_order(&a.scenario, &b.scenario));
@@ -41,13 +42,7 @@ pub fn run(folder: &Path, lexicon: &Lexicon, json: bool) -> ExitCode {
         })
         .collect();
     if json {
-        match serde_json::to_string_pretty(&entries) {
-            Ok(text) => println!("{text}"),
-            Err(err) => {
-                eprintln!("error: cannot write JSON: {err}");
-                return ExitCode::from(2);
-            }
-        }
+        println!("{}", serde_json::to_string_pretty(&entries)?);
     } else {
         println!(
             "{:<28} {:<4} {:<13} {:<20} {:>4}  title",
@@ -75,12 +70,11 @@ pub fn run(folder: &Path, lexicon: &Lexicon, json: bool) -> ExitCode {
     if entries.is_empty() {
         // An empty list is not a success: the folder is wrong, or every file in it is broken.
         let looked = std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
-        eprintln!(
-            "error: no playable scenarios in {}; run holdline from the project folder, pass \
+        return Err(CliError::invalid(format!(
+            "no playable scenarios in {}; run holdline from the project folder, pass \
              --scenarios DIR, or run `holdline validate` to see what is wrong with the files",
             looked.display()
-        );
-        return ExitCode::from(1);
+        )));
     }
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }

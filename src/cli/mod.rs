@@ -1,5 +1,6 @@
 //! The `holdline` command line: argument parsing and dispatch to one module per command.
 
+pub mod exit;
 mod list;
 pub mod output_errors;
 mod play;
@@ -17,6 +18,7 @@ use crate::progress::ProgressRules;
 use crate::scenario::library::{LoadReport, LoadedScenario, load_paths};
 use crate::scenario::load::{MAX_FILE_BYTES, read_input_file};
 use crate::scoring::Lexicon;
+use exit::{CliError, CliResult};
 
 pub use play::{PlayOutcome, play};
 
@@ -123,20 +125,18 @@ pub enum Command {
 
 /// Runs the command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
-    let lexicon = match load_lexicon(cli.lexicon.as_deref()) {
-        Ok(lexicon) => lexicon,
-        Err(code) => return code,
-    };
-    let rules = match load_rules(cli.rules.as_deref()) {
-        Ok(rules) => rules,
-        Err(code) => return code,
-    };
+    exit::finish(dispatch(cli))
+}
+
+fn dispatch(cli: Cli) -> CliResult {
+    let lexicon = load_lexicon(cli.lexicon.as_deref())?;
+    let rules = load_rules(cli.rules.as_deref())?;
     let uses_store = !matches!(
         cli.command,
         Some(Command::Validate { .. } | Command::List { .. } | Command::Score { .. })
     );
-    if uses_store && let Err(code) = check_data_dir(&resolve_data_dir(cli.data_dir.clone())) {
-        return code;
+    if uses_store {
+        check_data_dir(&resolve_data_dir(cli.data_dir.clone()))?;
     }
     match cli.command {
         Some(Command::Validate {
@@ -170,10 +170,7 @@ pub fn run(cli: Cli) -> ExitCode {
             file,
             json,
         }) => {
-            let reply = match score::reply_text(text, file.as_deref()) {
-                Ok(reply) => reply,
-                Err(code) => return code,
-            };
+            let reply = score::reply_text(text, file.as_deref())?;
             score::run(&cli.scenarios, &scenario, &node, &reply, json, lexicon)
         }
         Some(Command::Progress { trainee, json }) => progress::run_progress(
@@ -212,7 +209,7 @@ fn open_app(
     data_dir: Option<PathBuf>,
     screenshots: Option<(PathBuf, String)>,
     startup_probe: bool,
-) -> ExitCode {
+) -> CliResult {
     use crate::app::{AppConfig, RunOptions, startup_timeline, tour::TourConfig};
     // From `main`: the lexicon and rules were read before this, and count too.
     let started = startup_timeline::started();
@@ -228,10 +225,9 @@ fn open_app(
     };
     let tour = match (screenshots, startup_probe) {
         (Some((dir, scenario)), _) => {
-            if let Err(err) = std::fs::create_dir_all(&dir) {
-                eprintln!("error: cannot create {}: {err}", dir.display());
-                return ExitCode::from(2);
-            }
+            std::fs::create_dir_all(&dir).map_err(|err| {
+                CliError::usage(format!("cannot create {}: {err}", dir.display()))
+            })?;
             Some(TourConfig::Screenshots {
                 dir: std::path::absolute(&dir).unwrap_or(dir),
                 scenario,
@@ -240,7 +236,7 @@ fn open_app(
         (None, true) => Some(TourConfig::StartupProbe { started }),
         (None, false) => None,
     };
-    crate::app::run(config, RunOptions { tour })
+    Ok(crate::app::run(config, RunOptions { tour }))
 }
 
 #[cfg(not(feature = "app"))]
@@ -251,11 +247,11 @@ fn open_app(
     _data_dir: Option<PathBuf>,
     _screenshots: Option<(PathBuf, String)>,
     _startup_probe: bool,
-) -> ExitCode {
+) -> CliResult {
     use clap::CommandFactory;
     eprintln!("This build has no app (it was built without the `app` feature). Commands:");
     let _ = Cli::command().print_help();
-    ExitCode::from(2)
+    Err(CliError::reported(exit::USAGE))
 }
 
 /// `--data-dir`, else `$HOLDLINE_DATA_DIR`, else the platform's data folder.
@@ -265,42 +261,39 @@ fn resolve_data_dir(given: Option<PathBuf>) -> PathBuf {
 
 /// Refuses a data folder that is a file, before a command reports some file inside it that the
 /// user never heard of.
-fn check_data_dir(dir: &Path) -> Result<(), ExitCode> {
+fn check_data_dir(dir: &Path) -> Result<(), CliError> {
     match std::fs::metadata(dir) {
-        Ok(meta) if !meta.is_dir() => {
-            eprintln!(
-                "error: the data folder {} is a file, not a folder; give --data-dir a folder (it is created if missing)",
-                dir.display()
-            );
-            Err(ExitCode::from(2))
-        }
+        Ok(meta) if !meta.is_dir() => Err(CliError::usage(format!(
+            "the data folder {} is a file, not a folder; give --data-dir a folder (it is created if missing)",
+            dir.display()
+        ))),
         _ => Ok(()),
     }
 }
 
-fn load_rules(path: Option<&Path>) -> Result<ProgressRules, ExitCode> {
+fn load_rules(path: Option<&Path>) -> Result<ProgressRules, CliError> {
     let Some(path) = path else {
         return Ok(ProgressRules::builtin());
     };
     let label = path.display().to_string();
     let bytes = read_input_file(path, MAX_FILE_BYTES).map_err(|err| {
         eprintln!("{label}: error: cannot read progress rules: {err}");
-        ExitCode::from(2)
+        CliError::reported(exit::USAGE)
     })?;
     ProgressRules::from_source(&label, &bytes).map_err(|errors| {
         errors.iter().for_each(|e| eprintln!("{e}"));
-        ExitCode::from(2)
+        CliError::reported(exit::USAGE)
     })
 }
 
-fn load_lexicon(path: Option<&Path>) -> Result<Lexicon, ExitCode> {
+fn load_lexicon(path: Option<&Path>) -> Result<Lexicon, CliError> {
     let Some(path) = path else {
         return Ok(Lexicon::builtin());
     };
     let label = path.display().to_string();
     let bytes = read_input_file(path, MAX_FILE_BYTES).map_err(|err| {
         eprintln!("{label}: error: cannot read lexicon: {err}");
-        ExitCode::from(2)
+        CliError::reported(exit::USAGE)
     })?;
     match Lexicon::from_source(&label, &bytes) {
         Ok((lexicon, warnings)) => {
@@ -309,20 +302,23 @@ fn load_lexicon(path: Option<&Path>) -> Result<Lexicon, ExitCode> {
         }
         Err(errors) => {
             errors.iter().for_each(|e| eprintln!("{e}"));
-            Err(ExitCode::from(2))
+            Err(CliError::reported(exit::USAGE))
         }
     }
 }
 
-/// Finds a scenario by id in the library folder, or loads it from a path. On failure, prints
-/// why (with every diagnostic) and returns `None`.
-fn resolve_scenario(scenarios: &Path, wanted: &str, lexicon: &Lexicon) -> Option<LoadedScenario> {
+/// Finds a scenario by id in the library folder, or loads it from a path. On failure, says
+/// why (printing every diagnostic first), as an `INVALID` error.
+fn resolve_scenario(
+    scenarios: &Path,
+    wanted: &str,
+    lexicon: &Lexicon,
+) -> Result<LoadedScenario, CliError> {
     let as_path = Path::new(wanted);
     if as_path.is_dir() {
-        eprintln!(
-            "error: {wanted} is a folder; give one scenario's id (see `holdline list`) or its .ron file"
-        );
-        return None;
+        return Err(CliError::invalid(format!(
+            "{wanted} is a folder; give one scenario's id (see `holdline list`) or its .ron file"
+        )));
     }
     let report: LoadReport = if as_path.is_file() {
         load_paths(&[as_path.to_path_buf()], lexicon)
@@ -334,24 +330,22 @@ fn resolve_scenario(scenarios: &Path, wanted: &str, lexicon: &Lexicon) -> Option
     } else {
         report.find(wanted)
     };
-    match found {
-        Some(loaded) => Some(loaded.clone()),
-        None => {
-            let errors: Vec<_> = report
-                .diagnostics
-                .iter()
-                .filter(|d| d.is_error() && (as_path.is_file() || d.file.contains(wanted)))
-                .collect();
-            if errors.is_empty() {
-                eprintln!(
-                    "error: no scenario \"{wanted}\" in {} (see `holdline list`)",
-                    scenarios.display()
-                );
-            } else {
-                errors.iter().for_each(|e| eprintln!("{e}"));
-                eprintln!("error: \"{wanted}\" has errors; fix them and try again");
-            }
-            None
-        }
+    if let Some(loaded) = found {
+        return Ok(loaded.clone());
     }
+    let errors: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error() && (as_path.is_file() || d.file.contains(wanted)))
+        .collect();
+    if errors.is_empty() {
+        return Err(CliError::invalid(format!(
+            "no scenario \"{wanted}\" in {} (see `holdline list`)",
+            scenarios.display()
+        )));
+    }
+    errors.iter().for_each(|e| eprintln!("{e}"));
+    Err(CliError::invalid(format!(
+        "\"{wanted}\" has errors; fix them and try again"
+    )))
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::exit::{self, CliError, CliResult};
 use crate::progress::{AttemptRecord, ProgressError, ProgressStore, Trainee, unix_now};
 use crate::scenario::model::Scenario;
 use crate::scenario::mood::{Mood, level_label};
@@ -29,10 +30,8 @@ pub struct SaveTo<'a> {
     pub trainee: Option<&'a str>,
 }
 
-pub fn run(folder: &Path, wanted: &str, seed: u64, lexicon: Lexicon, save: SaveTo) -> ExitCode {
-    let Some(loaded) = super::resolve_scenario(folder, wanted, &lexicon) else {
-        return ExitCode::from(1);
-    };
+pub fn run(folder: &Path, wanted: &str, seed: u64, lexicon: Lexicon, save: SaveTo) -> CliResult {
+    let loaded = super::resolve_scenario(folder, wanted, &lexicon)?;
     let store = ProgressStore::new(save.data_dir);
     // Who the attempt is for is settled before the customer says a word, so a wrong name is
     // said up front, not after the conversation: the trainee named, else the one who played
@@ -45,10 +44,11 @@ pub fn run(folder: &Path, wanted: &str, seed: u64, lexicon: Lexicon, save: SaveT
     let trainee = if nobody_yet {
         None
     } else {
-        match super::progress::pick_trainee(&store, save.data_dir, save.trainee) {
-            Ok(trainee) => Some(trainee),
-            Err(code) => return code,
-        }
+        Some(super::progress::pick_trainee(
+            &store,
+            save.data_dir,
+            save.trainee,
+        )?)
     };
     let scorer: Arc<dyn ReplyScorer> = Arc::new(RuleScorer::new(lexicon));
     let stdin = std::io::stdin();
@@ -66,24 +66,19 @@ pub fn run(folder: &Path, wanted: &str, seed: u64, lexicon: Lexicon, save: SaveT
     ) {
         Ok(played) => played,
         // The reader stopped reading (`holdline play x | head`): a quiet end, as for any tool.
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => return ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return ExitCode::from(1);
-        }
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
+        Err(err) => return Err(CliError::invalid(err)),
     };
     drop(output);
     let code = match outcome {
         PlayOutcome::Finished { .. } => ExitCode::SUCCESS,
-        PlayOutcome::InputEnded => ExitCode::from(3),
+        PlayOutcome::InputEnded => ExitCode::from(exit::INPUT_ENDED),
     };
-    match save_attempt(&store, trainee.as_ref(), &session, started_at) {
-        Ok(()) => code,
-        Err(message) => {
-            eprintln!("{message}");
-            ExitCode::from(1)
-        }
-    }
+    save_attempt(&store, trainee.as_ref(), &session, started_at).map_err(|message| {
+        eprintln!("{message}");
+        CliError::reported(exit::INVALID)
+    })?;
+    Ok(code)
 }
 
 /// Saves a terminal attempt for `trainee` exactly as the app saves one (finished, or abandoned

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
+use super::exit::{CliError, CliResult};
 use crate::progress::standing::Standing;
 use crate::progress::{ProgressRules, ProgressStore, Trainee, standing, today};
 
@@ -34,53 +35,60 @@ struct Report<'a> {
     standing: &'a Standing,
 }
 
-pub(super) fn fail(message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("error: {message}");
-    ExitCode::from(2)
-}
-
 /// The trainee named (by name or id) `key`, or else the one who played last, or the only
-/// one; an exit code with the reason printed when there is none to pick.
+/// one; or why there is none to pick.
 pub(super) fn pick_trainee(
     store: &ProgressStore,
     data_dir: &Path,
     trainee: Option<&str>,
-) -> Result<Trainee, ExitCode> {
-    let (trainees, notices) = match store.trainees() {
-        Ok(found) => found,
-        Err(err) => return Err(fail(err)),
-    };
+) -> Result<Trainee, CliError> {
+    let (trainees, notices) = store.trainees()?;
     notices.iter().for_each(|n| eprintln!("note: {n}"));
-    let wanted = match trainee {
-        Some(key) => match store.find(key) {
-            Ok(Some(t)) => t,
-            Ok(None) => {
-                return Err(fail(format!(
-                    "no trainee \"{key}\" in {}; `holdline trainee list` shows them, \
-                     `holdline trainee add NAME` adds one",
-                    data_dir.display()
-                )));
-            }
-            Err(err) => return Err(fail(err)),
-        },
-        None => match store
+    match trainee {
+        Some(key) => store.find(key)?.ok_or_else(|| {
+            CliError::usage(format!(
+                "no trainee \"{key}\" in {}; `holdline trainee list` shows them, \
+                 `holdline trainee add NAME` adds one",
+                data_dir.display()
+            ))
+        }),
+        None => store
             .current()
             .and_then(|id| trainees.iter().find(|t| t.id == id).cloned())
             .or_else(|| (trainees.len() == 1).then(|| trainees[0].clone()))
-        {
-            Some(t) => t,
-            None if trainees.is_empty() => {
-                return Err(fail(format!(
-                    "no trainees yet in {}; open the app or run `holdline trainee add NAME`",
-                    data_dir.display()
-                )));
-            }
-            None => {
-                return Err(fail("several trainees here; pick one with --trainee NAME"));
-            }
-        },
-    };
-    Ok(wanted)
+            .ok_or_else(|| {
+                if trainees.is_empty() {
+                    CliError::usage(format!(
+                        "no trainees yet in {}; open the app or run `holdline trainee add NAME`",
+                        data_dir.display()
+                    ))
+                } else {
+                    CliError::usage("several trainees here; pick one with --trainee NAME")
+                }
+            }),
+    }
+}
+
+/// A picked trainee and their saved attempts, read as `progress` and `rescore` need them.
+pub(super) struct TraineeHistory {
+    pub trainee: Trainee,
+    pub attempts: Vec<crate::progress::AttemptRecord>,
+}
+
+/// Opens the store in `data_dir`, picks the trainee (see [`pick_trainee`]) and reads their
+/// history, printing a note for each attempt that had to be set aside.
+pub(super) fn open_history(
+    data_dir: &Path,
+    trainee: Option<&str>,
+) -> Result<TraineeHistory, CliError> {
+    let store = ProgressStore::new(data_dir);
+    let trainee = pick_trainee(&store, data_dir, trainee)?;
+    let history = store.history(&trainee.id)?;
+    history.notices.iter().for_each(|n| eprintln!("note: {n}"));
+    Ok(TraineeHistory {
+        trainee,
+        attempts: history.attempts,
+    })
 }
 
 pub fn run_progress(
@@ -88,32 +96,20 @@ pub fn run_progress(
     rules: &ProgressRules,
     trainee: Option<&str>,
     json: bool,
-) -> ExitCode {
-    let store = ProgressStore::new(data_dir);
-    let wanted = match pick_trainee(&store, data_dir, trainee) {
-        Ok(wanted) => wanted,
-        Err(code) => return code,
-    };
-    let history = match store.history(&wanted.id) {
-        Ok(history) => history,
-        Err(err) => return fail(err),
-    };
-    history.notices.iter().for_each(|n| eprintln!("note: {n}"));
+) -> CliResult {
+    let history = open_history(data_dir, trainee)?;
     let standing = standing(rules, &history.attempts, today());
     if json {
         let report = Report {
-            trainee: &wanted,
+            trainee: &history.trainee,
             attempts: history.attempts.len(),
             standing: &standing,
         };
-        match serde_json::to_string_pretty(&report) {
-            Ok(text) => println!("{text}"),
-            Err(err) => return fail(err),
-        }
+        println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        print_standing(&wanted, rules, &standing);
+        print_standing(&history.trainee, rules, &standing);
     }
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
 fn bar(have: u32, from: u32, to: u32, width: usize) -> String {
@@ -226,76 +222,52 @@ fn print_standing(trainee: &Trainee, rules: &ProgressRules, s: &Standing) {
     }
 }
 
-pub fn run_trainee(data_dir: &Path, command: &TraineeCommand) -> ExitCode {
+pub fn run_trainee(data_dir: &Path, command: &TraineeCommand) -> CliResult {
     let store = ProgressStore::new(data_dir);
-    let find = |key: &str| match store.find(key) {
-        Ok(Some(t)) => Ok(t),
-        Ok(None) => Err(fail(format!(
-            "no trainee \"{key}\" in {}",
-            data_dir.display()
-        ))),
-        Err(err) => Err(fail(err)),
+    let find = |key: &str| {
+        store.find(key)?.ok_or_else(|| {
+            CliError::usage(format!("no trainee \"{key}\" in {}", data_dir.display()))
+        })
     };
     match command {
-        TraineeCommand::List => match store.trainees() {
-            Ok((trainees, notices)) => {
-                notices.iter().for_each(|n| eprintln!("note: {n}"));
-                let current = store.current();
-                for t in &trainees {
-                    let mark = if current.as_deref() == Some(&t.id) {
-                        "*"
-                    } else {
-                        " "
-                    };
-                    println!("{mark} {} ({})", t.name, t.id);
-                }
-                if trainees.is_empty() {
-                    println!("no trainees yet in {}", data_dir.display());
-                }
-                ExitCode::SUCCESS
+        TraineeCommand::List => {
+            let (trainees, notices) = store.trainees()?;
+            notices.iter().for_each(|n| eprintln!("note: {n}"));
+            let current = store.current();
+            for t in &trainees {
+                let mark = if current.as_deref() == Some(&t.id) {
+                    "*"
+                } else {
+                    " "
+                };
+                println!("{mark} {} ({})", t.name, t.id);
             }
-            Err(err) => fail(err),
-        },
-        TraineeCommand::Add { name } => match store.create(name) {
-            Ok(t) => {
-                println!("added {} ({})", t.name, t.id);
-                ExitCode::SUCCESS
+            if trainees.is_empty() {
+                println!("no trainees yet in {}", data_dir.display());
             }
-            Err(err) => fail(err),
-        },
+        }
+        TraineeCommand::Add { name } => {
+            let t = store.create(name)?;
+            println!("added {} ({})", t.name, t.id);
+        }
         TraineeCommand::Rename { trainee, new_name } => {
-            let t = match find(trainee) {
-                Ok(t) => t,
-                Err(code) => return code,
-            };
-            match store.rename(&t.id, new_name) {
-                Ok(renamed) => {
-                    println!("renamed {} to {}", t.name, renamed.name);
-                    ExitCode::SUCCESS
-                }
-                Err(err) => fail(err),
-            }
+            let t = find(trainee)?;
+            let renamed = store.rename(&t.id, new_name)?;
+            println!("renamed {} to {}", t.name, renamed.name);
         }
         TraineeCommand::Delete { trainee, yes } => {
-            let t = match find(trainee) {
-                Ok(t) => t,
-                Err(code) => return code,
-            };
+            let t = find(trainee)?;
             if !yes {
-                return fail(format!(
+                return Err(CliError::usage(format!(
                     "this deletes {} and every attempt they made; run again with --yes to confirm",
                     t.name
-                ));
+                )));
             }
-            match store.delete(&t.id) {
-                Ok(()) => {
-                    println!("deleted {} ({})", t.name, t.id);
-                    ExitCode::SUCCESS
-                }
-                Err(err) => fail(err),
-            }
+            store.delete(&t.id)?;
+            println!("deleted {} ({})", t.name, t.id);
         }
     }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A moment as the trainee's own calendar date (`2026-12-02`), or `?` for one no calendar has.

@@ -5,9 +5,10 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use super::progress::{fail, pick_trainee};
+use super::exit::CliResult;
+use super::progress::open_history;
+use crate::progress::ProgressRules;
 use crate::progress::rescore::{RescoreResult, Rescored, rescore};
-use crate::progress::{ProgressRules, ProgressStore};
 use crate::scenario::library::load_paths;
 use crate::scoring::{Lexicon, ReplyScorer, RuleScorer};
 
@@ -18,17 +19,9 @@ pub fn run(
     rules: &ProgressRules,
     trainee: Option<&str>,
     json: bool,
-) -> ExitCode {
-    let store = ProgressStore::new(data_dir);
-    let wanted = match pick_trainee(&store, data_dir, trainee) {
-        Ok(wanted) => wanted,
-        Err(code) => return code,
-    };
-    let history = match store.history(&wanted.id) {
-        Ok(history) => history,
-        Err(err) => return fail(err),
-    };
-    history.notices.iter().for_each(|n| eprintln!("note: {n}"));
+) -> CliResult {
+    let history = open_history(data_dir, trainee)?;
+    let wanted = &history.trainee;
     let library = load_paths(&[scenarios.to_path_buf()], lexicon);
     let scorer: Arc<dyn ReplyScorer> = Arc::new(RuleScorer::new(lexicon.clone()));
     let find = |id: &str| {
@@ -40,13 +33,8 @@ pub fn run(
     };
     let results = rescore(&history.attempts, find, &scorer, rules.review.below);
     if json {
-        return match serde_json::to_string_pretty(&results) {
-            Ok(text) => {
-                println!("{text}");
-                ExitCode::SUCCESS
-            }
-            Err(err) => fail(err),
-        };
+        println!("{}", serde_json::to_string_pretty(&results)?);
+        return Ok(ExitCode::SUCCESS);
     }
     println!(
         "{}: {} attempts replayed with the scenarios in {} and the current lexicon",
@@ -68,7 +56,7 @@ pub fn run(
          Saved attempts are unchanged.",
         results.len() - changed - skipped
     );
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
 fn line(r: &Rescored) -> String {

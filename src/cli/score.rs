@@ -3,20 +3,19 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use super::exit::{self, CliError, CliResult};
 use crate::scoring::rule_scorer::RuleScorer;
 use crate::scoring::{Dimension, Lexicon, ReplyScorer, ScoringContext};
 
-/// Exit code for every usage error of this command: bad scenario, unknown node, empty text.
-const USAGE_ERROR: u8 = 2;
-
-fn fail(message: String) -> ExitCode {
-    eprintln!("error: {message}");
-    ExitCode::from(USAGE_ERROR)
+/// Every error of this command is a usage error (exit 2): a bad scenario, an unknown node, an
+/// empty or unreadable reply.
+fn fail(message: String) -> CliError {
+    CliError::usage(message)
 }
 
 /// The reply to score: `--text`, else the file given with `--file` (`-` for stdin), else stdin
 /// when it is not a terminal. Capped like a reply in a session.
-pub fn reply_text(text: Option<String>, file: Option<&Path>) -> Result<String, ExitCode> {
+pub fn reply_text(text: Option<String>, file: Option<&Path>) -> Result<String, CliError> {
     use std::io::{IsTerminal, Read};
     if let Some(text) = text {
         return Ok(text);
@@ -55,40 +54,38 @@ pub fn run(
     text: &str,
     json: bool,
     lexicon: Lexicon,
-) -> ExitCode {
+) -> CliResult {
     if text.trim().is_empty() {
-        return fail("the reply text is empty; pass it with --text \"…\"".into());
+        return Err(fail(
+            "the reply text is empty; pass it with --text \"…\"".into(),
+        ));
     }
     let chars = text.chars().count();
     if chars > crate::session::MAX_REPLY_CHARS {
-        return fail(format!(
+        return Err(fail(format!(
             "the reply is {chars} characters long; a reply can have at most {}",
             crate::session::MAX_REPLY_CHARS
-        ));
+        )));
     }
-    let Some(loaded) = super::resolve_scenario(folder, wanted, &lexicon) else {
-        return ExitCode::from(USAGE_ERROR);
-    };
+    let loaded =
+        super::resolve_scenario(folder, wanted, &lexicon).map_err(|e| e.with_code(exit::USAGE))?;
     let scenario = &loaded.scenario;
     let Some(node) = scenario.node(node_id) else {
         let ids: Vec<&str> = scenario.nodes.iter().map(|n| n.id.as_str()).collect();
         let close = crate::scenario::diagnostic::did_you_mean(node_id, ids.iter().copied())
             .map(|c| format!(" (did you mean \"{c}\"?)"))
             .unwrap_or_default();
-        return fail(format!(
+        return Err(fail(format!(
             "no node \"{node_id}\" in {}{close}; nodes: {}",
             scenario.id,
             ids.join(", ")
-        ));
+        )));
     };
     let context = ScoringContext::first_reply(scenario, node);
     let score = RuleScorer::new(lexicon).score(&context, text);
     if json {
-        match serde_json::to_string(&score) {
-            Ok(out) => println!("{out}"),
-            Err(err) => return fail(format!("cannot write JSON: {err}")),
-        }
-        return ExitCode::SUCCESS;
+        println!("{}", serde_json::to_string(&score)?);
+        return Ok(ExitCode::SUCCESS);
     }
     println!("{} / {}: overall {}", scenario.id, node.id, score.overall);
     for dimension in Dimension::ALL {
@@ -107,5 +104,5 @@ pub fn run(
             }
         }
     }
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }

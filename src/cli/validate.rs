@@ -3,12 +3,13 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use super::exit::{self, CliResult};
 use crate::progress::ProgressRules;
 use crate::scenario::Diagnostic;
 use crate::scenario::library::{FileKind, load_paths_checking};
 use crate::scoring::Lexicon;
 
-pub fn run(paths: &[PathBuf], lexicon: &Lexicon, deny_warnings: bool) -> ExitCode {
+pub fn run(paths: &[PathBuf], lexicon: &Lexicon, deny_warnings: bool) -> CliResult {
     let report = load_paths_checking(paths, lexicon, &check_other_file);
     for diagnostic in &report.diagnostics {
         println!("{diagnostic}");
@@ -29,9 +30,9 @@ pub fn run(paths: &[PathBuf], lexicon: &Lexicon, deny_warnings: bool) -> ExitCod
         if report.files_checked == 0 {
             println!("no .ron files found in {}", join(paths));
         }
-        ExitCode::from(1)
+        Ok(ExitCode::from(exit::INVALID))
     } else {
-        ExitCode::SUCCESS
+        Ok(ExitCode::SUCCESS)
     }
 }
 
