@@ -150,8 +150,13 @@ fn print_standing(trainee: &Trainee, rules: &ProgressRules, s: &Standing) {
         if s.streak.freezes_left == 1 { "" } else { "s" },
     );
     println!(
-        "Attempts: {} finished, {} left unfinished",
-        s.finished, s.abandoned
+        "Attempts: {} scenarios finished ({} counted as practice: at least {} replies and {} s; only these earn XP and badge counts), {} review drills, {} left unfinished",
+        s.finished,
+        s.practised,
+        rules.effort.min_replies,
+        rules.effort.min_seconds,
+        s.drills,
+        s.abandoned
     );
     let tiers: Vec<u8> = s
         .stars_by_tier

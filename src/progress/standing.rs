@@ -37,7 +37,15 @@ pub struct Standing {
     pub history: Vec<DimensionPoint>,
     /// XP and badges each attempt earned, by attempt id: the debrief shows its own.
     pub earned: BTreeMap<String, Earned>,
+    /// Whole scenarios and shift calls played to an ending, however quickly. Stars come from
+    /// these.
     pub finished: u32,
+    /// Of those, the ones that met the minimum effort (`rules.effort`): only these earn XP,
+    /// streak days and count towards badges.
+    pub practised: u32,
+    /// Review drills taken (one reply each).
+    pub drills: u32,
+    /// Attempts left before an ending.
     pub abandoned: u32,
 }
 
@@ -127,7 +135,7 @@ pub fn standing(rules: &ProgressRules, attempts: &[AttemptRecord], today: i64) -
         })
         .collect();
     let mut history = Vec::new();
-    let mut abandoned = 0;
+    let (mut abandoned, mut finished, mut drills) = (0, 0, 0);
     for (index, record) in ordered.iter().enumerate() {
         let record: &AttemptRecord = record;
         for turn in &record.turns {
@@ -140,7 +148,14 @@ pub fn standing(rules: &ProgressRules, attempts: &[AttemptRecord], today: i64) -
                 abandoned += 1;
                 0
             }
-            Some(outcome) => take_finished(rules, &mut t, record, outcome, &ordered[..index]),
+            Some(outcome) => {
+                if matches!(record.kind, AttemptKind::Drill { .. }) {
+                    drills += 1;
+                } else {
+                    finished += 1;
+                }
+                take_finished(rules, &mut t, record, outcome, &ordered[..index])
+            }
         };
         if let Some(outcome) = record.finished()
             && !matches!(record.kind, AttemptKind::Drill { .. })
@@ -209,7 +224,9 @@ pub fn standing(rules: &ProgressRules, attempts: &[AttemptRecord], today: i64) -
         shifts: t.shifts,
         history,
         earned,
-        finished: t.finished,
+        finished,
+        practised: t.finished,
+        drills,
         abandoned,
     }
 }

@@ -140,7 +140,12 @@ fn replaying_a_mastered_scenario_gives_a_tenth_and_click_throughs_give_nothing()
         (s.earned[&rushed.id].xp, s.earned[&abandoned.id].xp),
         (0, 0)
     );
-    assert_eq!((s.finished, s.abandoned), (0, 1));
+    // The rushed attempt is finished (its stars count) but is not practice (no XP, no badge
+    // counts): the two counts say so apart.
+    assert_eq!(
+        (s.finished, s.practised, s.drills, s.abandoned),
+        (1, 0, 0, 1)
+    );
     assert!(s.streak.current == 0, "a click-through is not practice");
     assert_eq!(s.stars.get("c"), Some(&3), "stars need no minimum effort");
     assert_eq!(s.stars.get("d"), None, "an unfinished attempt earns none");

@@ -36,6 +36,24 @@ pub struct BadgeCard {
 /// Attempts shown in the scores-over-time chart: the most recent ones.
 const CHART_ATTEMPTS: usize = 30;
 
+/// What each count counts, in words: stars come from every finished scenario, XP and badge
+/// counts only from those that met the minimum effort, so a trainee with three stars and no
+/// practice yet sees why.
+fn attempt_counts(
+    s: &crate::progress::standing::Standing,
+    rules: &crate::progress::ProgressRules,
+) -> String {
+    format!(
+        "{} scenarios finished ({} counted as practice: {}+ replies, {}+ s) | {} review drills | {} left unfinished",
+        s.finished,
+        s.practised,
+        rules.effort.min_replies,
+        rules.effort.min_seconds,
+        s.drills,
+        s.abandoned
+    )
+}
+
 pub fn plugin(app: &mut App) {
     theme::add_button_action::<ProgressAction>(app);
     app.add_systems(OnEnter(Screen::Progress), spawn)
@@ -90,10 +108,7 @@ fn spawn(mut commands: Commands, profile: Res<TraineeProfile>, library: Res<Scen
             theme::subheading(format!("Level {}: {}", s.level + 1, s.level_title)),
             theme::body(format!("{} XP | {to_next}", s.xp)),
             theme::bar(share, palette::ACCENT),
-            theme::muted(format!(
-                "{} attempts finished, {} left unfinished",
-                s.finished, s.abandoned
-            )),
+            theme::muted(attempt_counts(s, &profile.rules)),
         ],
     ));
 
