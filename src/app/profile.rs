@@ -1,106 +1,20 @@
-//! The trainee inside the app: the last trainee is opened at start (and locked, so a second
-//! window cannot write the same history), every finished or abandoned attempt is saved by the
-//! core's store, and the standing (XP, stars, badges, ...) is worked out again after each.
-//! A save that fails is shown and the attempt stays in memory, so nothing is lost silently.
+//! The trainee inside the app: a thin resource over the core's [`OpenTrainee`]. The last
+//! trainee is opened at start (and locked, so a second window cannot write the same history);
+//! every finished or abandoned attempt is saved by the core, which also keeps a failed save in
+//! memory and shows it, so nothing is lost silently.
 
 use bevy::prelude::*;
 
 use super::AppConfig;
-use crate::progress::standing::Earned;
-use crate::progress::{
-    AttemptRecord, ProgressRules, ProgressStore, Standing, Trainee, TraineeLock, standing, today,
-    unix_now,
-};
-use crate::session::Session;
+use crate::progress::{OpenTrainee, ProgressStore, Trainee};
 
-/// The id prefix of an attempt whose save failed; it is saved again later.
-const UNSAVED: &str = "unsaved-";
-
-#[derive(Resource, Debug)]
-pub struct TraineeProfile {
-    pub store: ProgressStore,
-    pub rules: ProgressRules,
-    /// `None` until a trainee has entered their name.
-    pub trainee: Option<Trainee>,
-    pub attempts: Vec<AttemptRecord>,
-    pub standing: Standing,
-    /// A problem to show on the title screen (a damaged file restored, a failed save, the
-    /// trainee open in another window).
-    pub notice: Option<String>,
-    /// `None` while another window holds the trainee: attempts are then not saved, and the
-    /// notice says so.
-    lock: Option<TraineeLock>,
-}
+/// The open trainee as a Bevy resource; everything else is [`OpenTrainee`]'s.
+#[derive(Resource, Debug, Deref, DerefMut)]
+pub struct TraineeProfile(pub OpenTrainee);
 
 impl TraineeProfile {
-    fn new(store: ProgressStore, rules: ProgressRules) -> TraineeProfile {
-        let standing = standing(&rules, &[], today());
-        TraineeProfile {
-            store,
-            rules,
-            trainee: None,
-            attempts: Vec::new(),
-            standing,
-            notice: None,
-            lock: None,
-        }
-    }
-
-    pub fn name(&self) -> Option<&str> {
-        self.trainee.as_ref().map(|t| t.name.as_str())
-    }
-
-    pub fn best_stars(&self, scenario_id: &str) -> u8 {
-        self.standing.stars.get(scenario_id).copied().unwrap_or(0)
-    }
-
-    /// What one attempt earned, for its debrief.
-    pub fn earned(&self, attempt_id: &str) -> Option<&Earned> {
-        self.standing.earned.get(attempt_id)
-    }
-
-    /// Names the current trainee, or creates one with this name.
-    pub fn set_name(&mut self, name: &str) {
-        let result = match &self.trainee {
-            Some(trainee) => self.store.rename(&trainee.id, name),
-            None => self.store.create(name),
-        };
-        match result {
-            Ok(trainee) => {
-                if self.trainee.is_none() {
-                    self.open(trainee);
-                } else {
-                    self.trainee = Some(trainee);
-                }
-            }
-            Err(err) => self.notice = Some(err.to_string()),
-        }
-    }
-
-    /// Opens `trainee`: takes their lock, reads their history and remembers them as current.
-    pub fn open(&mut self, trainee: Trainee) {
-        self.lock = None;
-        let mut notices = Vec::new();
-        match self.store.lock(&trainee.id) {
-            Ok(lock) => self.lock = Some(lock),
-            Err(err) => notices.push(format!("{err}. This window will not save attempts.")),
-        }
-        match self.store.history(&trainee.id) {
-            Ok(history) => {
-                self.attempts = history.attempts;
-                notices.extend(history.notices);
-            }
-            Err(err) => notices.push(err.to_string()),
-        }
-        if let Err(err) = self.store.set_current(&trainee.id) {
-            warn!("{err}");
-        }
-        self.trainee = Some(trainee);
-        self.notice = (!notices.is_empty()).then(|| notices.join("\n"));
-        self.refresh();
-    }
-
-    /// Every trainee on this machine, by name.
+    /// Every trainee on this machine, by name (none, with a warning, if the store cannot be
+    /// read).
     pub fn trainees(&self) -> Vec<Trainee> {
         match self.store.trainees() {
             Ok((trainees, _)) => trainees,
@@ -110,124 +24,12 @@ impl TraineeProfile {
             }
         }
     }
-
-    /// Switches to another trainee by id.
-    pub fn switch_to(&mut self, id: &str) {
-        match self.store.trainee(id) {
-            Ok((trainee, notice)) => {
-                self.open(trainee);
-                if let Some(notice) = notice {
-                    self.notice = Some(notice);
-                }
-            }
-            Err(err) => self.notice = Some(err.to_string()),
-        }
-    }
-
-    /// Renames the trainee `id`; their folder and history stay where they are.
-    pub fn rename(&mut self, id: &str, name: &str) {
-        match self.store.rename(id, name) {
-            Ok(renamed) => {
-                if self.trainee.as_ref().is_some_and(|t| t.id == renamed.id) {
-                    self.trainee = Some(renamed);
-                }
-                self.notice = None;
-            }
-            Err(err) => self.notice = Some(err.to_string()),
-        }
-    }
-
-    /// Deletes the trainee `id` and their history. The current trainee is closed first, since
-    /// their own lock would refuse the delete; one open in another window stays, with a notice.
-    pub fn delete(&mut self, id: &str) {
-        if self.trainee.as_ref().is_some_and(|t| t.id == id) {
-            self.start_new();
-        }
-        self.notice = match self.store.delete(id) {
-            Ok(()) => None,
-            Err(err) => Some(err.to_string()),
-        };
-    }
-
-    /// Closes the current trainee (releasing their lock), so the title screen asks for a new
-    /// name.
-    pub fn start_new(&mut self) {
-        self.lock = None;
-        self.trainee = None;
-        self.attempts.clear();
-        self.notice = None;
-        self.refresh();
-    }
-
-    /// Saves `session` as an attempt (finished, or abandoned if it has no ending yet) and
-    /// returns its id. `started_at` is when the conversation began.
-    pub fn record(&mut self, session: &Session, started_at: u64) -> Option<String> {
-        if self.trainee.is_none() || session.transcript().is_empty() {
-            // No one to save for, or opened and left without a word: nothing to keep.
-            return None;
-        }
-        self.retry_unsaved();
-        let trainee = self.trainee.as_ref()?;
-        let mut record = AttemptRecord::from_session(session, started_at, unix_now());
-        if self.lock.is_none() {
-            self.notice = Some(
-                "This attempt was not saved: this trainee is open in another holdline window."
-                    .into(),
-            );
-        } else if let Err(err) = self.store.save_attempt(&trainee.id, &mut record) {
-            warn!("{err}");
-            self.notice = Some(format!("Your last attempt could not be saved: {err}"));
-        }
-        if record.id.is_empty() {
-            // Unsaved: an id in memory so the debrief can still show what it earned, and the
-            // mark `retry_unsaved` looks for.
-            record.id = format!("{UNSAVED}{}", self.attempts.len());
-        }
-        let id = record.id.clone();
-        self.attempts.push(record);
-        self.refresh();
-        Some(id)
-    }
-
-    /// Attempts kept in memory because their save failed (a full disk, a folder briefly not
-    /// writable): saves them now if this window holds the trainee. Runs before every new save,
-    /// so one bad moment does not lose an attempt for good.
-    pub fn retry_unsaved(&mut self) {
-        let Some(trainee) = &self.trainee else { return };
-        if self.lock.is_none() {
-            return;
-        }
-        let mut saved = 0;
-        let mut failed = None;
-        for record in self.attempts.iter_mut() {
-            if !record.id.starts_with(UNSAVED) {
-                continue;
-            }
-            match self.store.save_attempt(&trainee.id, record) {
-                Ok(()) => saved += 1,
-                Err(err) => failed = Some(err),
-            }
-        }
-        if saved > 0 && failed.is_none() {
-            self.notice = None;
-            self.refresh();
-        }
-        if let Some(err) = failed {
-            self.notice = Some(format!(
-                "An earlier attempt still could not be saved: {err}"
-            ));
-        }
-    }
-
-    fn refresh(&mut self) {
-        self.standing = standing(&self.rules, &self.attempts, today());
-    }
 }
 
 pub fn plugin(app: &mut App) {
     let config = app.world().resource::<AppConfig>();
     let store = ProgressStore::new(config.data_dir.clone());
-    let mut profile = TraineeProfile::new(store.clone(), config.rules.as_ref().clone());
+    let mut profile = OpenTrainee::new(store.clone(), config.rules.as_ref().clone());
     let mut notices = Vec::new();
     match store.trainees() {
         Ok((_, found)) => notices.extend(found),
@@ -247,5 +49,5 @@ pub fn plugin(app: &mut App) {
         warn!("{notice}");
     }
     profile.notice = (!notices.is_empty()).then(|| notices.join("\n"));
-    app.insert_resource(profile);
+    app.insert_resource(TraineeProfile(profile));
 }

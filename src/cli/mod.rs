@@ -160,6 +160,7 @@ fn dispatch(cli: Cli) -> CliResult {
             let save = play::SaveTo {
                 data_dir: &data_dir,
                 trainee: trainee.as_deref(),
+                rules: &rules,
             };
             play::run(&cli.scenarios, &scenario, seed, lexicon, save)
         }

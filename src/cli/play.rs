@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::exit::{self, CliError, CliResult};
-use crate::progress::{AttemptRecord, ProgressError, ProgressStore, Trainee, unix_now};
+use crate::progress::{OpenTrainee, ProgressRules, ProgressStore, Trainee, unix_now};
 use crate::scenario::model::Scenario;
 use crate::scenario::mood::{Mood, level_label};
 use crate::scoring::{Dimension, DimensionScore, Lexicon, ReplyScorer, RuleScorer};
@@ -28,6 +28,8 @@ pub struct SaveTo<'a> {
     pub data_dir: &'a Path,
     /// `--trainee`: a name or id; `None` for the trainee who played last.
     pub trainee: Option<&'a str>,
+    /// The progress rules the trainee's standing is worked out by.
+    pub rules: &'a ProgressRules,
 }
 
 pub fn run(folder: &Path, wanted: &str, seed: u64, lexicon: Lexicon, save: SaveTo) -> CliResult {
@@ -74,10 +76,12 @@ pub fn run(folder: &Path, wanted: &str, seed: u64, lexicon: Lexicon, save: SaveT
         PlayOutcome::Finished { .. } => ExitCode::SUCCESS,
         PlayOutcome::InputEnded => ExitCode::from(exit::INPUT_ENDED),
     };
-    save_attempt(&store, trainee.as_ref(), &session, started_at).map_err(|message| {
-        eprintln!("{message}");
-        CliError::reported(exit::INVALID)
-    })?;
+    save_attempt(&store, save.rules, trainee.as_ref(), &session, started_at).map_err(
+        |message| {
+            eprintln!("{message}");
+            CliError::reported(exit::INVALID)
+        },
+    )?;
     Ok(code)
 }
 
@@ -87,6 +91,7 @@ pub fn run(folder: &Path, wanted: &str, seed: u64, lexicon: Lexicon, save: SaveT
 /// seed and answers.
 fn save_attempt(
     store: &ProgressStore,
+    rules: &ProgressRules,
     trainee: Option<&Trainee>,
     session: &Session,
     started_at: u64,
@@ -101,14 +106,21 @@ fn save_attempt(
         );
         return Ok(());
     };
-    let not_saved = |err: ProgressError| format!("error: this attempt was not saved: {err}");
-    let _lock = store.lock(&trainee.id).map_err(not_saved)?;
-    let mut record = AttemptRecord::from_session(session, started_at, unix_now());
-    store
-        .save_attempt(&trainee.id, &mut record)
-        .map_err(not_saved)?;
-    store.set_current(&trainee.id).map_err(not_saved)?;
-    eprintln!("(saved for {} as attempt {})", trainee.name, record.id);
+    // Opened as the app opens a trainee, so the attempt is saved by the same policy: under the
+    // trainee's lock, and remembered as the one who played last.
+    let mut open = OpenTrainee::new(store.clone(), rules.clone());
+    open.open(trainee.clone());
+    let not_saved = |why: &str| format!("error: this attempt was not saved: {why}");
+    if !open.holds_lock() {
+        return Err(not_saved(
+            open.notice.as_deref().unwrap_or("the trainee is in use"),
+        ));
+    }
+    let id = open.record(session, started_at).unwrap_or_default();
+    if id.is_empty() || id.starts_with(crate::progress::UNSAVED_PREFIX) {
+        return Err(not_saved(open.notice.as_deref().unwrap_or("unknown error")));
+    }
+    eprintln!("(saved for {} as attempt {id})", trainee.name);
     Ok(())
 }
 

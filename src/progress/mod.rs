@@ -6,6 +6,7 @@ pub mod attempt;
 pub mod files;
 mod legacy;
 pub mod names;
+mod open_trainee;
 pub mod rescore;
 pub mod review;
 pub mod rules;
@@ -23,6 +24,7 @@ pub mod streak;
 use std::path::PathBuf;
 
 pub use attempt::{AttemptKind, AttemptRecord, AttemptStatus};
+pub use open_trainee::{OpenTrainee, UNSAVED_PREFIX};
 pub use rules::ProgressRules;
 pub use standing::{Standing, standing};
 pub use store::{ProgressStore, Trainee, TraineeHistory, TraineeLock};

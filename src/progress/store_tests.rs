@@ -482,3 +482,45 @@ fn an_attempt_that_cannot_be_moved_aside_or_is_a_pipe_hides_none_of_the_others()
     );
     fs::remove_dir_all(store.dir()).unwrap();
 }
+
+/// The saving policy the app and the terminal player share: with the trainee's lock an attempt
+/// is saved; while another window holds it the attempt is kept in memory under an `unsaved-`
+/// id, with a notice, and nothing is written.
+#[test]
+fn an_open_trainee_saves_only_under_its_lock_and_says_so_otherwise() {
+    use super::{OpenTrainee, ProgressRules, UNSAVED_PREFIX};
+    let store = ProgressStore::new(temp_dir("open-trainee"));
+    let trainee = store.create("Ana").unwrap();
+
+    let other_window = store.lock(&trainee.id).unwrap();
+    let mut blocked = OpenTrainee::new(store.clone(), ProgressRules::builtin());
+    blocked.open(trainee.clone());
+    assert!(!blocked.holds_lock());
+    let id = blocked.record(&played_session(3), 10).unwrap();
+    assert!(id.starts_with(UNSAVED_PREFIX), "{id}");
+    assert!(
+        blocked
+            .notice
+            .as_deref()
+            .unwrap_or_default()
+            .contains("not saved"),
+        "{:?}",
+        blocked.notice
+    );
+    assert!(store.history(&trainee.id).unwrap().attempts.is_empty());
+    drop(blocked);
+    drop(other_window);
+
+    let mut open = OpenTrainee::new(store.clone(), ProgressRules::builtin());
+    open.open(trainee.clone());
+    assert!(open.holds_lock());
+    let id = open.record(&played_session(4), 10).unwrap();
+    assert!(!id.starts_with(UNSAVED_PREFIX), "{id}");
+    let saved = store.history(&trainee.id).unwrap().attempts;
+    assert_eq!(
+        saved.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+        [id.as_str()]
+    );
+    assert_eq!(store.current().as_deref(), Some(trainee.id.as_str()));
+    fs::remove_dir_all(store.dir()).unwrap();
+}
