@@ -4,8 +4,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::exit::{self, CliError, CliResult};
-use crate::scoring::rule_scorer::RuleScorer;
-use crate::scoring::{Dimension, Lexicon, ReplyScorer, ScoringContext};
+
+use crate::scoring::{Dimension, Lexicon, ReplyScorer, RuleScorer, ScoringContext};
 
 /// Every error of this command is a usage error (exit 2): a bad scenario, an unknown node, an
 /// empty or unreadable reply.

@@ -78,9 +78,10 @@ pub struct DimensionPoint {
 
 /// Running counts while attempts are replayed in order.
 #[derive(Default)]
-struct Tally {
+struct RunningTotals {
     xp: u32,
-    finished: u32,
+    /// Finished attempts that met the minimum effort.
+    practised: u32,
     passed: BTreeSet<String>,
     failed: BTreeSet<String>,
     stars: BTreeMap<String, u8>,
@@ -121,7 +122,7 @@ pub fn meets_effort(rules: &ProgressRules, record: &AttemptRecord) -> bool {
 pub fn standing(rules: &ProgressRules, attempts: &[AttemptRecord], today: i64) -> Standing {
     let mut ordered: Vec<&AttemptRecord> = attempts.iter().collect();
     ordered.sort_by(|a, b| (a.finished_at, &a.id).cmp(&(b.finished_at, &b.id)));
-    let mut t = Tally::default();
+    let mut t = RunningTotals::default();
     let mut earned: BTreeMap<String, Earned> = BTreeMap::new();
     let mut badges: Vec<BadgeState> = rules
         .badges
@@ -225,7 +226,7 @@ pub fn standing(rules: &ProgressRules, attempts: &[AttemptRecord], today: i64) -
         history,
         earned,
         finished,
-        practised: t.finished,
+        practised: t.practised,
         drills,
         abandoned,
     }
@@ -234,7 +235,7 @@ pub fn standing(rules: &ProgressRules, attempts: &[AttemptRecord], today: i64) -
 /// Counts a finished attempt and returns the XP it earns.
 fn take_finished(
     rules: &ProgressRules,
-    t: &mut Tally,
+    t: &mut RunningTotals,
     record: &AttemptRecord,
     outcome: &Outcome,
     before: &[&AttemptRecord],
@@ -261,7 +262,7 @@ fn take_finished(
     if !meets_effort(rules, record) {
         return 0;
     }
-    t.finished += 1;
+    t.practised += 1;
     t.days.insert(record.day());
     if let Some(channel) = record.channel {
         t.channels.insert(channel);
@@ -347,7 +348,7 @@ fn take_finished(
 /// Sets the latch for each badge whose condition is about one attempt, keyed by badge index.
 fn latch_attempt_badges(
     rules: &ProgressRules,
-    t: &mut Tally,
+    t: &mut RunningTotals,
     record: &AttemptRecord,
     outcome: &Outcome,
 ) {
@@ -381,7 +382,7 @@ fn check(
     rules: &ProgressRules,
     index: usize,
     condition: &BadgeCondition,
-    t: &Tally,
+    t: &RunningTotals,
     day: i64,
 ) -> (bool, Option<(u32, u32)>) {
     let count = |have: usize, need: u32| {
@@ -389,7 +390,7 @@ fn check(
         (have >= need, Some((have.min(need), need)))
     };
     match condition {
-        BadgeCondition::Finished(n) => count(t.finished as usize, *n),
+        BadgeCondition::Finished(n) => count(t.practised as usize, *n),
         BadgeCondition::PassedScenarios(n) => count(t.passed.len(), *n),
         BadgeCondition::ThreeStarScenarios(n) => {
             count(t.stars.values().filter(|&&s| s >= 3).count(), *n)

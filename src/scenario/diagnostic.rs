@@ -108,15 +108,15 @@ impl<'a> LineIndex<'a> {
 
 /// Counts of errors and warnings, for summary lines and exit codes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Tally {
+pub struct DiagnosticCounts {
     pub errors: usize,
     pub warnings: usize,
 }
 
-impl Tally {
+impl DiagnosticCounts {
     pub fn of(diagnostics: &[Diagnostic]) -> Self {
         let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-        Tally {
+        DiagnosticCounts {
             errors,
             warnings: diagnostics.len() - errors,
         }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::diagnostic::{Diagnostic, Severity, Tally};
+use super::diagnostic::{Diagnostic, DiagnosticCounts, Severity};
 use super::load::{MAX_FILE_BYTES, RonKind, decode, parse_ron};
 use super::model::Scenario;
 use super::rule::KnownRules;
@@ -28,8 +28,8 @@ pub struct LoadReport {
 }
 
 impl LoadReport {
-    pub fn tally(&self) -> Tally {
-        Tally::of(&self.diagnostics)
+    pub fn tally(&self) -> DiagnosticCounts {
+        DiagnosticCounts::of(&self.diagnostics)
     }
 
     pub fn find(&self, id: &str) -> Option<&LoadedScenario> {

@@ -1,13 +1,15 @@
 //! Scoring of trainee replies: the result types shared by choices and free text, and the
 //! [`ReplyScorer`] interface that free-text scorers implement.
 
-pub mod fast_hash;
+// The free-text scorer's machinery is private: outside this layer only the lexicon, the
+// result types, `ReplyScorer` and `RuleScorer` are used.
+mod fast_hash;
 pub mod lexicon;
-pub mod matcher;
-pub mod node_cache;
+mod matcher;
+mod node_cache;
 pub mod rule_scorer;
-pub mod text;
-pub mod vocabulary;
+mod text;
+mod vocabulary;
 
 use serde::{Deserialize, Serialize};
 

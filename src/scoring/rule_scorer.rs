@@ -35,13 +35,13 @@ impl Default for RuleScorer {
 
 /// Reasons collected per dimension while scoring one reply.
 #[derive(Default)]
-struct Tally {
+struct ReasonsByDimension {
     empathy: Vec<Reason>,
     accuracy: Vec<Reason>,
     deescalation: Vec<Reason>,
 }
 
-impl Tally {
+impl ReasonsByDimension {
     fn list(&mut self, dimension: Dimension) -> &mut Vec<Reason> {
         match dimension {
             Dimension::Empathy => &mut self.empathy,
@@ -124,7 +124,7 @@ impl RuleScorer {
     /// Fires a built-in rule into its lexicon dimension with its lexicon weight.
     fn fire(
         &self,
-        tally: &mut Tally,
+        tally: &mut ReasonsByDimension,
         id: &str,
         reply: &str,
         span: Option<(usize, usize)>,
@@ -139,7 +139,7 @@ impl RuleScorer {
     }
 
     /// A reply too short to help costs empathy and de-escalation alike.
-    fn fire_too_short(&self, tally: &mut Tally, reply: &str) {
+    fn fire_too_short(&self, tally: &mut ReasonsByDimension, reply: &str) {
         self.fire(tally, builtin::TOO_SHORT_EMPATHY, reply, None, None);
         self.fire(tally, builtin::TOO_SHORT_DEESCALATION, reply, None, None);
     }
@@ -183,7 +183,7 @@ impl RuleScorer {
         let base = self.lexicon.base;
         let n = self.vocabulary.normalize(reply);
         let tokens = &n.tokens;
-        let mut tally = Tally::default();
+        let mut tally = ReasonsByDimension::default();
         if tokens.is_empty() {
             self.fire_too_short(&mut tally, reply);
             return ReplyScore::new(
@@ -311,7 +311,13 @@ impl RuleScorer {
         )
     }
 
-    fn check_name(&self, node: &CompiledNode, reply: &str, tokens: &[Token], tally: &mut Tally) {
+    fn check_name(
+        &self,
+        node: &CompiledNode,
+        reply: &str,
+        tokens: &[Token],
+        tally: &mut ReasonsByDimension,
+    ) {
         let uses: Vec<Found> = node
             .names
             .iter()
@@ -339,7 +345,7 @@ impl RuleScorer {
         node: &CompiledNode,
         reply: &str,
         tokens: &[Token],
-        tally: &mut Tally,
+        tally: &mut ReasonsByDimension,
     ) {
         for (trigger, phrase) in context.scenario.persona.triggers.iter().zip(&node.triggers) {
             if let Some(found) = find_all(tokens, phrase, false)
@@ -365,7 +371,7 @@ impl RuleScorer {
         node: &CompiledNode,
         reply: &str,
         tokens: &[Token],
-        tally: &mut Tally,
+        tally: &mut ReasonsByDimension,
     ) -> Option<usize> {
         let rubric = context.rubric;
         let stated = self.builtin_rule(builtin::FACT_STATED);
@@ -415,7 +421,13 @@ impl RuleScorer {
 
     /// Amounts, dates, times and durations in the reply that appear nowhere in the scenario's
     /// case file, rubric or the customer's words are wrong figures.
-    fn check_figures(&self, node: &CompiledNode, reply: &str, tokens: &[Token], tally: &mut Tally) {
+    fn check_figures(
+        &self,
+        node: &CompiledNode,
+        reply: &str,
+        tokens: &[Token],
+        tally: &mut ReasonsByDimension,
+    ) {
         for (i, t) in tokens.iter().enumerate() {
             if !is_figure_key(&t.key) || node.known_figures.contains(&t.key) {
                 continue;
@@ -448,7 +460,7 @@ impl RuleScorer {
         reply: &str,
         credits: &[Credit],
         first_fact: Option<usize>,
-        tally: &mut Tally,
+        tally: &mut ReasonsByDimension,
     ) {
         let first_empathy = credits
             .iter()

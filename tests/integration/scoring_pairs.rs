@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use holdline::scenario::library::load_paths;
 use holdline::scenario::model::Turn;
 use holdline::scenario::mood::MoodBand;
-use holdline::scoring::rule_scorer::RuleScorer;
+use holdline::scoring::RuleScorer;
 use holdline::scoring::{Dimension, Lexicon, ReplyScorer, ScoringContext};
 use serde::Deserialize;
 

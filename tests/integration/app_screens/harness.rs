@@ -17,11 +17,34 @@ use holdline::scenario::model::Turn;
 use holdline::scoring::Lexicon;
 use holdline::session::Options;
 
-pub fn temp_dir(name: &str) -> PathBuf {
+/// A scratch folder for one test, removed when the test ends (passing or failing), so runs
+/// leave nothing behind in the temp folder.
+pub struct ScratchDir(PathBuf);
+
+impl std::ops::Deref for ScratchDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for ScratchDir {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn temp_dir(name: &str) -> ScratchDir {
     let dir = std::env::temp_dir().join(format!("holdline-app-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    ScratchDir(dir)
 }
 
 pub fn shipped_scenarios() -> PathBuf {
@@ -44,20 +67,6 @@ pub fn app_with(scenarios: &Path, data_dir: &Path) -> App {
     app
 }
 
-/// Runs frames until `screen` is current (asset loading is asynchronous).
-pub fn update_until(app: &mut App, screen: Screen) {
-    for _ in 0..2000 {
-        app.update();
-        if *app.world().resource::<State<Screen>>().get() == screen {
-            // One more frame so the screen's UI exists.
-            app.update();
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    panic!("never reached {screen:?}");
-}
-
 /// The trainee the app saved as current, and their saved attempts.
 pub fn saved_history(data: &Path) -> (Trainee, Vec<holdline::progress::AttemptRecord>) {
     let store = ProgressStore::new(data);
@@ -69,62 +78,101 @@ pub fn saved_history(data: &Path) -> (Trainee, Vec<holdline::progress::AttemptRe
     (trainee, history.attempts)
 }
 
-pub fn screen(app: &App) -> Screen {
-    *app.world().resource::<State<Screen>>().get()
+/// What the app tests do to an app, as methods on it (`app.press(KeyCode::Enter)`), the way
+/// YarnSpinner's tests extend `App`.
+pub trait AppHarness {
+    /// Runs frames until `screen` is current (asset loading is asynchronous).
+    fn update_until(&mut self, screen: Screen);
+    fn screen(&self) -> Screen;
+    /// Presses and releases `key`, with the frames its effect needs.
+    fn press(&mut self, key: KeyCode);
+    /// Writes `message` and runs the frames it needs.
+    fn send<M: Message>(&mut self, message: M);
+    /// Every text on screen, joined, for "does the screen show X" checks.
+    fn screen_text(&mut self) -> String;
+    /// A good reply to the current turn: the first choice, or the first model answer.
+    fn good_reply(&self) -> GoodReply;
+    /// Gives [`AppHarness::good_reply`] and dismisses the feedback. Returns whether that reply
+    /// ended the conversation.
+    fn reply_well(&mut self) -> bool;
 }
 
-pub fn press(app: &mut App, key: KeyCode) {
-    app.world_mut()
-        .resource_mut::<ButtonInput<KeyCode>>()
-        .press(key);
-    app.update();
-    let mut input = app.world_mut().resource_mut::<ButtonInput<KeyCode>>();
-    input.release(key);
-    input.clear();
-    // The state change a key asks for lands on the next frame.
-    app.update();
+/// A good reply to the turn in front of the trainee.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GoodReply {
+    FirstChoice,
+    ModelAnswer(String),
 }
 
-pub fn send<M: Message>(app: &mut App, message: M) {
-    app.world_mut().write_message(message);
-    app.update();
-    app.update();
-}
+impl AppHarness for App {
+    fn update_until(&mut self, screen: Screen) {
+        for _ in 0..2000 {
+            self.update();
+            if *self.world().resource::<State<Screen>>().get() == screen {
+                // One more frame so the screen's UI exists.
+                self.update();
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        panic!("never reached {screen:?}");
+    }
 
-/// Every text on screen, joined, for "does the screen show X" checks.
-pub fn screen_text(app: &mut App) -> String {
-    let mut texts = app.world_mut().query::<&Text>();
-    texts
-        .iter(app.world())
-        .map(|t| t.0.as_str())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
+    fn screen(&self) -> Screen {
+        *self.world().resource::<State<Screen>>().get()
+    }
 
-/// Gives one good reply (the first choice, or the first model answer) and dismisses the
-/// feedback. Returns whether that reply ended the conversation.
-pub fn reply_well(app: &mut App) -> bool {
-    let (choices, model) = {
-        let active = app.world().resource::<ActiveSession>();
+    fn press(&mut self, key: KeyCode) {
+        self.world_mut()
+            .resource_mut::<ButtonInput<KeyCode>>()
+            .press(key);
+        self.update();
+        let mut input = self.world_mut().resource_mut::<ButtonInput<KeyCode>>();
+        input.release(key);
+        input.clear();
+        // The state change a key asks for lands on the next frame.
+        self.update();
+    }
+
+    fn send<M: Message>(&mut self, message: M) {
+        self.world_mut().write_message(message);
+        self.update();
+        self.update();
+    }
+
+    fn screen_text(&mut self) -> String {
+        let mut texts = self.world_mut().query::<&Text>();
+        texts
+            .iter(self.world())
+            .map(|t| t.0.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn good_reply(&self) -> GoodReply {
+        let active = self.world().resource::<ActiveSession>();
         assert_eq!(active.phase, Phase::Answering);
+        let choices = matches!(
+            active.session.prompt().unwrap().options,
+            Options::Choices(_)
+        );
+        if choices {
+            return GoodReply::FirstChoice;
+        }
         let model = active.session.current_node().and_then(|n| match &n.turn {
             Turn::FreeText(f) => f.rubric.model_answers.first().cloned(),
             Turn::Choices(_) => None,
         });
-        (
-            matches!(
-                active.session.prompt().unwrap().options,
-                Options::Choices(_)
-            ),
-            model,
-        )
-    };
-    if choices {
-        send(app, PlayAction::Choose(0));
-    } else {
-        send(app, PlayAction::Submit(model.unwrap()));
+        GoodReply::ModelAnswer(model.expect("a free-text turn has a model answer"))
     }
-    let over = app.world().resource::<ActiveSession>().session.is_over();
-    send(app, PlayAction::Continue);
-    over
+
+    fn reply_well(&mut self) -> bool {
+        match self.good_reply() {
+            GoodReply::FirstChoice => self.send(PlayAction::Choose(0)),
+            GoodReply::ModelAnswer(text) => self.send(PlayAction::Submit(text)),
+        }
+        let over = self.world().resource::<ActiveSession>().session.is_over();
+        self.send(PlayAction::Continue);
+        over
+    }
 }

@@ -16,14 +16,14 @@ use holdline::app::screens::play::conversation::{ConversationLine, Speaker};
 use holdline::app::screens::play::{ActiveSession, FinishedSession, Phase, PlayAction};
 use holdline::app::screens::title::{NameBox, TitleAction};
 use holdline::progress::{AttemptStatus, ProgressStore};
-use holdline::scenario::model::{Channel, Turn};
+use holdline::scenario::model::Channel;
 use holdline::session::Options;
 
 #[test]
 fn a_new_trainee_names_themselves_browses_and_plays_to_the_debrief() {
     let data = temp_dir("flow");
     let mut app = app_with(&shipped_scenarios(), &data);
-    update_until(&mut app, Screen::Title);
+    app.update_until(Screen::Title);
 
     let library = app.world().resource::<ScenarioLibrary>();
     assert_eq!(
@@ -38,25 +38,25 @@ fn a_new_trainee_names_themselves_browses_and_plays_to_the_debrief() {
         .iter(app.world())
         .count();
     assert_eq!(name_boxes, 1, "a first run asks for the trainee's name");
-    assert!(screen_text(&mut app).contains("What should we call you?"));
+    assert!(app.screen_text().contains("What should we call you?"));
 
-    send(&mut app, TitleAction::SetName("  Sam Rivera ".into()));
-    assert!(screen_text(&mut app).contains("Welcome back, Sam Rivera."));
+    app.send(TitleAction::SetName("  Sam Rivera ".into()));
+    assert!(app.screen_text().contains("Welcome back, Sam Rivera."));
     let (trainee, _) = saved_history(&data);
     assert_eq!(trainee.name, "Sam Rivera", "the name is saved at once");
 
-    press(&mut app, KeyCode::KeyL);
-    assert_eq!(screen(&app), Screen::Library);
+    app.press(KeyCode::KeyL);
+    assert_eq!(app.screen(), Screen::Library);
     let cards = app
         .world_mut()
         .query::<&ScenarioCard>()
         .iter(app.world())
         .count();
     assert_eq!(cards, 12);
-    assert!(screen_text(&mut app).contains("Tier 1"));
+    assert!(app.screen_text().contains("Tier 1"));
 
-    send(&mut app, LibraryAction::Play("late-parcel".into()));
-    assert_eq!(screen(&app), Screen::Play);
+    app.send(LibraryAction::Play("late-parcel".into()));
+    assert_eq!(app.screen(), Screen::Play);
     let first_line = {
         let active = app.world().resource::<ActiveSession>();
         active.session.prompt().unwrap().customer_line.to_string()
@@ -71,27 +71,15 @@ fn a_new_trainee_names_themselves_browses_and_plays_to_the_debrief() {
     let mut typed_turns = 0;
     let mut choice_turns = 0;
     for _ in 0..20 {
-        let (options, model) = {
-            let active = app.world().resource::<ActiveSession>();
-            assert_eq!(active.phase, Phase::Answering);
-            let model = active.session.current_node().and_then(|n| match &n.turn {
-                Turn::FreeText(f) => f.rubric.model_answers.first().cloned(),
-                Turn::Choices(_) => None,
-            });
-            (
-                matches!(
-                    active.session.prompt().unwrap().options,
-                    Options::Choices(_)
-                ),
-                model,
-            )
-        };
-        if options {
-            press(&mut app, KeyCode::Digit1);
-            choice_turns += 1;
-        } else {
-            send(&mut app, PlayAction::Submit(model.unwrap()));
-            typed_turns += 1;
+        match app.good_reply() {
+            GoodReply::FirstChoice => {
+                app.press(KeyCode::Digit1);
+                choice_turns += 1;
+            }
+            GoodReply::ModelAnswer(text) => {
+                app.send(PlayAction::Submit(text));
+                typed_turns += 1;
+            }
         }
         let active = app.world().resource::<ActiveSession>();
         assert_eq!(
@@ -100,7 +88,7 @@ fn a_new_trainee_names_themselves_browses_and_plays_to_the_debrief() {
             "a reply opens the feedback panel"
         );
         let over = active.session.is_over();
-        let text = screen_text(&mut app);
+        let text = app.screen_text();
         assert!(
             text.contains("How that landed"),
             "feedback shows the scores: {text}"
@@ -108,7 +96,7 @@ fn a_new_trainee_names_themselves_browses_and_plays_to_the_debrief() {
         assert!(
             text.contains("Empathy") && text.contains("Accuracy") && text.contains("De-escalation")
         );
-        press(&mut app, KeyCode::Enter);
+        app.press(KeyCode::Enter);
         if over {
             break;
         }
@@ -117,7 +105,7 @@ fn a_new_trainee_names_themselves_browses_and_plays_to_the_debrief() {
         choice_turns >= 1 && typed_turns >= 1,
         "both kinds of turn were played"
     );
-    assert_eq!(screen(&app), Screen::Debrief);
+    assert_eq!(app.screen(), Screen::Debrief);
 
     let finished = app.world().resource::<FinishedSession>().session.clone();
     let outcome = finished.outcome().unwrap().clone();
@@ -136,7 +124,7 @@ fn a_new_trainee_names_themselves_browses_and_plays_to_the_debrief() {
         finished.transcript().len() + 1,
         "the mood curve has a point per reply plus the start"
     );
-    let text = screen_text(&mut app);
+    let text = app.screen_text();
     assert!(text.contains("Debrief: "));
     assert!(
         text.contains("A model answer"),
@@ -159,42 +147,41 @@ fn a_new_trainee_names_themselves_browses_and_plays_to_the_debrief() {
     assert_eq!(profile.best_stars("late-parcel"), outcome.stars);
 
     // Retry with the same seed replays the same opening line.
-    press(&mut app, KeyCode::KeyR);
-    assert_eq!(screen(&app), Screen::Play);
+    app.press(KeyCode::KeyR);
+    assert_eq!(app.screen(), Screen::Play);
     let again = app.world().resource::<ActiveSession>();
     assert_eq!(again.session.seed(), finished.seed());
     assert_eq!(again.session.prompt().unwrap().customer_line, first_line);
-    std::fs::remove_dir_all(&data).unwrap();
 }
 
 #[test]
 fn escape_mid_scenario_asks_before_leaving() {
     let data = temp_dir("escape");
     let mut app = app_with(&shipped_scenarios(), &data);
-    update_until(&mut app, Screen::Title);
-    send(&mut app, TitleAction::SetName("Ana".into()));
-    send(&mut app, TitleAction::Library);
-    send(&mut app, LibraryAction::Play("double-charge".into()));
+    app.update_until(Screen::Title);
+    app.send(TitleAction::SetName("Ana".into()));
+    app.send(TitleAction::Library);
+    app.send(LibraryAction::Play("double-charge".into()));
     assert_eq!(
-        screen(&app),
+        app.screen(),
         Screen::Library,
         "tier 2 is locked for a new trainee"
     );
-    send(&mut app, LibraryAction::Play("outage-public-post".into()));
-    assert_eq!(screen(&app), Screen::Play);
+    app.send(LibraryAction::Play("outage-public-post".into()));
+    assert_eq!(app.screen(), Screen::Play);
 
-    press(&mut app, KeyCode::Escape);
+    app.press(KeyCode::Escape);
     assert!(app.world().resource::<ActiveSession>().confirming_leave);
-    assert!(screen_text(&mut app).contains("Leave this conversation?"));
-    press(&mut app, KeyCode::Digit1);
+    assert!(app.screen_text().contains("Leave this conversation?"));
+    app.press(KeyCode::Digit1);
     assert_eq!(
         app.world().resource::<ActiveSession>().phase,
         Phase::Answering,
         "keys behind the dialog do nothing"
     );
-    press(&mut app, KeyCode::KeyN);
+    app.press(KeyCode::KeyN);
     assert!(!app.world().resource::<ActiveSession>().confirming_leave);
-    assert!(!screen_text(&mut app).contains("Leave this conversation?"));
+    assert!(!app.screen_text().contains("Leave this conversation?"));
 
     // One reply, then leave: the attempt is kept as abandoned.
     let choices = matches!(
@@ -207,16 +194,15 @@ fn escape_mid_scenario_asks_before_leaving() {
         Options::Choices(_)
     );
     if choices {
-        send(&mut app, PlayAction::Choose(0));
+        app.send(PlayAction::Choose(0));
     } else {
-        send(
-            &mut app,
-            PlayAction::Submit("I'm sorry about that, let me check.".into()),
-        );
+        app.send(PlayAction::Submit(
+            "I'm sorry about that, let me check.".into(),
+        ));
     }
-    press(&mut app, KeyCode::Escape);
-    press(&mut app, KeyCode::KeyY);
-    assert_eq!(screen(&app), Screen::Library);
+    app.press(KeyCode::Escape);
+    app.press(KeyCode::KeyY);
+    assert_eq!(app.screen(), Screen::Library);
     let (_, attempts) = saved_history(&data);
     assert_eq!(attempts.len(), 1, "an abandoned attempt is kept");
     assert_eq!(attempts[0].status, AttemptStatus::Abandoned);
@@ -224,16 +210,15 @@ fn escape_mid_scenario_asks_before_leaving() {
         (attempts[0].turns.len(), attempts[0].outcome.as_ref()),
         (1, None)
     );
-    std::fs::remove_dir_all(&data).unwrap();
 }
 
 #[test]
 fn the_library_filters_by_channel() {
     let data = temp_dir("filter");
     let mut app = app_with(&shipped_scenarios(), &data);
-    update_until(&mut app, Screen::Title);
-    send(&mut app, TitleAction::Library);
-    send(&mut app, LibraryAction::Filter(Some(Channel::Email)));
+    app.update_until(Screen::Title);
+    app.send(TitleAction::Library);
+    app.send(LibraryAction::Filter(Some(Channel::Email)));
     let library = app.world().resource::<ScenarioLibrary>().clone();
     let mut cards = app.world_mut().query::<&ScenarioCard>();
     let ids: Vec<String> = cards
@@ -254,7 +239,6 @@ fn the_library_filters_by_channel() {
         .filter(|s| s.channel == Channel::Email)
         .count();
     assert_eq!(ids.len(), emails);
-    std::fs::remove_dir_all(&data).unwrap();
 }
 
 #[test]
@@ -272,7 +256,7 @@ fn a_broken_scenario_file_shows_its_diagnostics_instead_of_crashing() {
     )
     .unwrap();
     let mut app = app_with(&scenarios, &data);
-    update_until(&mut app, Screen::Title);
+    app.update_until(Screen::Title);
     let library = app.world().resource::<ScenarioLibrary>().clone();
     assert_eq!(library.playable().len(), 1);
     let broken: Vec<_> = library.broken().collect();
@@ -281,16 +265,14 @@ fn a_broken_scenario_file_shows_its_diagnostics_instead_of_crashing() {
         broken[0].diagnostics[0].line > 0,
         "the error has a location"
     );
-    assert!(screen_text(&mut app).contains("1 scenario file(s) have errors"));
-    send(&mut app, TitleAction::Library);
-    let text = screen_text(&mut app);
+    assert!(app.screen_text().contains("1 scenario file(s) have errors"));
+    app.send(TitleAction::Library);
+    let text = app.screen_text();
     assert!(text.contains("Files with errors"));
     assert!(
         text.contains("scenarios/half-written.ron:3:"),
         "file:line:col is shown: {text}"
     );
-    std::fs::remove_dir_all(&data).unwrap();
-    std::fs::remove_dir_all(&scenarios).unwrap();
 }
 
 #[test]
@@ -298,12 +280,12 @@ fn trainees_switch_on_the_title_screen_and_progress_shows_every_badge() {
     use holdline::app::screens::progress::BadgeCard;
     let data = temp_dir("switch");
     let mut app = app_with(&shipped_scenarios(), &data);
-    update_until(&mut app, Screen::Title);
-    send(&mut app, TitleAction::SetName("Sam Rivera".into()));
+    app.update_until(Screen::Title);
+    app.send(TitleAction::SetName("Sam Rivera".into()));
 
-    press(&mut app, KeyCode::KeyP);
-    assert_eq!(screen(&app), Screen::Progress);
-    let text = screen_text(&mut app);
+    app.press(KeyCode::KeyP);
+    assert_eq!(app.screen(), Screen::Progress);
+    let text = app.screen_text();
     assert!(text.contains("Progress: Sam Rivera"), "{text}");
     assert!(text.contains("Level 1: Trainee"), "{text}");
     let badges: Vec<BadgeCard> = app
@@ -318,25 +300,25 @@ fn trainees_switch_on_the_title_screen_and_progress_shows_every_badge() {
         text.contains("Finish any scenario."),
         "locked badges say how to earn them"
     );
-    press(&mut app, KeyCode::Escape);
-    assert_eq!(screen(&app), Screen::Title);
+    app.press(KeyCode::Escape);
+    assert_eq!(app.screen(), Screen::Title);
 
     // A second trainee adds themselves, then the first switches back.
-    press(&mut app, KeyCode::KeyS);
-    let text = screen_text(&mut app);
+    app.press(KeyCode::KeyS);
+    let text = app.screen_text();
     assert!(
         text.contains("Who is practising?") && text.contains("Sam Rivera (now)"),
         "{text}"
     );
-    send(&mut app, TitleAction::NewTrainee);
-    assert!(screen_text(&mut app).contains("What should we call you?"));
-    send(&mut app, TitleAction::SetName("Ana".into()));
-    assert!(screen_text(&mut app).contains("Welcome back, Ana."));
-    let store = ProgressStore::new(&data);
+    app.send(TitleAction::NewTrainee);
+    assert!(app.screen_text().contains("What should we call you?"));
+    app.send(TitleAction::SetName("Ana".into()));
+    assert!(app.screen_text().contains("Welcome back, Ana."));
+    let store = ProgressStore::new(&*data);
     assert_eq!(store.trainees().unwrap().0.len(), 2);
     assert_eq!(store.current().as_deref(), Some("ana"));
-    send(&mut app, TitleAction::SwitchTo("sam-rivera".into()));
-    assert!(screen_text(&mut app).contains("Welcome back, Sam Rivera."));
+    app.send(TitleAction::SwitchTo("sam-rivera".into()));
+    assert!(app.screen_text().contains("Welcome back, Sam Rivera."));
     assert_eq!(store.current().as_deref(), Some("sam-rivera"));
     // Ana's lock was released when Sam took over, so another window could open her.
     drop(store.lock("ana").expect("Ana is free"));
@@ -344,5 +326,4 @@ fn trainees_switch_on_the_title_screen_and_progress_shows_every_badge() {
         store.lock("sam-rivera").is_err(),
         "Sam is held by this window"
     );
-    std::fs::remove_dir_all(&data).unwrap();
 }

@@ -52,27 +52,27 @@ fn a_due_review_is_drilled_from_the_progress_screen_as_one_reply() {
     let data = temp_dir("drill");
     let node_id = save_weak_attempt(&data, "Dee");
     let mut app = app_with(&shipped_scenarios(), &data);
-    update_until(&mut app, Screen::Title);
-    send(&mut app, TitleAction::Progress);
-    assert_eq!(screen(&app), Screen::Progress);
-    let text = screen_text(&mut app);
+    app.update_until(Screen::Title);
+    app.send(TitleAction::Progress);
+    assert_eq!(app.screen(), Screen::Progress);
+    let text = app.screen_text();
     assert!(text.contains("Review queue: 1 due"), "{text}");
     assert!(
         text.contains("Drill  [D]"),
         "a due item can be drilled: {text}"
     );
 
-    press(&mut app, KeyCode::KeyD);
-    assert_eq!(screen(&app), Screen::Play);
+    app.press(KeyCode::KeyD);
+    assert_eq!(app.screen(), Screen::Play);
     {
         let active = app.world().resource::<ActiveSession>();
         assert!(active.session.is_drill());
         assert_eq!(active.session.prompt().unwrap().node_id, node_id);
         assert!(matches!(&active.start, Start::Drill { node_id: n, .. } if *n == node_id));
     }
-    assert!(reply_well(&mut app), "a drill is one reply");
-    assert_eq!(screen(&app), Screen::Debrief);
-    let text = screen_text(&mut app);
+    assert!(app.reply_well(), "a drill is one reply");
+    assert_eq!(app.screen(), Screen::Debrief);
+    let text = app.screen_text();
     assert!(text.contains("Review drill: "), "{text}");
     assert!(
         text.contains("Review passed") || text.contains("Not yet"),
@@ -98,24 +98,23 @@ fn a_due_review_is_drilled_from_the_progress_screen_as_one_reply() {
         .unwrap();
     assert_eq!(replayed.transcript(), finished.transcript());
 
-    press(&mut app, KeyCode::Enter);
+    app.press(KeyCode::Enter);
     assert_eq!(
-        screen(&app),
+        app.screen(),
         Screen::Progress,
         "Enter goes back to progress"
     );
-    std::fs::remove_dir_all(&data).unwrap();
 }
 
 #[test]
 fn a_shift_takes_its_calls_in_turn_and_ends_on_its_summary() {
     let data = temp_dir("shift");
     let mut app = app_with(&shipped_scenarios(), &data);
-    update_until(&mut app, Screen::Title);
-    send(&mut app, TitleAction::SetName("Kim".into()));
-    send(&mut app, TitleAction::Library);
-    send(&mut app, LibraryAction::Shift);
-    assert_eq!(screen(&app), Screen::Play);
+    app.update_until(Screen::Title);
+    app.send(TitleAction::SetName("Kim".into()));
+    app.send(TitleAction::Library);
+    app.send(LibraryAction::Shift);
+    assert_eq!(app.screen(), Screen::Play);
     let run = app.world().resource::<ShiftRun>().clone();
     let calls = run.queue.len();
     assert_eq!(calls, 5, "the rules ask for five calls");
@@ -125,7 +124,7 @@ fn a_shift_takes_its_calls_in_turn_and_ends_on_its_summary() {
     );
 
     for call in 0..calls {
-        assert_eq!(screen(&app), Screen::Play, "call {call}");
+        assert_eq!(app.screen(), Screen::Play, "call {call}");
         assert_eq!(
             app.world()
                 .resource::<ActiveSession>()
@@ -139,20 +138,20 @@ fn a_shift_takes_its_calls_in_turn_and_ends_on_its_summary() {
             app.world_mut()
                 .resource_mut::<ActiveSession>()
                 .thinking_secs = 15.0;
-            if reply_well(&mut app) {
+            if app.reply_well() {
                 break;
             }
         }
-        assert_eq!(screen(&app), Screen::Debrief);
-        let text = screen_text(&mut app);
+        assert_eq!(app.screen(), Screen::Debrief);
+        let text = app.screen_text();
         assert!(
             text.contains(&format!("Call {} of {calls}", call + 1)),
             "{text}"
         );
         assert!(!text.contains("Retry"), "a call is not retried: {text}");
-        press(&mut app, KeyCode::Enter);
+        app.press(KeyCode::Enter);
     }
-    assert_eq!(screen(&app), Screen::ShiftSummary);
+    assert_eq!(app.screen(), Screen::ShiftSummary);
     let rows: Vec<ShiftCallRow> = app
         .world_mut()
         .query::<&ShiftCallRow>()
@@ -161,7 +160,7 @@ fn a_shift_takes_its_calls_in_turn_and_ends_on_its_summary() {
         .collect();
     assert_eq!(rows.len(), calls);
     assert!(rows.iter().all(|r| (1..=5).contains(&r.satisfaction)));
-    let text = screen_text(&mut app);
+    let text = app.screen_text();
     assert!(
         text.contains("CSAT") && text.contains("handle time"),
         "{text}"
@@ -184,45 +183,44 @@ fn a_shift_takes_its_calls_in_turn_and_ends_on_its_summary() {
         .world()
         .resource::<holdline::app::profile::TraineeProfile>();
     assert_eq!(profile.standing.shifts.len(), 1);
-    press(&mut app, KeyCode::KeyL);
-    assert_eq!(screen(&app), Screen::Library);
+    app.press(KeyCode::KeyL);
+    assert_eq!(app.screen(), Screen::Library);
     assert!(app.world().get_resource::<ShiftRun>().is_none());
-    std::fs::remove_dir_all(&data).unwrap();
 }
 
 #[test]
 fn a_trainee_is_renamed_and_deleted_only_after_confirming() {
     let data = temp_dir("rename-delete");
     let mut app = app_with(&shipped_scenarios(), &data);
-    update_until(&mut app, Screen::Title);
-    send(&mut app, TitleAction::SetName("Sam".into()));
-    send(&mut app, TitleAction::NewTrainee);
-    send(&mut app, TitleAction::SetName("Ana".into()));
-    let store = ProgressStore::new(&data);
+    app.update_until(Screen::Title);
+    app.send(TitleAction::SetName("Sam".into()));
+    app.send(TitleAction::NewTrainee);
+    app.send(TitleAction::SetName("Ana".into()));
+    let store = ProgressStore::new(&*data);
 
-    send(&mut app, TitleAction::ChooseTrainee);
-    send(&mut app, TitleAction::Rename("sam".into()));
-    assert!(screen_text(&mut app).contains("A new name for Sam"));
-    send(&mut app, TitleAction::SetName("Sam Rivera".into()));
+    app.send(TitleAction::ChooseTrainee);
+    app.send(TitleAction::Rename("sam".into()));
+    assert!(app.screen_text().contains("A new name for Sam"));
+    app.send(TitleAction::SetName("Sam Rivera".into()));
     assert_eq!(store.find("sam").unwrap().unwrap().name, "Sam Rivera");
     assert!(
-        screen_text(&mut app).contains("Welcome back, Ana."),
+        app.screen_text().contains("Welcome back, Ana."),
         "renaming someone else leaves Ana current"
     );
 
-    send(&mut app, TitleAction::ChooseTrainee);
-    send(&mut app, TitleAction::Delete("sam".into()));
-    let text = screen_text(&mut app);
+    app.send(TitleAction::ChooseTrainee);
+    app.send(TitleAction::Delete("sam".into()));
+    let text = app.screen_text();
     assert!(
         text.contains("Delete Sam Rivera and all 0 of their attempts?"),
         "{text}"
     );
-    send(&mut app, TitleAction::ChooseTrainee);
+    app.send(TitleAction::ChooseTrainee);
     assert_eq!(store.trainees().unwrap().0.len(), 2, "cancel keeps them");
 
     // Deleting the current trainee closes them first, then removes their folder.
-    send(&mut app, TitleAction::Delete("ana".into()));
-    send(&mut app, TitleAction::ConfirmDelete);
+    app.send(TitleAction::Delete("ana".into()));
+    app.send(TitleAction::ConfirmDelete);
     let names: Vec<String> = store
         .trainees()
         .unwrap()
@@ -235,24 +233,23 @@ fn a_trainee_is_renamed_and_deleted_only_after_confirming() {
         .world()
         .resource::<holdline::app::profile::TraineeProfile>();
     assert!(profile.trainee.is_none() && profile.notice.is_none());
-    std::fs::remove_dir_all(&data).unwrap();
 }
 
 #[test]
 fn an_attempt_that_could_not_be_saved_is_saved_with_the_next_one() {
     let data = temp_dir("retry");
     let mut app = app_with(&shipped_scenarios(), &data);
-    update_until(&mut app, Screen::Title);
-    send(&mut app, TitleAction::SetName("Rae".into()));
+    app.update_until(Screen::Title);
+    app.send(TitleAction::SetName("Rae".into()));
     // A file where the attempts folder should be: the save fails as on a broken disk.
     let attempts_dir = data.join("trainees").join("rae").join("attempts");
     let _ = std::fs::remove_dir_all(&attempts_dir);
     std::fs::write(&attempts_dir, "in the way").unwrap();
     let play_once = |app: &mut App| {
-        send(app, TitleAction::Library);
-        send(app, LibraryAction::Play("late-parcel".into()));
-        while !reply_well(app) {}
-        assert_eq!(screen(app), Screen::Debrief);
+        app.send(TitleAction::Library);
+        app.send(LibraryAction::Play("late-parcel".into()));
+        while !app.reply_well() {}
+        assert_eq!(app.screen(), Screen::Debrief);
     };
     play_once(&mut app);
     let notice = app
@@ -264,8 +261,8 @@ fn an_attempt_that_could_not_be_saved_is_saved_with_the_next_one() {
     assert!(notice.contains("could not be saved"), "{notice}");
 
     std::fs::remove_file(&attempts_dir).unwrap();
-    press(&mut app, KeyCode::KeyL);
-    press(&mut app, KeyCode::Escape);
+    app.press(KeyCode::KeyL);
+    app.press(KeyCode::Escape);
     play_once(&mut app);
     let (_, attempts) = saved_history(&data);
     assert_eq!(
@@ -283,5 +280,4 @@ fn an_attempt_that_could_not_be_saved_is_saved_with_the_next_one() {
             .all(|a| !a.id.starts_with("unsaved-"))
     );
     assert_eq!(profile.notice, None);
-    std::fs::remove_dir_all(&data).unwrap();
 }
