@@ -4,6 +4,8 @@
 pub mod profile;
 pub mod scenario_assets;
 pub mod screens;
+
+pub use screens::Screen;
 pub mod startup_timeline;
 pub mod theme;
 pub mod tour;
@@ -34,22 +36,6 @@ pub struct AppConfig {
 /// The scorer free-text turns use, shared by every session the app starts.
 #[derive(Resource, Clone)]
 pub struct SharedScorer(pub Arc<dyn ReplyScorer>);
-
-/// The app's screens.
-#[derive(States, Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub enum Screen {
-    /// Scenario files are being read and validated.
-    #[default]
-    Loading,
-    Title,
-    Library,
-    Play,
-    Debrief,
-    /// The trainee's level, streak, stars, badges, review queue and scores over time.
-    Progress,
-    /// The end of a shift: each call's handle time and the callers' satisfaction.
-    ShiftSummary,
-}
 
 /// Everything except the window, renderer and input backends: what the headless tests add on
 /// top of `MinimalPlugins` and `StatesPlugin`.

@@ -4,9 +4,8 @@
 
 use bevy::prelude::*;
 
-use super::play::FinishedSession;
-use super::shift::ShiftRun;
-use super::{PlayRequest, fresh_seed, reasons};
+use super::flow::{FinishedSession, PlayRequest, ShiftRun, fresh_seed};
+use super::reasons;
 use crate::app::Screen;
 use crate::app::profile::TraineeProfile;
 use crate::app::scenario_assets::ScenarioLibrary;

@@ -6,8 +6,7 @@ use std::sync::Arc;
 
 use bevy::prelude::*;
 
-use super::PlayRequest;
-use super::shift::start_shift;
+use super::flow::{PlayRequest, start_shift};
 use crate::app::Screen;
 use crate::app::profile::TraineeProfile;
 use crate::app::scenario_assets::ScenarioLibrary;
@@ -60,28 +59,6 @@ fn visible(library: &ScenarioLibrary, filter: Option<Channel>) -> Vec<Arc<Scenar
         .into_iter()
         .filter(|s| filter.is_none_or(|c| s.channel == c))
         .collect()
-}
-
-/// A letter badge standing in for the channel's icon, in the channel's colour.
-pub fn channel_badge(channel: Channel) -> impl Bundle {
-    let (letter, color) = match channel {
-        Channel::Phone => ("P", palette::GOOD),
-        Channel::Chat => ("C", palette::ACCENT),
-        Channel::Email => ("E", palette::WARN),
-        Channel::Social => ("S", palette::BAD),
-    };
-    (
-        Node {
-            width: px(26),
-            height: px(26),
-            justify_content: JustifyContent::Center,
-            align_items: AlignItems::Center,
-            border_radius: BorderRadius::all(px(6)),
-            ..default()
-        },
-        BackgroundColor(color),
-        children![theme::text(letter, theme::SMALL_SIZE, palette::BACKGROUND)],
-    )
 }
 
 fn spawn(
@@ -273,7 +250,7 @@ fn spawn_card(
         Pickable::IGNORE,
         ChildOf(card),
         children![
-            (channel_badge(scenario.channel), Pickable::IGNORE),
+            (theme::channel_badge(scenario.channel), Pickable::IGNORE),
             (theme::subheading(&scenario.title), Pickable::IGNORE),
         ],
     ));

@@ -1,6 +1,7 @@
-//! The screens, one plugin each, and what they share: which scenario to play next.
+//! The screens, one plugin each, as `Screen` states; what they hand each other is in `flow`.
 
 pub mod debrief;
+pub mod flow;
 pub mod library;
 pub mod loading;
 pub mod play;
@@ -9,30 +10,24 @@ pub mod reasons;
 pub mod shift;
 pub mod title;
 
-use std::sync::Arc;
-
 use bevy::prelude::*;
 
-use crate::scenario::model::Scenario;
-use crate::session::Start;
+pub use flow::{FinishedSession, PlayRequest, ShiftRun, fresh_seed, start_shift};
 
-/// The scenario and seed the play screen starts with next, and what kind of practice it is.
-#[derive(Resource, Debug, Clone)]
-pub struct PlayRequest {
-    pub scenario: Arc<Scenario>,
-    pub seed: u64,
-    pub start: Start,
-}
-
-impl PlayRequest {
-    /// The whole scenario with a fresh seed.
-    pub fn fresh(scenario: Arc<Scenario>) -> PlayRequest {
-        PlayRequest {
-            scenario,
-            seed: fresh_seed(),
-            start: Start::Scenario,
-        }
-    }
+/// The app's screens.
+#[derive(States, Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Screen {
+    /// Scenario files are being read and validated.
+    #[default]
+    Loading,
+    Title,
+    Library,
+    Play,
+    Debrief,
+    /// The trainee's level, streak, stars, badges, review queue and scores over time.
+    Progress,
+    /// The end of a shift: each call's handle time and the callers' satisfaction.
+    ShiftSummary,
 }
 
 pub fn plugin(app: &mut App) {
@@ -45,14 +40,6 @@ pub fn plugin(app: &mut App) {
         progress::plugin,
         shift::plugin,
     ));
-}
-
-/// A seed for a fresh attempt: different each time, but recorded, so the attempt replays.
-pub fn fresh_seed() -> u64 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    u64::from(nanos) % 1_000_000 + 1
 }
 
 /// Whether a typing box has the keyboard, so single-key shortcuts must stand aside.

@@ -4,8 +4,7 @@
 
 use bevy::prelude::*;
 
-use super::shift::start_shift;
-use super::{PlayRequest, fresh_seed};
+use super::flow::{PlayRequest, fresh_seed, start_shift};
 use crate::app::Screen;
 use crate::app::profile::TraineeProfile;
 use crate::app::scenario_assets::ScenarioLibrary;

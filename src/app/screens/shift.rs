@@ -2,75 +2,15 @@
 //! weak scenarios), taken one after another, and the shift's summary screen with each call's
 //! handle time and the callers' satisfaction (CSAT-style, 1 to 5).
 
-use std::sync::Arc;
-
 use bevy::prelude::*;
 
-use super::{PlayRequest, fresh_seed};
+use super::flow::{ShiftRun, start_shift};
 use crate::app::Screen;
 use crate::app::profile::TraineeProfile;
 use crate::app::scenario_assets::ScenarioLibrary;
 use crate::app::theme::{self, palette};
-use crate::progress::shift::{ShiftPlan, ShiftSummary, satisfaction, shift_candidates, summarise};
+use crate::progress::shift::satisfaction;
 use crate::progress::standing::meets_effort;
-use crate::progress::{AttemptRecord, unix_now};
-use crate::scenario::model::Scenario;
-
-/// The shift being worked: its plan (from the core), its customers' scenarios in order and
-/// the calls taken so far.
-#[derive(Resource, Debug, Clone)]
-pub struct ShiftRun {
-    pub plan: ShiftPlan,
-    pub queue: Vec<Arc<Scenario>>,
-    /// Each finished call, as recorded, in the order taken.
-    pub taken: Vec<AttemptRecord>,
-}
-
-impl ShiftRun {
-    /// Draws a shift from the playable scenarios in the trainee's unlocked tiers. `None` when
-    /// there is nothing to draw from.
-    pub fn draw(library: &ScenarioLibrary, profile: &TraineeProfile, seed: u64) -> Option<Self> {
-        let playable = library.playable();
-        let candidates = shift_candidates(
-            playable.iter().map(|s| (s.id.as_str(), s.tier)),
-            &profile.standing.unlocked_tiers,
-            &profile.attempts,
-        );
-        let mut plan = ShiftPlan::draw(seed, &candidates, &profile.rules.shift, unix_now())?;
-        // Drawn from the library's playable scenarios, so each is found; kept in step anyway.
-        plan.calls.retain(|id| library.find(id).is_some());
-        let queue: Vec<Arc<Scenario>> = plan
-            .calls
-            .iter()
-            .filter_map(|id| library.find(id))
-            .collect();
-        (!queue.is_empty()).then(|| ShiftRun {
-            plan,
-            queue,
-            taken: Vec::new(),
-        })
-    }
-
-    pub fn shift_id(&self) -> &str {
-        &self.plan.shift_id
-    }
-
-    /// The next call to take, or `None` when the shift is done.
-    pub fn next_call(&self) -> Option<PlayRequest> {
-        let call = self.taken.len();
-        let scenario = self.queue.get(call)?;
-        Some(PlayRequest {
-            scenario: scenario.clone(),
-            seed: self.plan.call_seed(call),
-            start: self.plan.call_start(call),
-        })
-    }
-
-    pub fn summary(&self, profile: &TraineeProfile) -> ShiftSummary {
-        let calls: Vec<&AttemptRecord> = self.taken.iter().collect();
-        summarise(self.shift_id(), &calls, &profile.rules.shift)
-    }
-}
 
 #[derive(Message, Debug, Clone, PartialEq)]
 pub enum ShiftAction {
@@ -94,24 +34,6 @@ pub fn plugin(app: &mut App) {
             Update,
             (keys, act).chain().run_if(in_state(Screen::ShiftSummary)),
         );
-}
-
-/// Draws a shift and opens its first call; says why on the trainee's notice when it cannot.
-pub fn start_shift(
-    commands: &mut Commands,
-    library: &ScenarioLibrary,
-    profile: &mut TraineeProfile,
-    next: &mut NextState<Screen>,
-) {
-    let Some(run) = ShiftRun::draw(library, profile, fresh_seed()) else {
-        profile.notice = Some("No scenarios can be played, so no shift can be drawn.".into());
-        return;
-    };
-    if let Some(request) = run.next_call() {
-        commands.insert_resource(request);
-        commands.insert_resource(run);
-        next.set(Screen::Play);
-    }
 }
 
 /// `m:ss`, the way a contact centre shows handle time.

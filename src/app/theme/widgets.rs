@@ -5,6 +5,7 @@ use bevy::text::FontSize;
 
 use super::palette;
 use super::{ButtonAction, ButtonColors, ThemedText, display_text};
+use crate::scenario::model::Channel;
 
 pub const TITLE_SIZE: f32 = 44.0;
 pub const HEADING_SIZE: f32 = 24.0;
@@ -368,4 +369,26 @@ pub fn spawn_scrolling(
         )],
     ));
     area
+}
+
+/// A letter badge standing in for the channel's icon, in the channel's colour.
+pub fn channel_badge(channel: Channel) -> impl Bundle {
+    let (letter, color) = match channel {
+        Channel::Phone => ("P", palette::GOOD),
+        Channel::Chat => ("C", palette::ACCENT),
+        Channel::Email => ("E", palette::WARN),
+        Channel::Social => ("S", palette::BAD),
+    };
+    (
+        Node {
+            width: px(26),
+            height: px(26),
+            justify_content: JustifyContent::Center,
+            align_items: AlignItems::Center,
+            border_radius: BorderRadius::all(px(6)),
+            ..default()
+        },
+        BackgroundColor(color),
+        children![text(letter, SMALL_SIZE, palette::BACKGROUND)],
+    )
 }

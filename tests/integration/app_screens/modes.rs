@@ -8,9 +8,10 @@ use bevy::prelude::*;
 
 use super::harness::*;
 use holdline::app::Screen;
+use holdline::app::screens::flow::{FinishedSession, ShiftRun};
 use holdline::app::screens::library::LibraryAction;
-use holdline::app::screens::play::{ActiveSession, FinishedSession};
-use holdline::app::screens::shift::{ShiftCallRow, ShiftRun};
+use holdline::app::screens::play::ActiveSession;
+use holdline::app::screens::shift::ShiftCallRow;
 use holdline::app::screens::title::TitleAction;
 use holdline::progress::{AttemptKind, AttemptRecord, ProgressRules, ProgressStore, unix_now};
 use holdline::scenario::library::load_source;

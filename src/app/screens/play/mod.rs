@@ -10,8 +10,7 @@ use bevy::input_focus::InputFocus;
 use bevy::prelude::*;
 use bevy::text::EditableText;
 
-use super::PlayRequest;
-use super::shift::ShiftRun;
+use super::flow::{FinishedSession, PlayRequest, ShiftRun};
 use crate::app::profile::TraineeProfile;
 use crate::app::theme;
 use crate::app::{Screen, SharedScorer};
@@ -60,15 +59,6 @@ pub struct ActiveSession {
     pub notice: Option<String>,
     /// When the conversation began, in seconds since the Unix epoch.
     pub started_at: u64,
-    pub start: Start,
-}
-
-/// The finished session, handed to the debrief.
-#[derive(Resource, Clone)]
-pub struct FinishedSession {
-    pub session: Session,
-    /// The attempt saved for it (`None` when there is no trainee to save it for).
-    pub attempt: Option<String>,
     pub start: Start,
 }
 

@@ -11,7 +11,7 @@ use super::feedback::{continue_button, spawn_feedback, spawn_leave_dialog};
 use super::portrait::spawn_portrait;
 use super::{ActiveSession, Phase, PlayAction};
 use crate::app::Screen;
-use crate::app::screens::library::channel_badge;
+use crate::app::theme::channel_badge;
 use crate::app::theme::{self, palette};
 use crate::scenario::model::{Channel, Scenario};
 use crate::scenario::mood::{Mood, level_label};
