@@ -1,5 +1,6 @@
 //! The `holdline` command line: argument parsing and dispatch to one module per command.
 
+mod calibrate;
 pub mod exit;
 mod list;
 pub mod output_errors;
@@ -118,6 +119,24 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check the scorer against people's judgement: labelled pairs and single replies with
+    /// expected bands, scored and compared. Prints agreement per dimension with a 95% interval,
+    /// weighted kappa for the bands, and every disagreement with the rules that decided it.
+    Calibrate {
+        /// Labels files, or folders of them. Scenarios are looked up in --scenarios and in a
+        /// `scenarios/` folder beside each labels file.
+        #[arg(required = true)]
+        labels: Vec<PathBuf>,
+        /// Exit with code 1 when pair agreement on any dimension is below this percent.
+        #[arg(long, value_name = "PERCENT")]
+        min_agreement: Option<u8>,
+        /// List at most this many disagreements (all with --json).
+        #[arg(long, default_value_t = 20)]
+        show: usize,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// List, add, rename or delete the trainees on this machine.
     #[command(subcommand)]
     Trainee(progress::TraineeCommand),
@@ -133,7 +152,12 @@ fn dispatch(cli: Cli) -> CliResult {
     let rules = load_rules(cli.rules.as_deref())?;
     let uses_store = !matches!(
         cli.command,
-        Some(Command::Validate { .. } | Command::List { .. } | Command::Score { .. })
+        Some(
+            Command::Validate { .. }
+                | Command::List { .. }
+                | Command::Score { .. }
+                | Command::Calibrate { .. }
+        )
     );
     if uses_store {
         check_data_dir(&resolve_data_dir(cli.data_dir.clone()))?;
@@ -187,6 +211,21 @@ fn dispatch(cli: Cli) -> CliResult {
             &rules,
             trainee.as_deref(),
             json,
+        ),
+        Some(Command::Calibrate {
+            labels,
+            min_agreement,
+            show,
+            json,
+        }) => calibrate::run(
+            &cli.scenarios,
+            &labels,
+            lexicon,
+            calibrate::Output {
+                min_agreement,
+                show,
+                json,
+            },
         ),
         Some(Command::Trainee(command)) => {
             progress::run_trainee(&resolve_data_dir(cli.data_dir), &command)

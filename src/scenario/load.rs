@@ -43,6 +43,8 @@ pub enum RonKind {
     Scenario,
     Lexicon,
     ProgressRules,
+    /// A calibration labels file (`holdline calibrate`).
+    Labels,
 }
 
 impl RonKind {
@@ -54,6 +56,7 @@ impl RonKind {
             RonKind::ProgressRules => {
                 "assets/progress/rules.ron shows every field, with a comment on each"
             }
+            RonKind::Labels => "README.md (Calibrating the scorer) shows the labels format",
         }
     }
 
@@ -67,6 +70,7 @@ impl RonKind {
             RonKind::ProgressRules => {
                 "marks and percents are 0–100; XP awards are at most 10,000; counts are whole numbers"
             }
+            RonKind::Labels => "bands are Low, Mid or High",
         }
     }
 }

@@ -3,6 +3,7 @@
 
 // The free-text scorer's machinery is private: outside this layer only the lexicon, the
 // result types, `ReplyScorer` and `RuleScorer` are used.
+pub mod calibration;
 mod fast_hash;
 pub mod lexicon;
 mod matcher;

@@ -750,3 +750,67 @@ fn a_data_folder_that_is_a_file_is_named_as_the_problem() {
     }
     std::fs::remove_file(&file).unwrap();
 }
+
+#[test]
+fn calibrate_reports_agreement_with_intervals_and_explains_each_disagreement() {
+    let dir = std::env::temp_dir().join(format!("holdline-calibrate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let labels = dir.join("labels.ron");
+    // The first pair is labelled the right way round, the second the wrong way round, so the
+    // scorer agrees with one and disagrees with the other.
+    std::fs::write(
+        &labels,
+        r#"Calibration(
+    pairs: [
+        Pair(scenario: "late-parcel", node: "explain-status", dimension: Empathy,
+            better: "I'm so sorry, Dana, two missed deliveries right before the birthday is really stressful. It is at the Eastfield depot and will arrive Thursday 13 June.",
+            worse: "It is at the Eastfield depot and will arrive Thursday 13 June.",
+            note: "acknowledges the birthday"),
+        Pair(scenario: "late-parcel", node: "explain-status", dimension: Empathy,
+            better: "It is at the Eastfield depot and will arrive Thursday 13 June.",
+            worse: "I'm so sorry, Dana, two missed deliveries right before the birthday is really stressful. It is at the Eastfield depot and will arrive Thursday 13 June.",
+            note: "labelled backwards on purpose"),
+    ],
+    singles: [
+        Single(scenario: "late-parcel", node: "explain-status", reply: "whatever",
+            bands: (empathy: Low, accuracy: Low, deescalation: Low), note: "curt"),
+    ],
+)"#,
+    )
+    .unwrap();
+    let out = holdline(&["calibrate", labels.to_str().unwrap()], "");
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(
+        text.contains("Empathy        1/2 = 50% (95% CI 9-91%)"),
+        "{text}"
+    );
+    assert!(text.contains("labelled backwards on purpose"), "{text}");
+    assert!(text.contains("decided by:"), "{text}");
+    assert!(text.contains("weighted kappa"), "{text}");
+
+    let strict = holdline(
+        &[
+            "calibrate",
+            labels.to_str().unwrap(),
+            "--min-agreement",
+            "90",
+        ],
+        "",
+    );
+    assert_eq!(strict.status.code(), Some(1), "below the bar fails");
+    let json = holdline(&["calibrate", labels.to_str().unwrap(), "--json"], "");
+    let report: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(report["pairs"][0][1]["agreed"], 1);
+    assert_eq!(report["pairs"][0][1]["of"], 2);
+
+    std::fs::write(&labels, "Calibration(pairs: [Pair(scenario: ]").unwrap();
+    let broken = holdline(&["calibrate", labels.to_str().unwrap()], "");
+    assert_eq!(broken.status.code(), Some(2));
+    assert!(
+        stderr(&broken).contains("labels.ron:1:"),
+        "{}",
+        stderr(&broken)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

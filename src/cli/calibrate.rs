@@ -1,0 +1,155 @@
+//! `holdline calibrate`: the scorer against a trainer's labels, with agreement per dimension,
+//! its 95% interval, weighted kappa for bands and each disagreement explained.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use super::exit::{self, CliError, CliResult};
+use crate::scenario::library::load_paths;
+use crate::scenario::load::{MAX_FILE_BYTES, read_input_file};
+use crate::scoring::calibration::{Agreement, CalibrationReport, CalibrationSet, calibrate};
+use crate::scoring::{Lexicon, RuleScorer};
+
+/// How the report is printed.
+pub struct Output {
+    pub min_agreement: Option<u8>,
+    pub show: usize,
+    pub json: bool,
+}
+
+pub fn run(scenarios: &Path, labels: &[PathBuf], lexicon: Lexicon, output: Output) -> CliResult {
+    let files = label_files(labels)?;
+    let mut set = CalibrationSet::default();
+    let mut folders = vec![scenarios.to_path_buf()];
+    for file in &files {
+        let label = file.display().to_string();
+        let bytes = read_input_file(file, MAX_FILE_BYTES)
+            .map_err(|err| CliError::usage(format!("cannot read {label}: {err}")))?;
+        let found = CalibrationSet::parse(&label, &bytes).map_err(|d| {
+            eprintln!("{d}");
+            CliError::reported(exit::USAGE)
+        })?;
+        set.pairs.extend(found.pairs);
+        set.singles.extend(found.singles);
+        let beside = file.parent().unwrap_or(Path::new(".")).join("scenarios");
+        if beside.is_dir() && !folders.contains(&beside) {
+            folders.push(beside);
+        }
+    }
+    let library = load_paths(&folders, &lexicon);
+    let errors = library.tally().errors;
+    if errors > 0 {
+        eprintln!(
+            "note: {errors} errors in the scenario files; labels on those scenarios are skipped (run `holdline validate`)"
+        );
+    }
+    let scorer = RuleScorer::new(lexicon);
+    let report = calibrate(
+        &set,
+        |id| library.find(id).map(|s| s.scenario.as_ref()),
+        &scorer,
+    );
+    if output.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_report(&report, files.len(), output.show);
+    }
+    let below = output.min_agreement.is_some_and(|min| {
+        report
+            .pairs
+            .iter()
+            .any(|(_, a)| a.of > 0 && a.share * 100.0 < f64::from(min))
+    });
+    Ok(if below {
+        ExitCode::from(exit::INVALID)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The labels files named, folders searched for `.ron` files (not into a `scenarios/` folder).
+fn label_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+                .map_err(|err| CliError::usage(format!("cannot read {}: {err}", path.display())))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "ron"))
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    if files.is_empty() {
+        return Err(CliError::usage(
+            "no labels files found; give .ron files of labelled pairs and singles",
+        ));
+    }
+    Ok(files)
+}
+
+fn percent(a: &Agreement) -> String {
+    if a.of == 0 {
+        return "no labels".into();
+    }
+    format!(
+        "{}/{} = {:.0}% (95% CI {:.0}-{:.0}%)",
+        a.agreed,
+        a.of,
+        a.share * 100.0,
+        a.low * 100.0,
+        a.high * 100.0
+    )
+}
+
+fn print_report(report: &CalibrationReport, files: usize, show: usize) {
+    println!("Calibration over {files} labels file(s)");
+    println!("Pairs (the better reply scores higher):");
+    for (d, a) in &report.pairs {
+        println!("  {:<14} {}", d.label(), percent(a));
+    }
+    if report.singles_all_right.of > 0 {
+        println!("Single replies (band Low < 40 <= Mid < 70 <= High):");
+        for ((d, a), (_, kappa)) in report.bands.iter().zip(&report.kappa) {
+            let kappa = kappa.map_or("undefined".to_string(), |k| format!("{k:.2}"));
+            println!("  {:<14} {}, weighted kappa {kappa}", d.label(), percent(a));
+        }
+        println!("  every band right: {}", percent(&report.singles_all_right));
+    }
+    for why in &report.skipped {
+        println!("skipped: {why}");
+    }
+    if report.disagreements.is_empty() {
+        return;
+    }
+    println!(
+        "\n{} disagreements{}:",
+        report.disagreements.len(),
+        if report.disagreements.len() > show {
+            format!(" (the first {show}; --show N for more)")
+        } else {
+            String::new()
+        }
+    );
+    for d in report.disagreements.iter().take(show) {
+        println!(
+            "\n{} / {} ({}): {}",
+            d.scenario,
+            d.node,
+            d.dimension.label(),
+            d.verdict
+        );
+        if !d.note.is_empty() {
+            println!("  label: {}", d.note);
+        }
+        for reply in &d.replies {
+            println!("  {} {}: \"{}\"", reply.label, reply.score, reply.text);
+            if !reply.reasons.is_empty() {
+                println!("    decided by: {}", reply.reasons.join(", "));
+            }
+        }
+    }
+}
