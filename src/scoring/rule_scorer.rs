@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use super::lexicon::builtin;
 use super::matcher::{Found, Phrase, PhraseIndex, find_all, find_any, overlap};
 use super::node_cache::{CompiledNode, NodeCache, is_figure_key};
-use super::text::Token;
+use super::text::{Normalized, Token};
 use super::vocabulary::Vocabulary;
 use super::{
     Dimension, DimensionScore, Lexicon, Reason, ReplyScore, ReplyScorer, Rule, ScoringContext,
@@ -75,6 +75,16 @@ fn reason(rule: &Rule, delta: i32, reply: &str, span: Option<(usize, usize)>) ->
         explanation: rule.explanation.clone(),
         hint: rule.hint.clone(),
     }
+}
+
+/// What the phrase rules found, for the checks that follow.
+#[derive(Default)]
+struct PhraseHits {
+    credits: Vec<Credit>,
+    /// Where empathy phrases start: one phrase matched by two patterns counts once.
+    empathy_starts: BTreeSet<usize>,
+    /// Sentences in which a penalty fired.
+    penalty_sentences: BTreeSet<usize>,
 }
 
 /// A positive rule that fired, remembered for the checks that look at order and repetition.
@@ -179,7 +189,6 @@ impl RuleScorer {
     }
 
     fn score_reply(&self, context: &ScoringContext<'_>, reply: &str) -> ReplyScore {
-        let limits = self.lexicon.limits;
         let base = self.lexicon.base;
         let n = self.vocabulary.normalize(reply);
         let tokens = &n.tokens;
@@ -192,112 +201,24 @@ impl RuleScorer {
                 total(0, tally.deescalation),
             );
         }
-
-        // Phrase rules, each at most once; repeats and negations noted for later checks.
-        let mut credits: Vec<Credit> = Vec::new();
-        // Where empathy phrases start: one phrase matched by two patterns counts once.
-        let mut empathy_hits: BTreeSet<usize> = BTreeSet::new();
-        let mut penalties_by_sentence: BTreeSet<usize> = BTreeSet::new();
         let node = self.nodes.get(&self.vocabulary, context);
-        for (rule, all) in self.rule_matches(context, &node, tokens) {
-            let counts_for_stuffing = rule.dimension == Dimension::Empathy && rule.weight > 0;
-            let mut earliest: Option<&Found> = None;
-            for f in all.iter().filter(|f| !f.negated) {
-                if counts_for_stuffing {
-                    empathy_hits.insert(f.first);
-                }
-                if earliest.is_none_or(|e| f.first < e.first) {
-                    earliest = Some(f);
-                }
-            }
-            let Some(found) = earliest else {
-                continue;
-            };
-            let list = tally.list(rule.dimension);
-            list.push(reason(rule, rule.weight, reply, Some(found.span(tokens))));
-            if rule.weight > 0 {
-                credits.push(Credit {
-                    dimension: rule.dimension,
-                    found: *found,
-                    reason_index: list.len() - 1,
-                });
-            } else {
-                penalties_by_sentence.insert(tokens[found.first].sentence);
-            }
-        }
-
-        // "I understand, but it's not my problem": a penalty later in the same sentence, after a
-        // "but", takes back the empathy credit before it.
-        for credit in credits.iter().filter(|c| c.dimension == Dimension::Empathy) {
-            let sentence = tokens[credit.found.first].sentence;
-            let but_after = tokens[credit.found.last..]
-                .iter()
-                .take_while(|t| t.sentence == sentence)
-                .any(|t| t.key == "but" || t.key == "howev");
-            if but_after && penalties_by_sentence.contains(&sentence) {
-                let r = &mut tally.empathy[credit.reason_index];
-                r.delta = 0;
-                r.explanation = format!(
-                    "{} (taken back: a \"but\" follows with a dismissal)",
-                    r.explanation
-                );
-                self.fire(
-                    &mut tally,
-                    builtin::UNDONE_BY_BUT,
-                    reply,
-                    Some(credit.found.span(tokens)),
-                    None,
-                );
-            }
-        }
-
-        if empathy_hits.len() >= usize::from(limits.stuffing_hits) {
+        let hits = self.fire_phrase_rules(context, &node, reply, tokens, &mut tally);
+        self.take_back_empathy_before_a_dismissal(&hits, reply, tokens, &mut tally);
+        if hits.empathy_starts.len() >= usize::from(self.lexicon.limits.stuffing_hits) {
             self.fire(
                 &mut tally,
                 builtin::STUFFING,
                 reply,
                 None,
-                Some(&format!("({} empathy phrases)", empathy_hits.len())),
+                Some(&format!("({} empathy phrases)", hits.empathy_starts.len())),
             );
         }
-
         self.check_name(&node, reply, tokens, &mut tally);
         self.check_triggers(context, &node, reply, tokens, &mut tally);
         let first_fact = self.check_facts(context, &node, reply, tokens, &mut tally);
         self.check_figures(&node, reply, tokens, &mut tally);
-        self.check_order(context, &node, reply, &credits, first_fact, &mut tally);
-
-        // Surface checks: shouting, length, parroting.
-        let shouting = n.shouted_words >= usize::from(limits.shouted_words)
-            || n.exclamation_runs > 0
-            || (n.letters >= 12 && n.upper_letters * 10 >= n.letters * 6);
-        if shouting {
-            self.fire(&mut tally, builtin::SHOUTING, reply, None, None);
-        }
-        if n.words < usize::from(limits.too_short_words) {
-            self.fire_too_short(&mut tally, reply);
-        }
-        if n.words > usize::from(limits.wall_of_text_words) {
-            self.fire(
-                &mut tally,
-                builtin::WALL_OF_TEXT,
-                reply,
-                None,
-                Some(&format!("({} words)", n.words)),
-            );
-        }
-        if n.words >= 4
-            && overlap(&n, &node.customer_keys) * 100.0 >= f32::from(limits.parroting_percent)
-        {
-            self.fire(&mut tally, builtin::PARROTING_EMPATHY, reply, None, None);
-            self.fire(
-                &mut tally,
-                builtin::PARROTING_DEESCALATION,
-                reply,
-                None,
-                None,
-            );
-        }
+        self.check_order(context, &node, reply, &hits.credits, first_fact, &mut tally);
+        self.check_surface(&node, reply, &n, &mut tally);
 
         let accuracy_base = if context.rubric.facts.is_empty() {
             base.accuracy
@@ -309,6 +230,119 @@ impl RuleScorer {
             total(accuracy_base, tally.accuracy),
             total(base.deescalation, tally.deescalation),
         )
+    }
+
+    /// The lexicon's and the scenario's phrase rules, each firing at most once (at its first
+    /// match that is not negated).
+    fn fire_phrase_rules(
+        &self,
+        context: &ScoringContext<'_>,
+        node: &CompiledNode,
+        reply: &str,
+        tokens: &[Token],
+        tally: &mut ReasonsByDimension,
+    ) -> PhraseHits {
+        let mut hits = PhraseHits::default();
+        for (rule, all) in self.rule_matches(context, node, tokens) {
+            let counts_for_stuffing = rule.dimension == Dimension::Empathy && rule.weight > 0;
+            let mut earliest: Option<&Found> = None;
+            for f in all.iter().filter(|f| !f.negated) {
+                if counts_for_stuffing {
+                    hits.empathy_starts.insert(f.first);
+                }
+                if earliest.is_none_or(|e| f.first < e.first) {
+                    earliest = Some(f);
+                }
+            }
+            let Some(found) = earliest else {
+                continue;
+            };
+            let list = tally.list(rule.dimension);
+            list.push(reason(rule, rule.weight, reply, Some(found.span(tokens))));
+            if rule.weight > 0 {
+                hits.credits.push(Credit {
+                    dimension: rule.dimension,
+                    found: *found,
+                    reason_index: list.len() - 1,
+                });
+            } else {
+                hits.penalty_sentences.insert(tokens[found.first].sentence);
+            }
+        }
+        hits
+    }
+
+    /// "I understand, but it's not my problem": a penalty later in the same sentence, after a
+    /// "but", takes back the empathy credit before it.
+    fn take_back_empathy_before_a_dismissal(
+        &self,
+        hits: &PhraseHits,
+        reply: &str,
+        tokens: &[Token],
+        tally: &mut ReasonsByDimension,
+    ) {
+        for credit in hits
+            .credits
+            .iter()
+            .filter(|c| c.dimension == Dimension::Empathy)
+        {
+            let sentence = tokens[credit.found.first].sentence;
+            let but_after = tokens[credit.found.last..]
+                .iter()
+                .take_while(|t| t.sentence == sentence)
+                .any(|t| t.key == "but" || t.key == "howev");
+            if but_after && hits.penalty_sentences.contains(&sentence) {
+                let r = &mut tally.empathy[credit.reason_index];
+                r.delta = 0;
+                r.explanation = format!(
+                    "{} (taken back: a \"but\" follows with a dismissal)",
+                    r.explanation
+                );
+                self.fire(
+                    tally,
+                    builtin::UNDONE_BY_BUT,
+                    reply,
+                    Some(credit.found.span(tokens)),
+                    None,
+                );
+            }
+        }
+    }
+
+    /// How the reply looks rather than what it says: shouting, too short, a wall of text,
+    /// parroting the customer.
+    fn check_surface(
+        &self,
+        node: &CompiledNode,
+        reply: &str,
+        n: &Normalized,
+        tally: &mut ReasonsByDimension,
+    ) {
+        let limits = self.lexicon.limits;
+        let shouting = n.shouted_words >= usize::from(limits.shouted_words)
+            || n.exclamation_runs > 0
+            || (n.letters >= 12 && n.upper_letters * 10 >= n.letters * 6);
+        if shouting {
+            self.fire(tally, builtin::SHOUTING, reply, None, None);
+        }
+        if n.words < usize::from(limits.too_short_words) {
+            self.fire_too_short(tally, reply);
+        }
+        if n.words > usize::from(limits.wall_of_text_words) {
+            self.fire(
+                tally,
+                builtin::WALL_OF_TEXT,
+                reply,
+                None,
+                Some(&format!("({} words)", n.words)),
+            );
+        }
+        if n.words >= 4
+            && overlap(n, &node.customer_keys) * 100.0 >= f32::from(limits.parroting_percent)
+        {
+            self.fire(tally, builtin::PARROTING_EMPATHY, reply, None, None);
+            self.fire(tally, builtin::PARROTING_DEESCALATION, reply, None, None);
+        }
     }
 
     fn check_name(
