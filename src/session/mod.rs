@@ -15,7 +15,9 @@ use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::model::{Condition, CustomerLine, EndingKind, Node, Scenario, Turn};
+use crate::scenario::model::{
+    Choice, Condition, CustomerLine, EndingKind, FreeText, Node, Scenario, Turn,
+};
 use crate::scenario::mood::{Mood, MoodBand, MoodDelta};
 use crate::scoring::{ReplyScore, ReplyScorer, ScoringContext, mean_score};
 pub use drill::DRILL_ENDING;
@@ -343,50 +345,33 @@ impl Session {
         let mood_before = self.mood;
         let hesitation = hesitation_delta(scenario.persona.patience_secs, elapsed_ms);
 
-        let (reply, choice, score, feedback, mood_after, routed) = match (&node.turn, response) {
+        let judged = match (&node.turn, response) {
             (Turn::Choices(choices), Response::Choice(i)) => {
-                let picked = choices.get(i).ok_or(SessionError::NoSuchChoice {
-                    given: i + 1,
-                    available: choices.len(),
-                })?;
-                let feedback = Some(picked.feedback.clone()).filter(|f| !f.trim().is_empty());
-                let mood_after = mood_before.apply(hesitation.plus(picked.mood));
-                let score = ReplyScore::from_choice(picked);
-                (
-                    picked.text.clone(),
-                    Some(i),
-                    score,
-                    feedback,
-                    mood_after,
-                    picked.next.clone(),
-                )
+                judge_choice(choices, i, mood_before, hesitation)?
             }
             (Turn::Choices(_), Response::Text(_)) => return Err(SessionError::ExpectedChoice),
             (Turn::FreeText(_), Response::Choice(_)) => return Err(SessionError::ExpectedText),
             (Turn::FreeText(free), Response::Text(text)) => {
-                if text.trim().is_empty() {
-                    return Err(SessionError::EmptyReply);
-                }
-                let chars = text.chars().count();
-                if chars > MAX_REPLY_CHARS {
-                    return Err(SessionError::ReplyTooLong { chars });
-                }
                 let earlier: Vec<String> =
                     self.transcript.iter().map(|t| t.reply.clone()).collect();
                 let context = ScoringContext::at(&scenario, node, &customer_line, &earlier);
-                let score = self.scorer.score(&context, &text);
-                let mood_after = mood_before.apply(hesitation.plus(delta_from_scores(&score)));
-                let route = free
-                    .routes
-                    .iter()
-                    .find(|r| condition_holds(r.when, score.overall, mood_after))
-                    .or(free.routes.last())
-                    .ok_or_else(|| {
-                        SessionError::BrokenScenario(format!("{} (no routes)", node.id))
-                    })?;
-                (text, None, score, None, mood_after, route.next.clone())
+                judge_typed(
+                    self.scorer.as_ref(),
+                    &context,
+                    free,
+                    text,
+                    (mood_before, hesitation),
+                )?
             }
         };
+        let Judged {
+            reply,
+            choice,
+            score,
+            feedback,
+            mood_after,
+            next: routed,
+        } = judged;
 
         let walkout = scenario
             .persona
@@ -513,6 +498,76 @@ pub fn condition_holds(condition: Condition, overall: u8, mood: Mood) -> bool {
 }
 
 /// The lines for `band`, falling back to the nearest band that has some.
+/// What one reply led to, before the walkout check: the reply as text, the picked choice, its
+/// score and feedback, the mood after it and where its choice or route points.
+struct Judged {
+    reply: String,
+    choice: Option<usize>,
+    score: ReplyScore,
+    feedback: Option<String>,
+    mood_after: Mood,
+    next: String,
+}
+
+/// Choice `i` picked, with the customer in `mood` and `hesitation` to add: the author's scores,
+/// feedback, mood change and target. The two mood changes are added before they are applied,
+/// so a meter clamped at 0 or 100 by one is not clamped again by the other (replays depend on
+/// this).
+fn judge_choice(
+    choices: &[Choice],
+    i: usize,
+    mood: Mood,
+    hesitation: MoodDelta,
+) -> Result<Judged, SessionError> {
+    let picked = choices.get(i).ok_or(SessionError::NoSuchChoice {
+        given: i + 1,
+        available: choices.len(),
+    })?;
+    Ok(Judged {
+        reply: picked.text.clone(),
+        choice: Some(i),
+        score: ReplyScore::from_choice(picked),
+        feedback: Some(picked.feedback.clone()).filter(|f| !f.trim().is_empty()),
+        mood_after: mood.apply(hesitation.plus(picked.mood)),
+        next: picked.next.clone(),
+    })
+}
+
+/// A typed reply, with the customer in `mood` and `hesitation` to add: scored, the mood moved
+/// by its scores and the hesitation together, and the first route whose condition holds (else
+/// the last).
+fn judge_typed(
+    scorer: &dyn ReplyScorer,
+    context: &ScoringContext<'_>,
+    free: &FreeText,
+    text: String,
+    (mood, hesitation): (Mood, MoodDelta),
+) -> Result<Judged, SessionError> {
+    if text.trim().is_empty() {
+        return Err(SessionError::EmptyReply);
+    }
+    let chars = text.chars().count();
+    if chars > MAX_REPLY_CHARS {
+        return Err(SessionError::ReplyTooLong { chars });
+    }
+    let score = scorer.score(context, &text);
+    let mood_after = mood.apply(hesitation.plus(delta_from_scores(&score)));
+    let route = free
+        .routes
+        .iter()
+        .find(|r| condition_holds(r.when, score.overall, mood_after))
+        .or(free.routes.last())
+        .ok_or_else(|| SessionError::BrokenScenario(format!("{} (no routes)", context.node.id)))?;
+    Ok(Judged {
+        reply: text,
+        choice: None,
+        score,
+        feedback: None,
+        mood_after,
+        next: route.next.clone(),
+    })
+}
+
 pub fn lines_for(line: &CustomerLine, band: MoodBand) -> &[String] {
     line.for_band(band)
 }
