@@ -15,7 +15,7 @@ use crate::progress::standing::Earned;
 use crate::scenario::model::{EndingKind, Turn};
 use crate::scenario::mood::Mood;
 use crate::scoring::Dimension;
-use crate::session::Start;
+use crate::session::{Outcome, Start};
 use crate::session::{Session, TurnResult};
 
 #[derive(Message, Debug, Clone, PartialEq)]
@@ -62,7 +62,6 @@ fn spawn(
         next.set(Screen::Library);
         return;
     };
-    let scenario = session.scenario();
     let root = commands
         .spawn((
             Name::new("Debrief screen"),
@@ -70,33 +69,7 @@ fn spawn(
             theme::screen_root(),
         ))
         .id();
-    let header = commands.spawn((theme::header_row(), ChildOf(root))).id();
-    let heading = match &finished.start {
-        Start::Scenario => format!("Debrief: {}", scenario.title),
-        Start::Drill { .. } => format!("Review drill: {}", scenario.title),
-        Start::ShiftCall { call, calls, .. } => {
-            format!("Call {} of {calls}: {}", call + 1, scenario.title)
-        }
-    };
-    commands.spawn((
-        theme::column(4.0),
-        ChildOf(header),
-        children![
-            theme::heading(heading),
-            theme::muted(format!("Seed {} | {} turns", session.seed(), outcome.turns)),
-        ],
-    ));
-    let buttons = commands.spawn((theme::row(8.0), ChildOf(header))).id();
-    for (i, (label, action)) in buttons_for(&finished.start, shift.as_deref())
-        .into_iter()
-        .enumerate()
-    {
-        if i == 0 {
-            commands.spawn((theme::primary_button(label, action), ChildOf(buttons)));
-        } else {
-            commands.spawn((theme::button(label, action), ChildOf(buttons)));
-        }
-    }
+    spawn_header(&mut commands, root, &finished, shift.as_deref());
 
     let body = commands.spawn((theme::body_row(), ChildOf(root))).id();
     // Left: outcome, scores, mood curve; it scrolls, because at 720p they do not all fit.
@@ -119,25 +92,7 @@ fn spawn(
     {
         spawn_earned(&mut commands, left, &profile, earned);
     }
-    let scores = commands
-        .spawn((theme::panel(Node::default()), ChildOf(left)))
-        .id();
-    commands.spawn((theme::subheading("Scores"), ChildOf(scores)));
-    for (dimension, value) in [
-        (Dimension::Empathy, outcome.empathy),
-        (Dimension::Accuracy, outcome.accuracy),
-        (Dimension::Deescalation, outcome.deescalation),
-    ] {
-        commands.spawn((
-            theme::meter(
-                dimension.label(),
-                value,
-                super::play::verdict(value),
-                palette::score_color(value),
-            ),
-            ChildOf(scores),
-        ));
-    }
+    spawn_scores(&mut commands, left, outcome);
     spawn_mood_curve(&mut commands, left, session);
 
     // Right: the transcript with feedback.
@@ -158,6 +113,65 @@ fn spawn(
     ));
     for (i, turn) in session.transcript().iter().enumerate() {
         spawn_turn(&mut commands, transcript, session, i, turn);
+    }
+}
+
+/// The heading (what kind of practice, which scenario), the seed and turns, and the buttons.
+fn spawn_header(
+    commands: &mut Commands,
+    root: Entity,
+    finished: &FinishedSession,
+    shift: Option<&ShiftRun>,
+) {
+    let session = &finished.session;
+    let scenario = session.scenario();
+    let turns = session.transcript().len();
+    let header = commands.spawn((theme::header_row(), ChildOf(root))).id();
+    let heading = match &finished.start {
+        Start::Scenario => format!("Debrief: {}", scenario.title),
+        Start::Drill { .. } => format!("Review drill: {}", scenario.title),
+        Start::ShiftCall { call, calls, .. } => {
+            format!("Call {} of {calls}: {}", call + 1, scenario.title)
+        }
+    };
+    commands.spawn((
+        theme::column(4.0),
+        ChildOf(header),
+        children![
+            theme::heading(heading),
+            theme::muted(format!("Seed {} | {} turns", session.seed(), turns)),
+        ],
+    ));
+    let buttons = commands.spawn((theme::row(8.0), ChildOf(header))).id();
+    for (i, (label, action)) in buttons_for(&finished.start, shift).into_iter().enumerate() {
+        if i == 0 {
+            commands.spawn((theme::primary_button(label, action), ChildOf(buttons)));
+        } else {
+            commands.spawn((theme::button(label, action), ChildOf(buttons)));
+        }
+    }
+}
+
+/// The attempt's score on each dimension, as meters with a word beside each.
+fn spawn_scores(commands: &mut Commands, parent: Entity, outcome: &Outcome) {
+    let scores = commands
+        .spawn((theme::panel(Node::default()), ChildOf(parent)))
+        .id();
+    commands.spawn((theme::subheading("Scores"), ChildOf(scores)));
+    for (dimension, value) in [
+        (Dimension::Empathy, outcome.empathy),
+        (Dimension::Accuracy, outcome.accuracy),
+        (Dimension::Deescalation, outcome.deescalation),
+    ] {
+        commands.spawn((
+            theme::meter(
+                dimension.label(),
+                value,
+                palette::score_word(value),
+                palette::score_color(value),
+            ),
+            ChildOf(scores),
+        ));
     }
 }
 

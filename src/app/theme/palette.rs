@@ -23,6 +23,16 @@ pub const TRAINEE_BUBBLE: Color = Color::srgb(0.161, 0.306, 0.522);
 pub const SKIN: Color = Color::srgb(0.910, 0.737, 0.596);
 pub const OVERLAY: Color = Color::srgba(0.02, 0.03, 0.05, 0.78);
 
+/// The word beside a 0-100 score, at the same thresholds as [`score_color`], so no meter relies
+/// on colour alone.
+pub fn score_word(score: u8) -> &'static str {
+    match score {
+        70..=100 => "good",
+        45..=69 => "fair",
+        _ => "poor",
+    }
+}
+
 /// Green for good, amber for middling, red for poor: a 0-100 score.
 pub fn score_color(score: u8) -> Color {
     match score {

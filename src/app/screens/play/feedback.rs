@@ -57,7 +57,7 @@ pub fn spawn_feedback(commands: &mut Commands, slot: Entity, session: &Session, 
             theme::meter(
                 dimension.label(),
                 value,
-                verdict(value),
+                palette::score_word(value),
                 palette::score_color(value),
             ),
             ChildOf(bars),
@@ -119,15 +119,6 @@ pub fn continue_button(session: &Session) -> impl Bundle + use<> {
         "Continue  [Enter]"
     };
     theme::primary_button(label, PlayAction::Continue)
-}
-
-/// A word for a score, so the bar does not rely on colour.
-pub fn verdict(score: u8) -> &'static str {
-    match score {
-        70..=100 => "good",
-        45..=69 => "fair",
-        _ => "poor",
-    }
 }
 
 pub fn spawn_leave_dialog(commands: &mut Commands, slot: Entity) {

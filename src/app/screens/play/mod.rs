@@ -18,7 +18,6 @@ use crate::progress::{AttemptRecord, unix_now};
 use crate::session::Start;
 use crate::session::{Response, Session, SessionError};
 
-pub use feedback::verdict;
 pub use view::{ReplyBox, ScreenText};
 
 #[derive(Message, Debug, Clone, PartialEq)]
