@@ -14,7 +14,7 @@ use holdline::app::screens::debrief::MoodPoint;
 use holdline::app::screens::flow::FinishedSession;
 use holdline::app::screens::library::{LibraryAction, ScenarioCard};
 use holdline::app::screens::play::conversation::{ConversationLine, Speaker};
-use holdline::app::screens::play::{ActiveSession, Phase, PlayAction};
+use holdline::app::screens::play::{ActiveSession, Phase, PlayAction, PlayOverlay};
 use holdline::app::screens::title::{NameBox, TitleAction};
 use holdline::progress::{AttemptStatus, ProgressStore};
 use holdline::scenario::model::Channel;
@@ -172,7 +172,10 @@ fn escape_mid_scenario_asks_before_leaving() {
     assert_eq!(app.screen(), Screen::Play);
 
     app.press(KeyCode::Escape);
-    assert!(app.world().resource::<ActiveSession>().confirming_leave);
+    assert_eq!(
+        *app.world().resource::<State<PlayOverlay>>().get(),
+        PlayOverlay::ConfirmLeave
+    );
     assert!(app.screen_text().contains("Leave this conversation?"));
     app.press(KeyCode::Digit1);
     assert_eq!(
@@ -181,7 +184,10 @@ fn escape_mid_scenario_asks_before_leaving() {
         "keys behind the dialog do nothing"
     );
     app.press(KeyCode::KeyN);
-    assert!(!app.world().resource::<ActiveSession>().confirming_leave);
+    assert_eq!(
+        *app.world().resource::<State<PlayOverlay>>().get(),
+        PlayOverlay::None
+    );
     assert!(!app.screen_text().contains("Leave this conversation?"));
 
     // One reply, then leave: the attempt is kept as abandoned.

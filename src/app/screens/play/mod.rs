@@ -43,6 +43,17 @@ pub enum Phase {
     Feedback,
 }
 
+/// What covers the conversation: nothing, or the "leave this conversation?" dialog. A sub-state
+/// of `Screen::Play`, so it exists only while a conversation is on screen and starts at `None`
+/// each time; keys and clocks behind the dialog stand still while it is open.
+#[derive(SubStates, Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[source(Screen = Screen::Play)]
+pub enum PlayOverlay {
+    #[default]
+    None,
+    ConfirmLeave,
+}
+
 /// The conversation being played.
 #[derive(Resource)]
 pub struct ActiveSession {
@@ -52,8 +63,6 @@ pub struct ActiveSession {
     pub thinking_secs: f32,
     /// Seconds since the conversation began (the phone call timer).
     pub call_secs: f32,
-    /// The leave-confirmation dialog is open.
-    pub confirming_leave: bool,
     /// A problem with the last action, shown above the reply area.
     pub notice: Option<String>,
     /// When the conversation began, in seconds since the Unix epoch.
@@ -63,7 +72,8 @@ pub struct ActiveSession {
 
 pub fn plugin(app: &mut App) {
     theme::add_button_action::<PlayAction>(app);
-    app.add_systems(OnEnter(Screen::Play), start)
+    app.add_sub_state::<PlayOverlay>()
+        .add_systems(OnEnter(Screen::Play), start)
         .add_systems(OnExit(Screen::Play), |mut commands: Commands| {
             commands.remove_resource::<ActiveSession>();
         })
@@ -94,7 +104,6 @@ fn start(
             phase: Phase::Answering,
             thinking_secs: 0.0,
             call_secs: 0.0,
-            confirming_leave: false,
             notice: None,
             started_at: unix_now(),
             start: request.start.clone(),
@@ -107,8 +116,8 @@ fn start(
     }
 }
 
-fn tick(time: Res<Time>, mut active: ResMut<ActiveSession>) {
-    if active.confirming_leave {
+fn tick(time: Res<Time>, overlay: Res<State<PlayOverlay>>, mut active: ResMut<ActiveSession>) {
+    if *overlay.get() == PlayOverlay::ConfirmLeave {
         return;
     }
     let dt = time.delta_secs();
@@ -126,10 +135,11 @@ fn keys(
     focus: Option<Res<InputFocus>>,
     boxes: Query<(), With<EditableText>>,
     active: Res<ActiveSession>,
+    overlay: Res<State<PlayOverlay>>,
     mut actions: MessageWriter<PlayAction>,
 ) {
     let Some(keys) = keys else { return };
-    if active.confirming_leave {
+    if *overlay.get() == PlayOverlay::ConfirmLeave {
         if keys.just_pressed(KeyCode::KeyY) || keys.just_pressed(KeyCode::Enter) {
             actions.write(PlayAction::ConfirmLeave);
         }
@@ -187,12 +197,13 @@ fn keys(
 fn submit_typed(
     keys: Option<Res<ButtonInput<KeyCode>>>,
     active: Res<ActiveSession>,
+    overlay: Res<State<PlayOverlay>>,
     boxes: Query<&EditableText, With<ReplyBox>>,
     mut actions: MessageWriter<PlayAction>,
 ) {
     let Some(keys) = keys else { return };
     if active.phase != Phase::Answering
-        || active.confirming_leave
+        || *overlay.get() == PlayOverlay::ConfirmLeave
         || !(keys.just_pressed(KeyCode::Enter) || keys.just_pressed(KeyCode::NumpadEnter))
     {
         return;
@@ -217,13 +228,16 @@ fn act(
     mut profile: ResMut<TraineeProfile>,
     mut shift: Option<ResMut<ShiftRun>>,
     mut next: ResMut<NextState<Screen>>,
+    overlay: Res<State<PlayOverlay>>,
+    mut next_overlay: ResMut<NextState<PlayOverlay>>,
 ) {
+    let confirming = *overlay.get() == PlayOverlay::ConfirmLeave;
     for action in actions.read() {
         match action {
-            PlayAction::AskLeave => active.confirming_leave = true,
-            PlayAction::CancelLeave => active.confirming_leave = false,
+            PlayAction::AskLeave => next_overlay.set(PlayOverlay::ConfirmLeave),
+            PlayAction::CancelLeave => next_overlay.set(PlayOverlay::None),
             PlayAction::ConfirmLeave => {
-                if active.confirming_leave {
+                if confirming {
                     // Kept as abandoned: how often a trainee gives up, and where, matters.
                     profile.record(&active.session, active.started_at);
                     // Leaving a call leaves the shift: a shift is the calls taken in a row.
@@ -232,7 +246,7 @@ fn act(
                 }
             }
             PlayAction::Choose(_) | PlayAction::Submit(_)
-                if active.phase != Phase::Answering || active.confirming_leave => {}
+                if active.phase != Phase::Answering || confirming => {}
             PlayAction::Choose(i) => reply(&mut active, Response::Choice(*i)),
             PlayAction::Submit(text) => reply(&mut active, Response::Text(text.clone())),
             PlayAction::Continue if active.phase == Phase::Feedback => {

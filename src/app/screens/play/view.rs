@@ -9,7 +9,7 @@ use bevy::text::EditableText;
 use super::conversation::spawn_conversation;
 use super::feedback::{continue_button, spawn_feedback, spawn_leave_dialog};
 use super::portrait::spawn_portrait;
-use super::{ActiveSession, Phase, PlayAction};
+use super::{ActiveSession, Phase, PlayAction, PlayOverlay};
 use crate::app::Screen;
 use crate::app::theme::channel_badge;
 use crate::app::theme::{self, palette};
@@ -260,11 +260,12 @@ fn rebuild(
     new_slots: Query<(), Added<Slot>>,
     mut shown: Local<Option<Shown>>,
     mut scroll: Query<&mut ScrollPosition>,
+    overlay: Res<State<PlayOverlay>>,
 ) {
     let now = Shown {
         turns: active.session.transcript().len(),
         phase: Some(active.phase),
-        confirming: active.confirming_leave,
+        confirming: *overlay.get() == PlayOverlay::ConfirmLeave,
         notice: active.notice.clone(),
     };
     // `shown` outlives a visit to the screen: slots spawned since the last run mean a new
@@ -285,6 +286,7 @@ fn rebuild(
     let notice_changed = turn_changed || before.as_ref().is_some_and(|b| b.notice != now.notice);
     *shown = Some(now);
     let session = &active.session;
+    let now_confirming = *overlay.get() == PlayOverlay::ConfirmLeave;
     for (entity, slot) in &slots {
         let rebuild = match slot {
             Slot::Portrait | Slot::Meters | Slot::Conversation => turn_changed,
@@ -307,7 +309,7 @@ fn rebuild(
             }
             Slot::Reply => spawn_reply(&mut commands, entity, &active),
             Slot::Overlay => {
-                if active.confirming_leave {
+                if now_confirming {
                     spawn_leave_dialog(&mut commands, entity);
                 } else if active.phase == Phase::Feedback
                     && let Some(turn) = session.transcript().last()
