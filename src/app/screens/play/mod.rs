@@ -54,6 +54,13 @@ pub enum PlayOverlay {
     ConfirmLeave,
 }
 
+/// The overlay as it is, and the way to change it.
+#[derive(bevy::ecs::system::SystemParam)]
+struct OverlayControl<'w> {
+    state: Res<'w, State<PlayOverlay>>,
+    next: ResMut<'w, NextState<PlayOverlay>>,
+}
+
 /// The conversation being played.
 #[derive(Resource)]
 pub struct ActiveSession {
@@ -228,14 +235,13 @@ fn act(
     mut profile: ResMut<TraineeProfile>,
     mut shift: Option<ResMut<ShiftRun>>,
     mut next: ResMut<NextState<Screen>>,
-    overlay: Res<State<PlayOverlay>>,
-    mut next_overlay: ResMut<NextState<PlayOverlay>>,
+    mut overlay: OverlayControl,
 ) {
-    let confirming = *overlay.get() == PlayOverlay::ConfirmLeave;
+    let confirming = *overlay.state.get() == PlayOverlay::ConfirmLeave;
     for action in actions.read() {
         match action {
-            PlayAction::AskLeave => next_overlay.set(PlayOverlay::ConfirmLeave),
-            PlayAction::CancelLeave => next_overlay.set(PlayOverlay::None),
+            PlayAction::AskLeave => overlay.next.set(PlayOverlay::ConfirmLeave),
+            PlayAction::CancelLeave => overlay.next.set(PlayOverlay::None),
             PlayAction::ConfirmLeave => {
                 if confirming {
                     // Kept as abandoned: how often a trainee gives up, and where, matters.
