@@ -42,13 +42,14 @@ fn attempt_counts(
     s: &crate::progress::standing::Standing,
     rules: &crate::progress::ProgressRules,
 ) -> String {
+    let plural = |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     format!(
-        "{} scenarios finished ({} counted as practice: {}+ replies, {}+ s) | {} review drills | {} left unfinished",
-        s.finished,
+        "{} finished ({} counted as practice: {}+ replies, {}+ s) | {} | {} left unfinished",
+        plural(s.finished, "scenario", "scenarios"),
         s.practised,
         rules.effort.min_replies,
         rules.effort.min_seconds,
-        s.drills,
+        plural(s.drills, "review drill", "review drills"),
         s.abandoned
     )
 }
