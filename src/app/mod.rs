@@ -37,6 +37,17 @@ pub struct AppConfig {
 #[derive(Resource, Clone)]
 pub struct SharedScorer(pub Arc<dyn ReplyScorer>);
 
+/// The one order of the app's `Update` work, for every screen: clocks tick, then input becomes
+/// actions, then actions change the state, then the screen shows the state. Screens put their
+/// systems in these sets instead of chaining their own.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AppSystems {
+    TickTimers,
+    RecordInput,
+    Act,
+    Present,
+}
+
 /// Everything except the window, renderer and input backends: what the headless tests add on
 /// top of `MinimalPlugins` and `StatesPlugin`.
 pub struct HoldlinePlugin {
@@ -50,6 +61,16 @@ impl Plugin for HoldlinePlugin {
         app.insert_resource(self.config.clone())
             .insert_resource(SharedScorer(scorer))
             .init_state::<Screen>()
+            .configure_sets(
+                Update,
+                (
+                    AppSystems::TickTimers,
+                    AppSystems::RecordInput,
+                    AppSystems::Act,
+                    AppSystems::Present,
+                )
+                    .chain(),
+            )
             .add_plugins((theme::plugin, profile::plugin, screens::plugin));
         // The windowed app adds it earlier, straight after `AssetPlugin` (see `run`).
         if !app.is_plugin_added::<scenario_assets::ScenarioAssetsPlugin>() {

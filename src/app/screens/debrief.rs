@@ -6,10 +6,10 @@ use bevy::prelude::*;
 
 use super::flow::{FinishedSession, PlayRequest, ShiftRun, fresh_seed};
 use super::reasons;
-use crate::app::Screen;
 use crate::app::profile::TraineeProfile;
 use crate::app::scenario_assets::ScenarioLibrary;
 use crate::app::theme::{self, PlotSeries, palette};
+use crate::app::{AppSystems, Screen};
 use crate::progress::review::reply_passes;
 use crate::progress::standing::Earned;
 use crate::scenario::model::{EndingKind, Turn};
@@ -42,7 +42,11 @@ pub fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::Debrief), spawn)
         .add_systems(
             Update,
-            (keys, act).chain().run_if(in_state(Screen::Debrief)),
+            (
+                keys.in_set(AppSystems::RecordInput),
+                act.in_set(AppSystems::Act),
+            )
+                .run_if(in_state(Screen::Debrief)),
         );
 }
 

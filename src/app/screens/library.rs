@@ -7,10 +7,10 @@ use std::sync::Arc;
 use bevy::prelude::*;
 
 use super::flow::{PlayRequest, start_shift};
-use crate::app::Screen;
 use crate::app::profile::TraineeProfile;
 use crate::app::scenario_assets::ScenarioLibrary;
 use crate::app::theme::{self, palette};
+use crate::app::{AppSystems, Screen};
 use crate::scenario::model::{Channel, Scenario};
 
 #[derive(Message, Debug, Clone, PartialEq)]
@@ -47,8 +47,11 @@ pub fn plugin(app: &mut App) {
         .add_systems(OnEnter(Screen::Library), spawn)
         .add_systems(
             Update,
-            (keys, act, highlight_selected)
-                .chain()
+            (
+                keys.in_set(AppSystems::RecordInput),
+                act.in_set(AppSystems::Act),
+                highlight_selected.in_set(AppSystems::Present),
+            )
                 .run_if(in_state(Screen::Library)),
         );
 }

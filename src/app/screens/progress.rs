@@ -5,10 +5,10 @@
 use bevy::prelude::*;
 
 use super::flow::{PlayRequest, fresh_seed, start_shift};
-use crate::app::Screen;
 use crate::app::profile::TraineeProfile;
 use crate::app::scenario_assets::ScenarioLibrary;
 use crate::app::theme::{self, PlotSeries, palette};
+use crate::app::{AppSystems, Screen};
 use crate::progress::review::ReviewItem;
 use crate::progress::standing::BadgeState;
 use crate::progress::today;
@@ -59,7 +59,11 @@ pub fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::Progress), spawn)
         .add_systems(
             Update,
-            (keys, act).chain().run_if(in_state(Screen::Progress)),
+            (
+                keys.in_set(AppSystems::RecordInput),
+                act.in_set(AppSystems::Act),
+            )
+                .run_if(in_state(Screen::Progress)),
         );
 }
 

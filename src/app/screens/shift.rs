@@ -5,10 +5,10 @@
 use bevy::prelude::*;
 
 use super::flow::{ShiftRun, start_shift};
-use crate::app::Screen;
 use crate::app::profile::TraineeProfile;
 use crate::app::scenario_assets::ScenarioLibrary;
 use crate::app::theme::{self, palette};
+use crate::app::{AppSystems, Screen};
 use crate::progress::shift::satisfaction;
 use crate::progress::standing::meets_effort;
 
@@ -32,7 +32,11 @@ pub fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::ShiftSummary), spawn)
         .add_systems(
             Update,
-            (keys, act).chain().run_if(in_state(Screen::ShiftSummary)),
+            (
+                keys.in_set(AppSystems::RecordInput),
+                act.in_set(AppSystems::Act),
+            )
+                .run_if(in_state(Screen::ShiftSummary)),
         );
 }
 

@@ -7,10 +7,10 @@ use bevy::prelude::*;
 use bevy::text::EditableText;
 
 use super::flow::PlayRequest;
-use crate::app::Screen;
 use crate::app::profile::TraineeProfile;
 use crate::app::scenario_assets::ScenarioLibrary;
 use crate::app::theme::{self, TextScale, palette};
+use crate::app::{AppSystems, Screen};
 
 #[derive(Message, Debug, Clone, PartialEq)]
 pub enum TitleAction {
@@ -61,8 +61,10 @@ pub fn plugin(app: &mut App) {
         .add_systems(OnEnter(Screen::Title), spawn)
         .add_systems(
             Update,
-            (keys, submit_name, act)
-                .chain()
+            (
+                (keys, submit_name).chain().in_set(AppSystems::RecordInput),
+                act.in_set(AppSystems::Act),
+            )
                 .run_if(in_state(Screen::Title)),
         );
 }

@@ -13,7 +13,7 @@ use bevy::text::EditableText;
 use super::flow::{FinishedSession, PlayRequest, ShiftRun};
 use crate::app::profile::TraineeProfile;
 use crate::app::theme;
-use crate::app::{Screen, SharedScorer};
+use crate::app::{AppSystems, Screen, SharedScorer};
 use crate::progress::{AttemptRecord, unix_now};
 use crate::session::Start;
 use crate::session::{Response, Session, SessionError};
@@ -86,8 +86,11 @@ pub fn plugin(app: &mut App) {
         })
         .add_systems(
             Update,
-            (tick, keys, submit_typed, act)
-                .chain()
+            (
+                tick.in_set(AppSystems::TickTimers),
+                (keys, submit_typed).chain().in_set(AppSystems::RecordInput),
+                act.in_set(AppSystems::Act),
+            )
                 .run_if(in_state(Screen::Play).and_then(resource_exists::<ActiveSession>)),
         )
         .add_plugins(view::plugin);

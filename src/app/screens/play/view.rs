@@ -10,9 +10,9 @@ use super::conversation::spawn_conversation;
 use super::feedback::{continue_button, spawn_feedback, spawn_leave_dialog};
 use super::portrait::spawn_portrait;
 use super::{ActiveSession, Phase, PlayAction, PlayOverlay};
-use crate::app::Screen;
 use crate::app::theme::channel_badge;
 use crate::app::theme::{self, palette};
+use crate::app::{AppSystems, Screen};
 use crate::scenario::model::{Channel, Scenario};
 use crate::scenario::mood::{Mood, level_label};
 use crate::session::{Options, Session};
@@ -59,7 +59,7 @@ pub fn plugin(app: &mut App) {
         .add_systems(
             Update,
             (rebuild, update_clocks, send_button)
-                .after(super::act)
+                .in_set(AppSystems::Present)
                 .run_if(in_state(Screen::Play).and_then(resource_exists::<ActiveSession>)),
         );
 }
