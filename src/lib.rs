@@ -5,7 +5,11 @@
 #[cfg(feature = "app")]
 pub mod app;
 pub mod cli;
+#[warn(missing_docs)]
 pub mod progress;
+#[warn(missing_docs)]
 pub mod scenario;
+#[warn(missing_docs)]
 pub mod scoring;
+#[warn(missing_docs)]
 pub mod session;

@@ -16,11 +16,17 @@ pub enum AttemptKind {
     /// A whole scenario from its start node.
     Scenario,
     /// A review drill: one node alone, with its case file.
-    Drill { node_id: String },
+    Drill {
+        /// Id of the node drilled.
+        node_id: String,
+    },
     /// One call of a shift: `call` of `calls` in the shift `shift_id`.
     Shift {
+        /// Id of the shift the call belongs to.
         shift_id: String,
+        /// Which call of the shift this was, from 0.
         call: u32,
+        /// How many calls the shift had.
         calls: u32,
     },
 }
@@ -50,6 +56,7 @@ impl AttemptKind {
 /// Whether the trainee reached an ending.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AttemptStatus {
+    /// The trainee reached an ending.
     Finished,
     /// Left before an ending. Kept, because how often a trainee gives up is worth seeing.
     Abandoned,
@@ -62,20 +69,32 @@ pub enum AttemptStatus {
 pub struct AttemptRecord {
     /// The file name this record is kept under, without `.json`; unique per trainee.
     pub id: String,
+    /// What kind of practice it was.
     pub kind: AttemptKind,
+    /// Whether the trainee reached an ending or left before one.
     pub status: AttemptStatus,
+    /// Id of the scenario played.
     pub scenario_id: String,
+    /// The scenario's `version` when it was played.
     pub scenario_version: u32,
+    /// The scenario's channel at the time.
     pub channel: Option<Channel>,
+    /// The scenario's industry at the time.
     pub industry: Option<Industry>,
+    /// The scenario's difficulty tier (1–3) at the time.
     pub tier: Option<u8>,
+    /// Seed the session was begun with; with the recorded replies it replays the attempt exactly.
     pub seed: u64,
     /// Seconds since the Unix epoch.
     pub started_at: u64,
+    /// When the attempt finished or was abandoned, in seconds since the Unix epoch; never before
+    /// `started_at`.
     pub finished_at: u64,
+    /// The customer's mood before the first reply; for a drill, the mood it was set up in.
     pub starting_mood: Mood,
     /// Every turn: the reply, how long it took, its scores and reasons, the mood before and after.
     pub turns: Vec<TurnResult>,
+    /// How the session ended; `None` for an abandoned attempt.
     pub outcome: Option<Outcome>,
     /// The local offset from UTC when the attempt was made, in seconds east: the attempt
     /// counts for the trainee's own calendar day. 0 (UTC) in files written before it was kept.
@@ -171,6 +190,7 @@ impl AttemptRecord {
             .collect()
     }
 
+    /// The outcome, if the attempt was finished; `None` for an abandoned one.
     pub fn finished(&self) -> Option<&Outcome> {
         match self.status {
             AttemptStatus::Finished => self.outcome.as_ref(),

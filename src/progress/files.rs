@@ -20,18 +20,24 @@ pub const MAX_PROGRESS_FILE_BYTES: usize = 16 * 1024 * 1024;
 /// Why a versioned file could not be read.
 #[derive(Debug)]
 pub enum ReadFailure {
+    /// There is no such file.
     Missing,
     /// Not valid JSON for its type: half-written, edited by hand, or damaged on disk.
     Damaged {
+        /// 1-based line where the JSON went wrong.
         line: usize,
+        /// 1-based column where the JSON went wrong.
         column: usize,
+        /// What was wrong, as the JSON reader put it.
         message: String,
     },
     /// Written by a newer holdline; left untouched.
     TooNew(u32),
+    /// The file could not be read for another reason, e.g. permissions.
     Io(std::io::Error),
 }
 
+/// Turns an I/O error from `action` on `path` into [`ProgressError::Io`], for `map_err`.
 pub fn io_error(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> ProgressError {
     let path = path.to_path_buf();
     move |source| ProgressError::Io {

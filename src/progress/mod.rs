@@ -29,29 +29,50 @@ pub use rules::ProgressRules;
 pub use standing::{Standing, standing};
 pub use store::{ProgressStore, Trainee, TraineeHistory, TraineeLock};
 
+/// Why reading or writing a trainee's progress failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ProgressError {
+    /// A file or folder could not be read, written or moved.
     #[error("could not {action} {}: {source}", path.display())]
     Io {
+        /// What was being done, e.g. "read" or "replace", as in "could not {action} {path}".
         action: &'static str,
+        /// The file or folder it was done to.
         path: PathBuf,
+        /// The operating system's error.
         source: std::io::Error,
     },
+    /// A progress file was written by a newer holdline, in a schema this one cannot read; the
+    /// file is left as it is.
     #[error(
         "{} was written by a newer holdline (schema {schema}); update holdline to open it. The file was left as it is.",
         path.display()
     )]
-    TooNew { path: PathBuf, schema: u32 },
+    TooNew {
+        /// The file that was refused.
+        path: PathBuf,
+        /// The schema number the file carries, above [`files::SCHEMA`].
+        schema: u32,
+    },
+    /// The trainee's progress is locked by another holdline process.
     #[error(
         "this trainee's progress is open in another holdline window ({holder}); close it there first, so neither overwrites the other"
     )]
-    InUse { id: String, holder: String },
+    InUse {
+        /// Id of the trainee whose progress is locked.
+        id: String,
+        /// What the lock file says about its holder, e.g. "process 4242"; may be empty.
+        holder: String,
+    },
+    /// No trainee has this id.
     #[error("there is no trainee \"{0}\"; `holdline progress` lists them")]
     NoSuchTrainee(String),
+    /// A trainee name was refused; the text says why (empty, too long, hidden characters, taken).
     #[error("{0}")]
     BadName(String),
 }
 
+/// Now, in whole seconds since the Unix epoch; 0 if the clock is set before 1970.
 pub fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -18,11 +18,15 @@ pub const UNSAVED_PREFIX: &str = "unsaved-";
 /// store, and one whose save fails stays in memory, with a notice, and is saved with the next.
 #[derive(Debug)]
 pub struct OpenTrainee {
+    /// Where the trainee's profile and attempts are kept.
     pub store: ProgressStore,
+    /// The programme's progress rules the standing is worked out by.
     pub rules: ProgressRules,
     /// `None` until a trainee has entered their name.
     pub trainee: Option<Trainee>,
+    /// The trainee's attempts, oldest first, including any whose save failed.
     pub attempts: Vec<AttemptRecord>,
+    /// What the attempts have earned: XP, level, stars, streaks, badges, reviews.
     pub standing: Standing,
     /// A problem to show on the title screen (a damaged file restored, a failed save, the
     /// trainee open in another window).
@@ -47,10 +51,12 @@ impl OpenTrainee {
         }
     }
 
+    /// The trainee's name; `None` until they have entered one.
     pub fn name(&self) -> Option<&str> {
         self.trainee.as_ref().map(|t| t.name.as_str())
     }
 
+    /// The trainee's best stars on a scenario, 0 if never finished.
     pub fn best_stars(&self, scenario_id: &str) -> u8 {
         self.standing.stars.get(scenario_id).copied().unwrap_or(0)
     }

@@ -15,22 +15,31 @@ use crate::scoring::ReplyScorer;
 /// One attempt, then and now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Rescored {
+    /// Id of the saved attempt.
     pub attempt_id: String,
+    /// Id of the scenario it played.
     pub scenario_id: String,
+    /// The scenario's version when the attempt was made.
     pub version_then: u32,
     /// The scenario's version now; `None` when it is no longer in the library.
     pub version_now: Option<u32>,
     /// The overall score then; `None` for an abandoned attempt.
     pub overall_then: Option<u8>,
+    /// Id of the ending reached then; `None` for an abandoned attempt.
     pub ending_then: Option<String>,
+    /// What replaying it today gives.
     pub now: RescoreResult,
 }
 
+/// What replaying a saved attempt today gives.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum RescoreResult {
     /// Replayed to the end of the recorded replies.
     Replayed {
+        /// The overall score now; `None` for an abandoned attempt, or if the replay now stops
+        /// short of an ending.
         overall: Option<u8>,
+        /// Id of the ending reached now; `None` in the same cases as `overall`.
         ending: Option<String>,
         /// Replies whose score changed.
         turns_changed: usize,

@@ -13,7 +13,9 @@ use crate::session::{TurnResult, meets_review_mark};
 /// One node in the queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReviewItem {
+    /// Id of the scenario the node is in.
     pub scenario_id: String,
+    /// Id of the node missed.
     pub node_id: String,
     /// The customer's mood when the trainee last missed here: the drill starts in it.
     pub mood: Mood,
@@ -21,7 +23,9 @@ pub struct ReviewItem {
     pub due_day: i64,
     /// Due reviews passed in a row.
     pub passes: u32,
+    /// Due reviews taken so far, passed or missed.
     pub reviews: u32,
+    /// Whether it has been passed enough times in a row to leave the queue.
     pub cleared: bool,
 }
 
@@ -35,6 +39,7 @@ pub fn reply_passes(rules: &ReviewRules, turn: &TurnResult) -> bool {
 #[derive(Debug, Clone, Default)]
 pub struct ReviewQueue {
     items: BTreeMap<(String, String), ReviewItem>,
+    /// How many nodes have left the queue by being cleared.
     pub cleared_count: u32,
 }
 

@@ -11,26 +11,37 @@ use crate::scenario::model::{Industry, MAX_TIER};
 use crate::scenario::span_index::Step;
 use crate::scoring::Dimension;
 
+/// The progress rules shipped with holdline, built into the binary so it runs from any directory.
 pub const BUILTIN_RULES: &str = include_str!("../../assets/progress/rules.ron");
+/// Where the shipped rules live in the repository; names them in diagnostics.
 pub const BUILTIN_RULES_PATH: &str = "assets/progress/rules.ron";
 
+/// The gamification rules a training programme can tune, as read from a rules file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProgressRules {
+    /// How much XP an attempt earns.
     pub xp: XpRules,
     /// In order of the XP they need; the first needs 0.
     pub levels: Vec<Level>,
+    /// Which tiers open, and when; tier 1 is always open.
     pub unlocks: Vec<TierUnlock>,
+    /// What an attempt needs to count as practice.
     pub effort: Effort,
+    /// How streaks forgive missed days.
     pub streak: StreakRules,
+    /// How the review queue spaces and clears missed nodes.
     pub review: ReviewRules,
+    /// How shifts are drawn and their callers judged.
     pub shift: ShiftRules,
+    /// Every badge a trainee can earn, in the order they are listed.
     pub badges: Vec<Badge>,
 }
 
 /// The largest XP one rule may award for one attempt (`validate` refuses more).
 pub const MAX_XP_AWARD: u32 = 10_000;
 
+/// How much XP a finished attempt earns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct XpRules {
@@ -40,6 +51,7 @@ pub struct XpRules {
     pub per_overall_point: u32,
     /// Per point the attempt's weakest dimension beats the trainee's best in that dimension so far.
     pub per_weakest_gain_point: u32,
+    /// The most points of weakest-dimension gain paid for, 0–100.
     pub weakest_gain_cap: u32,
     /// Percent of the XP kept when the scenario already had three stars before this attempt.
     pub mastered_percent: u32,
@@ -47,10 +59,13 @@ pub struct XpRules {
     pub drill_passed: u32,
 }
 
+/// One level a trainee can reach with XP.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Level {
+    /// Name of the level, e.g. "Specialist".
     pub title: String,
+    /// Total XP needed to reach it; 0 for the first level.
     pub xp: u32,
 }
 
@@ -58,8 +73,11 @@ pub struct Level {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TierUnlock {
+    /// The tier that opens, from 2 to the highest tier.
     pub tier: u8,
+    /// The lower tier whose stars count towards it.
     pub from_tier: u8,
+    /// Stars needed across that tier's scenarios.
     pub stars: u32,
 }
 
@@ -68,10 +86,13 @@ pub struct TierUnlock {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Effort {
+    /// Replies an attempt needs at least.
     pub min_replies: u32,
+    /// Seconds an attempt's replies must take at least, by their own timings.
     pub min_seconds: u32,
 }
 
+/// How practice streaks forgive missed days.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StreakRules {
@@ -79,6 +100,7 @@ pub struct StreakRules {
     pub freezes_per_week: u32,
 }
 
+/// How the review queue picks, spaces and clears missed nodes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewRules {
@@ -90,9 +112,11 @@ pub struct ReviewRules {
     pub passes_to_clear: u32,
 }
 
+/// How shifts are drawn and how their callers are judged.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ShiftRules {
+    /// Calls in one shift, 1–50.
     pub calls: u32,
     /// How much more likely a scenario is drawn per point of weakness (100 minus the trainee's
     /// score in its weakest dimension there), as a multiple of the base chance per 100 points.
@@ -101,13 +125,17 @@ pub struct ShiftRules {
     pub satisfied_from: u8,
 }
 
+/// A badge a trainee can earn.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Badge {
+    /// Id, unique among the badges; an attempt that earns the badge lists it.
     pub id: String,
+    /// Name shown to the trainee, e.g. "Cool head".
     pub name: String,
     /// How to earn it, shown on a locked badge.
     pub how: String,
+    /// When the badge is earned.
     pub when: BadgeCondition,
 }
 
@@ -121,11 +149,19 @@ pub enum BadgeCondition {
     /// Holds three stars on this many scenarios.
     ThreeStarScenarios(u32),
     /// Finished one attempt where anger reached `from` and ended below `below`.
-    Calmed { from: u8, below: u8 },
+    Calmed {
+        /// Anger (0–100) the customer must reach at some point in the call.
+        from: u8,
+        /// Anger (0–100) the call must end below.
+        below: u8,
+    },
     /// Scored at least `score` on `dimension` over a whole attempt of tier `min_tier` or above.
     DimensionScore {
+        /// The dimension scored.
         dimension: Dimension,
+        /// The least score on it over the whole attempt, 0–100.
         score: u8,
+        /// The lowest scenario tier that counts.
         min_tier: u8,
     },
     /// This many finished attempts in a row, on different scenarios, with no penalty rule firing.
@@ -153,6 +189,7 @@ pub enum BadgeCondition {
 }
 
 impl ProgressRules {
+    /// The rules shipped in `assets/progress/rules.ron`.
     pub fn builtin() -> ProgressRules {
         match ProgressRules::from_source(BUILTIN_RULES_PATH, BUILTIN_RULES.as_bytes()) {
             Ok(rules) => rules,
@@ -161,6 +198,7 @@ impl ProgressRules {
         }
     }
 
+    /// Parses and validates a rules file; `Err` holds every problem found.
     pub fn from_source(file: &str, bytes: &[u8]) -> Result<ProgressRules, Vec<Diagnostic>> {
         let rules: ProgressRules =
             parse_ron(RonKind::ProgressRules, file, bytes).map_err(|d| vec![d])?;

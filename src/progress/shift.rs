@@ -16,7 +16,9 @@ use crate::session::Start;
 /// score on its weakest dimension (50 if never played).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShiftCandidate {
+    /// Id of the scenario.
     pub scenario_id: String,
+    /// 100 minus the trainee's best score on its weakest dimension, 0–100; 50 if never played.
     pub weakness: u8,
 }
 
@@ -95,7 +97,9 @@ pub fn draw_shift(seed: u64, candidates: &[ShiftCandidate], rules: &ShiftRules) 
 /// replay needs is here: the draw comes from the seed, and so does each call's own seed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShiftPlan {
+    /// Id of the shift, "shift-{start time}-{seed}"; each call's attempt records it.
     pub shift_id: String,
+    /// Seed of the draw; each call's own seed is derived from it.
     pub seed: u64,
     /// Scenario ids, one per call.
     pub calls: Vec<String>,
@@ -164,16 +168,22 @@ pub fn satisfaction(record: &AttemptRecord) -> u8 {
 /// A finished shift.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ShiftSummary {
+    /// Id of the shift.
     pub shift_id: String,
+    /// How many calls were taken.
     pub calls: u32,
     /// Seconds per call, in the order taken.
     pub handle_secs: Vec<u64>,
+    /// Each caller's satisfaction, 1–5, in the order taken.
     pub satisfaction: Vec<u8>,
     /// Percent of calls at or above the satisfied mark.
     pub satisfied_percent: u8,
+    /// When the last call finished, in seconds since the Unix epoch; 0 for a shift with no calls.
     pub finished_at: u64,
 }
 
+/// Sums up the `calls` of shift `shift_id`: handle times, satisfaction and the share satisfied
+/// under `rules`.
 pub fn summarise(shift_id: &str, calls: &[&AttemptRecord], rules: &ShiftRules) -> ShiftSummary {
     let satisfaction: Vec<u8> = calls.iter().map(|c| satisfaction(c)).collect();
     let satisfied = satisfaction

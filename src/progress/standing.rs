@@ -16,10 +16,14 @@ use crate::scenario::model::Channel;
 use crate::scoring::Dimension;
 use crate::session::Outcome;
 
+/// Where a trainee stands, worked out afresh from their attempts and the progress rules.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Standing {
+    /// Total XP earned over all attempts.
     pub xp: u32,
+    /// 0-based index of the level reached in the rules' `levels`.
     pub level: usize,
+    /// Title of the level reached, e.g. "Associate".
     pub level_title: String,
     /// The next level's title and the XP it needs; `None` at the top.
     pub next_level: Option<(String, u32)>,
@@ -27,13 +31,21 @@ pub struct Standing {
     pub level_floor: u32,
     /// Best stars per scenario id.
     pub stars: BTreeMap<String, u8>,
+    /// Best stars summed over each tier's scenarios; tier unlocks count these.
     pub stars_by_tier: BTreeMap<u8, u32>,
+    /// Tiers the trainee may play; tier 1 is always open.
     pub unlocked_tiers: BTreeSet<u8>,
+    /// The practice streak as of today.
     pub streak: Streak,
+    /// Every badge in the rules, in their order, earned or not.
     pub badges: Vec<BadgeState>,
+    /// Review-queue nodes due today or overdue, soonest due first.
     pub review_due: Vec<ReviewItem>,
+    /// Review-queue nodes not yet due, soonest due first.
     pub review_later: Vec<ReviewItem>,
+    /// Shifts completed with every call meeting the minimum effort, in the order completed.
     pub shifts: Vec<ShiftSummary>,
+    /// Each finished whole-scenario attempt's scores, oldest first, for the charts over time.
     pub history: Vec<DimensionPoint>,
     /// XP and badges each attempt earned, by attempt id: the debrief shows its own.
     pub earned: BTreeMap<String, Earned>,
@@ -49,10 +61,14 @@ pub struct Standing {
     pub abandoned: u32,
 }
 
+/// One badge from the rules and where the trainee stands on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BadgeState {
+    /// The badge's id from the rules.
     pub id: String,
+    /// The badge's name, as shown to the trainee.
     pub name: String,
+    /// How to earn it, shown while it is locked.
     pub how: String,
     /// The attempt that earned it.
     pub earned_by: Option<String>,
@@ -60,19 +76,27 @@ pub struct BadgeState {
     pub progress: Option<(u32, u32)>,
 }
 
+/// What one attempt earned, shown in its debrief.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Earned {
+    /// XP the attempt earned; 0 if it fell short of the minimum effort.
     pub xp: u32,
+    /// Ids of the badges the attempt earned, in the rules' order.
     pub badges: Vec<String>,
 }
 
 /// One finished attempt's three scores, for the chart of each dimension over time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DimensionPoint {
+    /// When the attempt finished, in seconds since the Unix epoch.
     pub finished_at: u64,
+    /// Id of the scenario played.
     pub scenario_id: String,
+    /// The attempt's empathy score, 0–100.
     pub empathy: u8,
+    /// The attempt's accuracy score, 0–100.
     pub accuracy: u8,
+    /// The attempt's de-escalation score, 0–100.
     pub deescalation: u8,
 }
 

@@ -30,13 +30,16 @@ use super::names::{clean_name, name_key};
 pub struct Trainee {
     /// The folder name: made from the first name given, and kept when the trainee is renamed.
     pub id: String,
+    /// The name shown for the trainee, at most [`MAX_NAME_CHARS`] characters; changed by a rename.
     pub name: String,
+    /// When the trainee was created, in seconds since the Unix epoch.
     pub created_at: u64,
 }
 
 /// A trainee with every attempt that could be read, oldest first, and what went wrong reading.
 #[derive(Debug, Clone, Default)]
 pub struct TraineeHistory {
+    /// Every attempt that could be read.
     pub attempts: Vec<AttemptRecord>,
     /// Problems found and how they were handled (a damaged file restored or moved aside), to
     /// tell the trainee.
@@ -88,12 +91,14 @@ fn is_hidden(name: &str) -> bool {
     name.starts_with('.')
 }
 
+/// The progress data folder, holding every trainee's profile and attempts as the module shows.
 #[derive(Debug, Clone)]
 pub struct ProgressStore {
     dir: PathBuf,
 }
 
 impl ProgressStore {
+    /// A store kept in the data folder `dir`; nothing is read or created yet.
     pub fn new(dir: impl Into<PathBuf>) -> ProgressStore {
         ProgressStore { dir: dir.into() }
     }
@@ -110,6 +115,7 @@ impl ProgressStore {
         )
     }
 
+    /// The data folder this store keeps its files in.
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -285,6 +291,7 @@ impl ProgressStore {
         Ok(trainee)
     }
 
+    /// Gives trainee `id` a new name, checked like a new one; their id and folder stay the same.
     pub fn rename(&self, id: &str, name: &str) -> Result<Trainee, ProgressError> {
         let _guard = self.exclusive()?;
         if !self.trainee_dir(id).is_dir() {
@@ -355,6 +362,7 @@ impl ProgressStore {
         self.trainee_dir(&id).is_dir().then_some(id)
     }
 
+    /// Remembers `id` as the trainee who played last on this machine.
     pub fn set_current(&self, id: &str) -> Result<(), ProgressError> {
         write_atomic(&self.dir.join("current"), id.as_bytes(), false)
     }

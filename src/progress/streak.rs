@@ -5,11 +5,14 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+/// A trainee's practice streak as of today.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Streak {
     /// Practice days in the streak that is still alive today (0 if it broke).
     pub current: u32,
+    /// The longest streak reached so far, in practice days.
     pub longest: u32,
+    /// Whether the trainee has practised today.
     pub practised_today: bool,
     /// Freezes left in this week (only meaningful while a streak is alive).
     pub freezes_left: u32,

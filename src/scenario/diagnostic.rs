@@ -7,14 +7,18 @@ use serde::Serialize;
 use super::span_index::{SpanNode, Step};
 use super::visible_text::shown;
 
+/// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// The file cannot be loaded: the scenario is not listed and cannot be played.
     Error,
+    /// The file loads, but something is probably a mistake; fails only under `--deny-warnings`.
     Warning,
 }
 
 impl Severity {
+    /// Lower-case name printed in diagnostics: "error" or "warning".
     pub fn label(self) -> &'static str {
         match self {
             Severity::Error => "error",
@@ -26,7 +30,9 @@ impl Severity {
 /// One problem found in a file, with where it is and, when we know it, what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
+    /// Whether the problem stops the file loading.
     pub severity: Severity,
+    /// The file the problem is in, as given to holdline.
     pub file: String,
     /// 1-based line; 0 when the problem is about the file as a whole.
     pub line: usize,
@@ -34,7 +40,9 @@ pub struct Diagnostic {
     pub col: usize,
     /// A short stable name for the kind of problem, e.g. `unknown-target`.
     pub code: &'static str,
+    /// What is wrong, in a sentence.
     pub message: String,
+    /// What to do about it, when known; printed on a "help:" line.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
 }
@@ -58,6 +66,7 @@ impl Diagnostic {
         }
     }
 
+    /// Whether this diagnostic is an error rather than a warning.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -88,12 +97,14 @@ pub struct LineIndex<'a> {
 }
 
 impl<'a> LineIndex<'a> {
+    /// An index of the line starts in `text`.
     pub fn new(text: &'a str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         LineIndex { text, line_starts }
     }
 
+    /// The 1-based line and character column of byte `offset`; an offset past the end is the end.
     pub fn position(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&start| start <= offset);
@@ -109,11 +120,14 @@ impl<'a> LineIndex<'a> {
 /// Counts of errors and warnings, for summary lines and exit codes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DiagnosticCounts {
+    /// How many diagnostics are errors.
     pub errors: usize,
+    /// How many diagnostics are warnings.
     pub warnings: usize,
 }
 
 impl DiagnosticCounts {
+    /// Counts the errors and warnings in `diagnostics`.
     pub fn of(diagnostics: &[Diagnostic]) -> Self {
         let errors = diagnostics.iter().filter(|d| d.is_error()).count();
         DiagnosticCounts {
@@ -142,10 +156,12 @@ pub struct Reporter<'a> {
     file: &'a str,
     tree: SpanNode,
     lines: LineIndex<'a>,
+    /// The diagnostics reported so far, in report order.
     pub out: Vec<Diagnostic>,
 }
 
 impl<'a> Reporter<'a> {
+    /// A reporter for `text`, the contents of `file`, which labels every diagnostic.
     pub fn new(file: &'a str, text: &'a str) -> Self {
         Reporter {
             file,
@@ -155,6 +171,7 @@ impl<'a> Reporter<'a> {
         }
     }
 
+    /// Records a diagnostic at the position `path` leads to in the text.
     pub fn report(
         &mut self,
         severity: Severity,
@@ -175,10 +192,12 @@ impl<'a> Reporter<'a> {
         });
     }
 
+    /// Records an error, with no help, at the position `path` leads to.
     pub fn error(&mut self, path: &[Step<'_>], code: &'static str, message: String) {
         self.report(Severity::Error, path, code, message, None);
     }
 
+    /// Records a warning, with no help, at the position `path` leads to.
     pub fn warn(&mut self, path: &[Step<'_>], code: &'static str, message: String) {
         self.report(Severity::Warning, path, code, message, None);
     }
@@ -190,6 +209,7 @@ impl<'a> Reporter<'a> {
         }
     }
 
+    /// Errors (`out-of-range`) if `value` is outside `min..=max`; `what` names it in the message.
     pub fn require_range(&mut self, path: &[Step<'_>], what: &str, value: i64, min: i64, max: i64) {
         if value < min || value > max {
             self.report(

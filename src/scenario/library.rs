@@ -14,24 +14,30 @@ use super::validate::validate;
 /// A scenario that loaded with no errors (it may have warnings).
 #[derive(Debug, Clone)]
 pub struct LoadedScenario {
+    /// The file the scenario was read from.
     pub path: PathBuf,
+    /// The scenario itself, shared so screens and sessions can hold it cheaply.
     pub scenario: Arc<Scenario>,
 }
 
 /// Everything found while loading some paths.
 #[derive(Debug, Default)]
 pub struct LoadReport {
+    /// The scenarios that loaded without errors, in the order their files were read.
     pub scenarios: Vec<LoadedScenario>,
     /// Every diagnostic from every file, in file order.
     pub diagnostics: Vec<Diagnostic>,
+    /// How many files were tried, readable or not and of whatever kind.
     pub files_checked: usize,
 }
 
 impl LoadReport {
+    /// Counts of errors and warnings across every file.
     pub fn tally(&self) -> DiagnosticCounts {
         DiagnosticCounts::of(&self.diagnostics)
     }
 
+    /// The loaded scenario with this id, if any.
     pub fn find(&self, id: &str) -> Option<&LoadedScenario> {
         self.scenarios.iter().find(|s| s.scenario.id == id)
     }
@@ -57,11 +63,16 @@ pub fn load_source(
 /// Which kind of holdline file a RON text holds, judged by its first identifier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
+    /// A scenario (anything that is not one of the other kinds).
     Scenario,
+    /// The scoring lexicon, starting with `Lexicon`.
     Lexicon,
+    /// The progress rules, starting with `ProgressRules`.
     ProgressRules,
 }
 
+/// Which kind of file `bytes` holds, from the first line in its first 4 KiB that is neither blank
+/// nor a comment.
 pub fn sniff_kind(bytes: &[u8]) -> FileKind {
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
     let code = text

@@ -40,8 +40,11 @@ pub fn read_input_file(path: &std::path::Path, max_bytes: usize) -> std::io::Res
 /// documentation and its number ranges, not a scenario's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RonKind {
+    /// A scenario file (`scenarios/*.ron`).
     Scenario,
+    /// The scoring lexicon (`assets/scoring/lexicon.ron`).
     Lexicon,
+    /// The progress rules (`assets/progress/rules.ron`).
     ProgressRules,
     /// A calibration labels file (`holdline calibrate`).
     Labels,

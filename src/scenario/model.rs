@@ -9,40 +9,54 @@ use serde::{Deserialize, Serialize};
 use super::mood::{Mood, MoodBand, MoodDelta};
 use super::rule::Rule;
 
-/// One authored training scenario.
 /// The highest difficulty tier a scenario can have (tiers run from 1).
 pub const MAX_TIER: u8 = 3;
 
+/// One authored training scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
+    /// Unique name, ideally kebab-case and matching the file name; session records store it.
     pub id: String,
+    /// Title shown in the library and at the top of a session.
     pub title: String,
+    /// Version, at least 1; stored with each session record. Raise it when the scenario changes.
     pub version: u32,
+    /// One-sentence description shown in the library.
     pub summary: String,
+    /// The business setting the customer is calling about.
     pub industry: Industry,
+    /// How the customer gets in touch: phone, chat, email or social media.
     pub channel: Channel,
     /// Difficulty tier, 1 (new hire) to [`MAX_TIER`] (experienced).
     pub tier: u8,
+    /// Estimated minutes to play, 1–120.
     pub minutes: u32,
+    /// Learning objectives shown in the library; at least one.
     pub objectives: Vec<String>,
+    /// Free keywords such as "shipping" or "refund".
     #[serde(default)]
     pub tags: Vec<String>,
     /// Email subject line or social-post headline; shown by channels that have one.
     #[serde(default)]
     pub subject: Option<String>,
+    /// The customer the trainee is talking to.
     pub persona: Persona,
+    /// What the trainee can look up during the conversation.
     pub case_file: CaseFile,
     /// Overall score (0–100) needed to pass.
     pub pass_mark: u8,
     /// Overall score (0–100) for three stars; defaults to 85.
     #[serde(default = "default_three_star_mark")]
     pub three_star_mark: u8,
+    /// Scenario-level changes to the scoring lexicon; none by default.
     #[serde(default)]
     pub scoring: ScoringOverrides,
     /// Id of the first node.
     pub start: String,
+    /// The conversation's nodes; at least one.
     pub nodes: Vec<Node>,
+    /// How the conversation can end; at least one, and at least one should be resolved.
     pub endings: Vec<Ending>,
 }
 
@@ -50,20 +64,31 @@ fn default_three_star_mark() -> u8 {
     85
 }
 
+/// The business setting of a scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Industry {
+    /// Shops and online retailers (shown as "Retail / e-commerce").
     Retail,
+    /// An insurer.
     Insurance,
+    /// A bank.
     Banking,
+    /// A healthcare provider.
     Healthcare,
+    /// A phone or internet provider (shown as "Telecom / ISP").
     Telecom,
+    /// A software or SaaS company.
     Software,
+    /// Travel: airlines, trains, hotels and the like.
     Travel,
+    /// Gas, electricity or water suppliers.
     Utilities,
+    /// A public service or government office.
     Government,
 }
 
 impl Industry {
+    /// Every industry, in declaration order; an `Industries` badge can ask for at most this many.
     pub const ALL: [Industry; 9] = [
         Industry::Retail,
         Industry::Insurance,
@@ -76,6 +101,7 @@ impl Industry {
         Industry::Government,
     ];
 
+    /// Name shown to trainees, e.g. "Retail / e-commerce".
     pub fn label(self) -> &'static str {
         match self {
             Industry::Retail => "Retail / e-commerce",
@@ -91,15 +117,21 @@ impl Industry {
     }
 }
 
+/// How the customer contacts the trainee; decides how the conversation is presented.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Channel {
+    /// A phone call.
     Phone,
+    /// A live chat.
     Chat,
+    /// An email exchange; the scenario's `subject` is its subject line.
     Email,
+    /// A social-media post and the replies under it; the scenario's `subject` is its headline.
     Social,
 }
 
 impl Channel {
+    /// Every channel, in the order the library's channel filter offers them.
     pub const ALL: [Channel; 4] = [
         Channel::Phone,
         Channel::Chat,
@@ -107,6 +139,7 @@ impl Channel {
         Channel::Social,
     ];
 
+    /// Name shown to trainees, e.g. "Live chat".
     pub fn label(self) -> &'static str {
         match self {
             Channel::Phone => "Phone",
@@ -121,8 +154,11 @@ impl Channel {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Persona {
+    /// The customer's name.
     pub name: String,
+    /// Who the customer is and what happened; shown to the trainee.
     pub backstory: String,
+    /// The customer's mood at the start of the session.
     pub mood: Mood,
     /// Seconds the customer waits for a reply before hesitation starts to irritate them.
     pub patience_secs: u32,
@@ -134,10 +170,13 @@ pub struct Persona {
     pub walkout: Option<Walkout>,
 }
 
+/// The point at which an angry customer gives up and leaves.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Walkout {
+    /// Anger (1–100) at or above which, after any reply, the customer leaves.
     pub anger: u8,
+    /// Id of the ending the walkout goes to; should be a customer-left ending.
     pub ending: String,
 }
 
@@ -145,23 +184,31 @@ pub struct Walkout {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CaseFile {
+    /// Account and order details.
     #[serde(default)]
     pub facts: Vec<Fact>,
+    /// The rules the agent works under.
     #[serde(default)]
     pub policies: Vec<Policy>,
 }
 
+/// One account or order detail in the case file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fact {
+    /// Short name, e.g. "Order".
     pub label: String,
+    /// The detail itself, e.g. "#48213, watercolour set, $42.90 paid".
     pub value: String,
 }
 
+/// One rule the agent works under, shown in the case file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
+    /// Policy name, e.g. "Late delivery".
     pub title: String,
+    /// The policy itself.
     pub text: String,
     /// What an agent may promise under this policy.
     #[serde(default)]
@@ -187,8 +234,11 @@ pub struct ScoringOverrides {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Node {
+    /// Name used by `start`, `next` and routes; unique among all node and ending ids.
     pub id: String,
+    /// What the customer says on entering this node.
     pub customer: CustomerLine,
+    /// How the trainee answers here.
     pub turn: Turn,
 }
 
@@ -197,10 +247,13 @@ pub struct Node {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerLine {
+    /// Lines said while anger is below 35.
     #[serde(default)]
     pub calm: Vec<String>,
+    /// Lines said while anger is 35–69.
     #[serde(default)]
     pub annoyed: Vec<String>,
+    /// Lines said while anger is 70 or more.
     #[serde(default)]
     pub irate: Vec<String>,
 }
@@ -224,14 +277,19 @@ impl CustomerLine {
 /// How the trainee answers a node.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Turn {
+    /// The trainee picks one of these replies; only the first nine have number keys.
     Choices(Vec<Choice>),
+    /// The trainee types a reply, scored with the lexicon and this node's rubric.
     FreeText(FreeText),
 }
 
+/// One scripted reply the trainee can pick.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Choice {
+    /// The reply as the trainee sees it.
     pub text: String,
+    /// How good the reply is, per dimension; used as-is, without the lexicon.
     pub scores: Scores,
     /// Why this reply lands the way it does; shown right after the trainee picks it.
     #[serde(default)]
@@ -239,8 +297,10 @@ pub struct Choice {
     /// How to do better; shown with the feedback.
     #[serde(default)]
     pub hint: Option<String>,
+    /// How the reply moves the customer's mood; no change by default.
     #[serde(default)]
     pub mood: MoodDelta,
+    /// Id of the next node or ending.
     pub next: String,
 }
 
@@ -248,21 +308,27 @@ pub struct Choice {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scores {
+    /// Empathy score of the reply, 0–100.
     pub empathy: u8,
+    /// Accuracy score of the reply, 0–100.
     pub accuracy: u8,
+    /// De-escalation score of the reply, 0–100.
     pub deescalation: u8,
 }
 
+/// A turn where the trainee types a reply that is scored automatically.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FreeText {
     /// What the trainee is asked to do, e.g. "Explain when the refund arrives."
     pub prompt: String,
+    /// What the reply is judged against.
     pub rubric: Rubric,
     /// Evaluated in order; the first whose condition holds decides the next node.
     pub routes: Vec<Route>,
 }
 
+/// What a typed reply is judged against at one node.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rubric {
@@ -280,9 +346,11 @@ pub struct Rubric {
     pub rules: Vec<String>,
 }
 
+/// A fact a typed reply must state; each one stated earns its share of the accuracy score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RubricFact {
+    /// Name of the fact, shown in the debrief.
     pub id: String,
     /// Any one of these counts as stating the fact.
     pub accept: Vec<String>,
@@ -291,9 +359,11 @@ pub struct RubricFact {
     pub hint: Option<String>,
 }
 
+/// A claim a typed reply must not make.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ForbiddenClaim {
+    /// Name of the claim.
     pub id: String,
     /// Any one of these counts as making the claim.
     pub phrases: Vec<String>,
@@ -301,10 +371,13 @@ pub struct ForbiddenClaim {
     pub why: String,
 }
 
+/// One possible next step after a typed reply.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Route {
+    /// When this route is taken.
     pub when: Condition,
+    /// Id of the next node or ending.
     pub next: String,
 }
 
@@ -315,29 +388,43 @@ pub enum Condition {
     ScoreAtLeast(u8),
     /// Overall reply score below this.
     ScoreBelow(u8),
+    /// Anger, after the reply, at least this.
     AngerAtLeast(u8),
+    /// Anger, after the reply, below this.
     AngerBelow(u8),
+    /// Trust, after the reply, at least this.
     TrustAtLeast(u8),
+    /// Confusion, after the reply, at least this.
     ConfusionAtLeast(u8),
+    /// Always holds; every free-text turn needs one, and it should be the last route.
     Otherwise,
 }
 
+/// One way the conversation can end.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Ending {
+    /// Name used by `next`, routes and `walkout`; unique among all node and ending ids.
     pub id: String,
+    /// What kind of ending it is; affects passing and stars.
     pub kind: EndingKind,
+    /// What happens, shown at the end.
     pub text: String,
 }
 
+/// What kind of ending a scenario reaches; decides whether it can pass and how many stars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum EndingKind {
+    /// The problem was solved; can pass, and the only kind that can earn three stars.
     Resolved,
+    /// Handed to a supervisor; can pass, with at most two stars.
     Escalated,
+    /// The customer gave up or walked out; never passes.
     CustomerLeft,
 }
 
 impl EndingKind {
+    /// Name shown to trainees, e.g. "Escalated to a supervisor".
     pub fn label(self) -> &'static str {
         match self {
             EndingKind::Resolved => "Resolved",
@@ -348,10 +435,12 @@ impl EndingKind {
 }
 
 impl Scenario {
+    /// The node with this id, if there is one.
     pub fn node(&self, id: &str) -> Option<&Node> {
         self.nodes.iter().find(|n| n.id == id)
     }
 
+    /// The ending with this id, if there is one.
     pub fn ending(&self, id: &str) -> Option<&Ending> {
         self.endings.iter().find(|e| e.id == id)
     }

@@ -7,8 +7,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Mood {
+    /// How angry the customer is, 0–100; decides the mood band.
     pub anger: u8,
+    /// How unclear things are to the customer, 0–100.
     pub confusion: u8,
+    /// How much the customer trusts the agent, 0–100.
     pub trust: u8,
 }
 
@@ -16,15 +19,19 @@ pub struct Mood {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MoodDelta {
+    /// Added to anger, −100 to 100; 0 by default.
     #[serde(default)]
     pub anger: i16,
+    /// Added to confusion, −100 to 100; 0 by default.
     #[serde(default)]
     pub confusion: i16,
+    /// Added to trust, −100 to 100; 0 by default.
     #[serde(default)]
     pub trust: i16,
 }
 
 impl MoodDelta {
+    /// Both changes added together, each meter saturating rather than overflowing.
     pub fn plus(self, other: MoodDelta) -> MoodDelta {
         MoodDelta {
             anger: self.anger.saturating_add(other.anger),
@@ -37,14 +44,19 @@ impl MoodDelta {
 /// The band the customer's anger puts them in; picks line variants and the UI's face and label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum MoodBand {
+    /// Anger below 35.
     Calm,
+    /// Anger 35–69.
     Annoyed,
+    /// Anger 70 or more.
     Irate,
 }
 
 impl MoodBand {
+    /// Every band, from calmest to angriest.
     pub const ALL: [MoodBand; 3] = [MoodBand::Calm, MoodBand::Annoyed, MoodBand::Irate];
 
+    /// Lower-case name shown to trainees, e.g. "annoyed".
     pub fn label(self) -> &'static str {
         match self {
             MoodBand::Calm => "calm",
@@ -69,6 +81,7 @@ pub fn level_label(value: u8) -> &'static str {
 }
 
 impl Mood {
+    /// The band this mood's anger falls in; confusion and trust play no part.
     pub fn band(self) -> MoodBand {
         match self.anger {
             a if a >= IRATE_FROM => MoodBand::Irate,
@@ -77,6 +90,7 @@ impl Mood {
         }
     }
 
+    /// This mood moved by `delta`, each meter kept within 0–100.
     pub fn apply(self, delta: MoodDelta) -> Mood {
         fn step(value: u8, delta: i16) -> u8 {
             (i16::from(value) + delta).clamp(0, 100) as u8

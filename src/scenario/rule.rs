@@ -6,18 +6,23 @@ use serde::{Deserialize, Serialize};
 /// The three things every reply is judged on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Dimension {
+    /// How warmly the reply acknowledges the customer and their situation.
     Empathy,
+    /// Whether the reply states the right facts and makes no false promises.
     Accuracy,
+    /// How well the reply calms the customer rather than inflaming them.
     Deescalation,
 }
 
 impl Dimension {
+    /// All three dimensions, in the order scores are shown.
     pub const ALL: [Dimension; 3] = [
         Dimension::Empathy,
         Dimension::Accuracy,
         Dimension::Deescalation,
     ];
 
+    /// Name shown to trainees, e.g. "De-escalation".
     pub fn label(self) -> &'static str {
         match self {
             Dimension::Empathy => "Empathy",
@@ -36,17 +41,22 @@ impl Dimension {
     }
 }
 
+/// One scoring rule: phrases that, when a typed reply contains them, move one dimension's score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
+    /// Rule name, e.g. "deescalation.calm-down"; shown in the debrief and used by `disable`.
     pub id: String,
+    /// The score the rule changes.
     pub dimension: Dimension,
     /// Points added when the rule fires (negative for penalties).
     pub weight: i32,
     /// Phrases that fire the rule, matched case-insensitively on word boundaries.
     #[serde(default)]
     pub patterns: Vec<String>,
+    /// Why the rule matters; shown in the debrief when it fires.
     pub explanation: String,
+    /// How to do better; shown in the debrief with the explanation.
     pub hint: String,
     /// Off-by-default rules apply only where a node's rubric lists them.
     #[serde(default = "yes")]

@@ -5,28 +5,36 @@
 /// One value in the text and where it starts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpanNode {
+    /// Byte offset in the text where the value starts.
     pub start: usize,
+    /// What kind of value it is, with its parts.
     pub kind: SpanKind,
 }
 
+/// The shape of one value in a RON text.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SpanKind {
     /// `Name(field: value, …)` or `(field: value, …)`: each field's name offset and value.
     Fields(Vec<(String, usize, SpanNode)>),
     /// `[a, b]` (`paren == false`) or a tuple / newtype `Name(a, b)` (`paren == true`).
     Items {
+        /// Whether the items are in parentheses (a tuple or newtype) rather than square brackets.
         paren: bool,
+        /// The items, in order.
         items: Vec<SpanNode>,
     },
     /// `{ key: value }`.
     Map(Vec<(SpanNode, SpanNode)>),
+    /// Anything else: a number, string or bare word, or a value nested too deep to index.
     Scalar,
 }
 
 /// A step in a path from the root value: a struct field or a list position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step<'a> {
+    /// The struct field of this name.
     Field(&'a str),
+    /// The list item at this 0-based position.
     Index(usize),
 }
 

@@ -15,8 +15,10 @@ use crate::scenario::model::{Scenario, Turn};
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CalibrationSet {
+    /// Pairs of replies, one labelled better than the other on a dimension.
     #[serde(default)]
     pub pairs: Vec<LabelledPair>,
+    /// Single replies, each with the band expected on every dimension.
     #[serde(default)]
     pub singles: Vec<LabelledSingle>,
 }
@@ -25,11 +27,17 @@ pub struct CalibrationSet {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, rename = "Pair")]
 pub struct LabelledPair {
+    /// Id of the scenario the replies answer.
     pub scenario: String,
+    /// Id of the scenario's free-text node the replies answer.
     pub node: String,
+    /// The dimension the label is about.
     pub dimension: Dimension,
+    /// The reply the labeller judged better.
     pub better: String,
+    /// The reply the labeller judged worse.
     pub worse: String,
+    /// Why the better reply is better; shown with any disagreement.
     #[serde(default)]
     pub note: String,
 }
@@ -38,23 +46,33 @@ pub struct LabelledPair {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, rename = "Single")]
 pub struct LabelledSingle {
+    /// Id of the scenario the reply answers.
     pub scenario: String,
+    /// Id of the scenario's free-text node the reply answers.
     pub node: String,
+    /// The reply as typed.
     pub reply: String,
+    /// The band the labeller expects on each dimension.
     pub bands: Bands,
+    /// The labeller's reasoning; shown with any disagreement.
     #[serde(default)]
     pub note: String,
 }
 
+/// An expected band for each of the three dimensions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Bands {
+    /// Expected empathy band.
     pub empathy: Band,
+    /// Expected accuracy band.
     pub accuracy: Band,
+    /// Expected de-escalation band.
     pub deescalation: Band,
 }
 
 impl Bands {
+    /// The expected band for one dimension.
     pub fn get(&self, dimension: Dimension) -> Band {
         match dimension {
             Dimension::Empathy => self.empathy,
@@ -68,14 +86,19 @@ impl Bands {
 /// "missed", "partly" and "did it".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Band {
+    /// Score under 40: the trainee missed it.
     Low,
+    /// Score 40–69: the trainee partly did it.
     Mid,
+    /// Score 70 or more: the trainee did it.
     High,
 }
 
 impl Band {
+    /// All three bands, lowest first.
     pub const ALL: [Band; 3] = [Band::Low, Band::Mid, Band::High];
 
+    /// The band a 0–100 score falls in.
     pub fn of(score: u8) -> Band {
         match score {
             0..=39 => Band::Low,
@@ -127,14 +150,20 @@ impl CalibrationSet {
 /// 95% interval of the share (Wilson's, which behaves at small counts and at 0% or 100%).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Agreement {
+    /// How many labels the scorer agreed with.
     pub agreed: usize,
+    /// How many labels were scored.
     pub of: usize,
+    /// `agreed` as a share of `of`, 0–1; 0 when nothing was scored.
     pub share: f64,
+    /// Lower end of the 95% Wilson interval of the share, 0–1.
     pub low: f64,
+    /// Upper end of the 95% Wilson interval of the share, 0–1.
     pub high: f64,
 }
 
 impl Agreement {
+    /// Agreement on `agreed` labels out of `of`, with its interval worked out.
     pub fn new(agreed: usize, of: usize) -> Agreement {
         let (low, high) = wilson_interval(agreed, of);
         Agreement {
@@ -198,20 +227,28 @@ pub fn weighted_kappa(confusion: &[[usize; 3]; 3]) -> Option<f64> {
 /// One label the scorer did not agree with, and why it scored as it did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Disagreement {
+    /// Id of the scenario the label is about.
     pub scenario: String,
+    /// Id of the node the label is about.
     pub node: String,
+    /// The dimension the scorer and the labeller disagree on.
     pub dimension: Dimension,
     /// For a pair: "better 35 vs worse 35"; for a single: "expected High, scored 35 (Low)".
     pub verdict: String,
+    /// The labeller's note from the label.
     pub note: String,
     /// The replies, with the rules that moved each one's score on this dimension.
     pub replies: Vec<ScoredReply>,
 }
 
+/// One reply in a disagreement, with how the scorer scored it on that dimension.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScoredReply {
+    /// Which reply it is: "better", "worse" or, for a single, "reply".
     pub label: &'static str,
+    /// The reply as the labeller wrote it.
     pub text: String,
+    /// The scorer's score on the dimension, 0–100.
     pub score: u8,
     /// `rule +delta` for each reason on the dimension, in the scorer's order.
     pub reasons: Vec<String>,
@@ -228,6 +265,7 @@ pub struct CalibrationReport {
     pub kappa: Vec<(Dimension, Option<f64>)>,
     /// Singles with every band as expected, of all singles.
     pub singles_all_right: Agreement,
+    /// Every label the scorer did not agree with: pairs first, then singles, each in file order.
     pub disagreements: Vec<Disagreement>,
     /// Labels that could not be scored (an unknown scenario or node), and why.
     pub skipped: Vec<String>,

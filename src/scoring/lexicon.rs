@@ -12,26 +12,43 @@ use crate::scenario::span_index::Step;
 
 /// The lexicon shipped with holdline, built into the binary so it runs from any directory.
 pub const BUILTIN_LEXICON: &str = include_str!("../../assets/scoring/lexicon.ron");
+/// Where the shipped lexicon lives in the repository; names it in diagnostics.
 pub const BUILTIN_LEXICON_PATH: &str = "assets/scoring/lexicon.ron";
 
 /// Rules the scorer fires from a node's rubric rather than from patterns; their weights,
 /// explanations and hints still come from the lexicon.
 pub mod builtin {
+    /// Once for each rubric fact the reply states, worth the fact's share of accuracy.
     pub const FACT_STATED: &str = "accuracy.fact-stated";
+    /// Once for each rubric fact the reply does not state.
     pub const FACT_MISSING: &str = "accuracy.fact-missing";
+    /// Once for each forbidden claim the reply makes.
     pub const FORBIDDEN_CLAIM: &str = "accuracy.forbidden-claim";
+    /// Once for each of the persona's triggers in the reply.
     pub const CUSTOMER_TRIGGER: &str = "deescalation.customer-trigger";
+    /// At most once a reply: a figure not in the case file, rubric, customer's line or backstory.
     pub const WRONG_FIGURE: &str = "accuracy.wrong-figure";
+    /// The customer's name is used once or twice.
     pub const USES_NAME: &str = "empathy.uses-name";
+    /// A fact is stated after empathy is shown, in this reply or an earlier one.
     pub const VALIDATE_FIRST: &str = "empathy.validate-first";
+    /// Too many empathy phrases in one reply (`limits.stuffing_hits` or more).
     pub const STUFFING: &str = "empathy.stuffing";
+    /// An empathy credit taken back by a "but" followed by a penalty in the same sentence.
     pub const UNDONE_BY_BUT: &str = "empathy.undone-by-but";
+    /// Fewer words than `limits.too_short_words`; the empathy half of the pair.
     pub const TOO_SHORT_EMPATHY: &str = "empathy.too-short";
+    /// The reply mostly repeats the customer's line; the empathy half of the pair.
     pub const PARROTING_EMPATHY: &str = "empathy.parroting";
+    /// Words in capitals, a run of "!!", or a mostly upper-case reply.
     pub const SHOUTING: &str = "deescalation.shouting";
+    /// More words than `limits.wall_of_text_words`.
     pub const WALL_OF_TEXT: &str = "deescalation.wall-of-text";
+    /// Fewer words than `limits.too_short_words`; the de-escalation half of the pair.
     pub const TOO_SHORT_DEESCALATION: &str = "deescalation.too-short";
+    /// The reply mostly repeats the customer's line; the de-escalation half of the pair.
     pub const PARROTING_DEESCALATION: &str = "deescalation.parroting";
+    /// All fifteen built-in rule ids; the lexicon must define every one.
     pub const ALL: [&str; 15] = [
         FACT_STATED,
         FACT_MISSING,
@@ -51,16 +68,21 @@ pub mod builtin {
     ];
 }
 
+/// The scoring lexicon: every rule the free-text scorer can fire, and the numbers it starts from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Lexicon {
+    /// Version of the lexicon (the shipped one is 2); not checked.
     pub version: u32,
+    /// Where each dimension starts before rules add or remove points.
     pub base: BaseScores,
+    /// Thresholds of the built-in checks on a reply's shape; the shipped values by default.
     #[serde(default)]
     pub limits: Limits,
     /// Groups of words that count as the same when matching; the first is the canonical form.
     #[serde(default)]
     pub synonyms: Vec<Vec<String>>,
+    /// Every rule the scorer can fire; must include all the built-in rules, with unique ids.
     pub rules: Vec<Rule>,
 }
 
@@ -96,11 +118,13 @@ impl Default for Limits {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BaseScores {
+    /// Starting empathy, 0–100.
     pub empathy: u8,
     /// Accuracy when the node's rubric lists no facts to state.
     pub accuracy: u8,
     /// Accuracy before any rubric fact is stated; stating all of them adds up to 100.
     pub accuracy_with_facts: u8,
+    /// Starting de-escalation, 0–100.
     pub deescalation: u8,
 }
 
@@ -132,6 +156,7 @@ impl Lexicon {
         }
     }
 
+    /// The rule with this id, if the lexicon has one.
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
     }

@@ -32,7 +32,9 @@ pub struct Reason {
     /// Byte span of `matched` in the reply, when the rule matched text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub span: Option<(usize, usize)>,
+    /// Why it matters: the rule's explanation with any details added, or a choice's feedback.
     pub explanation: String,
+    /// How to do better; empty when there is none (a picked choice with no hint).
     pub hint: String,
 }
 
@@ -50,21 +52,27 @@ impl Reason {
 /// A 0–100 score for one dimension, with the reasons that produced it.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct DimensionScore {
+    /// The dimension's score, 0–100.
     pub score: u8,
+    /// What moved the score away from its base, in the scorer's order.
     pub reasons: Vec<Reason>,
 }
 
 /// The full judgement of one reply.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ReplyScore {
+    /// How warmly the reply acknowledged the customer.
     pub empathy: DimensionScore,
+    /// Whether the reply stated the right facts and made no false claims.
     pub accuracy: DimensionScore,
+    /// How well the reply calmed the customer.
     pub deescalation: DimensionScore,
     /// Mean of the three dimension scores, rounded.
     pub overall: u8,
 }
 
 impl ReplyScore {
+    /// A score from its three dimensions, with `overall` worked out as their rounded mean.
     pub fn new(
         empathy: DimensionScore,
         accuracy: DimensionScore,
@@ -79,6 +87,7 @@ impl ReplyScore {
         }
     }
 
+    /// The score for one dimension.
     pub fn dimension(&self, dimension: Dimension) -> &DimensionScore {
         match dimension {
             Dimension::Empathy => &self.empathy,
@@ -121,8 +130,11 @@ pub fn mean_score(scores: &[u8]) -> u8 {
 /// Everything a scorer may look at besides the reply itself.
 #[derive(Debug, Clone, Copy)]
 pub struct ScoringContext<'a> {
+    /// The scenario being played.
     pub scenario: &'a Scenario,
+    /// The node the reply answers.
     pub node: &'a Node,
+    /// The node's rubric; an empty one at a node with choices.
     pub rubric: &'a Rubric,
     /// What the customer just said (to spot a reply that only parrots it).
     pub customer_line: &'a str,
@@ -177,6 +189,7 @@ impl<'a> ScoringContext<'a> {
 
 /// Scores a typed reply. Implementations must be deterministic and must not panic on any input.
 pub trait ReplyScorer: Send + Sync {
+    /// Judges `reply`, typed at the point `context` describes.
     fn score(&self, context: &ScoringContext<'_>, reply: &str) -> ReplyScore;
 }
 

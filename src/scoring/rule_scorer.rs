@@ -95,6 +95,7 @@ struct Credit {
 }
 
 impl RuleScorer {
+    /// A scorer for `lexicon`, with its phrases compiled once up front.
     pub fn new(lexicon: Lexicon) -> Self {
         let vocabulary = Vocabulary::new(&lexicon.synonyms);
         let compiled: Vec<Vec<Phrase>> = lexicon
@@ -111,6 +112,7 @@ impl RuleScorer {
         }
     }
 
+    /// The lexicon this scorer uses.
     pub fn lexicon(&self) -> &Lexicon {
         &self.lexicon
     }

@@ -17,6 +17,7 @@ pub const POOR_REPLIES: [&str; 2] = [
     "ok",
 ];
 
+/// How far an exploration searches before it stops.
 #[derive(Debug, Clone)]
 pub struct ExploreLimits {
     /// Paths longer than this many turns are not followed.
@@ -37,7 +38,9 @@ impl Default for ExploreLimits {
 /// A sequence of inputs and where it ends.
 #[derive(Debug, Clone)]
 pub struct EndingPath {
+    /// The responses, oldest first, played from the scenario's start node.
     pub inputs: Vec<TimedResponse>,
+    /// The outcome they lead to.
     pub outcome: Outcome,
 }
 

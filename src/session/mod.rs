@@ -36,20 +36,25 @@ pub enum Response {
 /// A response plus how long the trainee took to give it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimedResponse {
+    /// What the trainee did.
     pub response: Response,
+    /// Milliseconds the trainee took to respond; time past the persona's patience costs mood.
     pub elapsed_ms: u64,
 }
 
 /// Where the conversation goes after a turn.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Next {
+    /// On to the node with this id.
     Node(String),
+    /// To the ending with this id; the conversation is over.
     Ending(String),
 }
 
 /// The result of one turn, as shown in the feedback panel and kept in the transcript.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TurnResult {
+    /// Id of the node the turn was at.
     pub node_id: String,
     /// What the customer said before the trainee replied.
     pub customer_line: String,
@@ -59,60 +64,90 @@ pub struct TurnResult {
     pub reply: String,
     /// The picked choice, 0-based, when the turn was a choice.
     pub choice: Option<usize>,
+    /// Milliseconds the trainee took to reply.
     pub elapsed_ms: u64,
+    /// How the reply scored, per dimension and overall.
     pub score: ReplyScore,
     /// The author's feedback for a picked choice.
     pub feedback: Option<String>,
+    /// The customer's mood before the reply.
     pub mood_before: Mood,
     /// The mood cost of hesitating past the persona's patience (zero within it).
     pub hesitation: MoodDelta,
+    /// The customer's mood after the reply and any hesitation, each meter 0–100.
     pub mood_after: Mood,
     /// True when anger crossed the persona's walkout threshold on this turn.
     pub walked_out: bool,
+    /// Where the conversation went next; the walkout ending if the customer walked out.
     pub next: Next,
 }
 
 /// How the session ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcome {
+    /// Id of the ending reached; [`DRILL_ENDING`] for a drill.
     pub ending_id: String,
+    /// What kind of ending it was.
     pub kind: EndingKind,
+    /// The ending's text; for a drill, what the reply would have led to.
     pub text: String,
     /// Mean per-dimension scores over all turns.
     pub empathy: u8,
+    /// Mean accuracy over all turns, 0–100, rounded.
     pub accuracy: u8,
+    /// Mean de-escalation over all turns, 0–100, rounded.
     pub deescalation: u8,
+    /// Mean of the three dimension means, 0–100, rounded.
     pub overall: u8,
+    /// Whether `overall` reached the pass mark without the customer leaving; a drill passes by
+    /// [`meets_review_mark`] instead.
     pub passed: bool,
     /// 1 for finishing, 2 for passing, 3 for passing with a resolved ending at the three-star mark.
     pub stars: u8,
+    /// How many replies the trainee gave.
     pub turns: usize,
 }
 
 /// The full record of a session: enough to replay it and to re-score it later.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionRecord {
+    /// Id of the scenario played.
     pub scenario_id: String,
+    /// The scenario's `version` when it was played.
     pub scenario_version: u32,
+    /// Seed the customer's lines were picked with; the same seed and inputs replay the session.
     pub seed: u64,
+    /// The customer's mood before the first reply: the persona's, or the one a drill began in.
     pub starting_mood: Mood,
+    /// Every turn, oldest first.
     pub transcript: Vec<TurnResult>,
+    /// How the session ended; `None` if it was left before an ending.
     pub outcome: Option<Outcome>,
 }
 
 /// What the trainee sees at the current node.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prompt<'s> {
+    /// Id of the current node.
     pub node_id: &'s str,
+    /// What the customer says here, picked on entering the node.
     pub customer_line: &'s str,
+    /// The mood band the customer was in when the line was picked.
     pub band: MoodBand,
+    /// How the trainee may answer.
     pub options: Options<'s>,
 }
 
+/// How the trainee may answer at a node.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Options<'s> {
+    /// Pick one of these replies, listed in order; answer with a 0-based [`Response::Choice`].
     Choices(Vec<&'s str>),
-    FreeText { prompt: &'s str },
+    /// Type a reply, answered with [`Response::Text`].
+    FreeText {
+        /// What the trainee is asked to do, e.g. "Explain when the refund arrives."
+        prompt: &'s str,
+    },
 }
 
 /// The longest typed reply a session takes, in characters. A thorough email reply is under
@@ -124,26 +159,44 @@ pub const MAX_REPLY_CHARS: usize = 10_000;
 /// back on itself would otherwise grow the transcript without end.
 pub const MAX_TURNS: usize = 500;
 
+/// Why a session refused a response or could not begin.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SessionError {
+    /// A response came after the conversation had ended.
     #[error("the conversation has already ended")]
     Ended,
+    /// The picked choice does not exist.
     #[error("choice {given} does not exist; pick 1 to {available}")]
-    NoSuchChoice { given: usize, available: usize },
+    NoSuchChoice {
+        /// The choice picked, numbered from 1 as the trainee sees it.
+        given: usize,
+        /// How many choices the turn has.
+        available: usize,
+    },
+    /// Typed text was given at a turn that takes a choice.
     #[error("this turn takes a choice number, not typed text")]
     ExpectedChoice,
+    /// A choice number was given at a turn that takes typed text.
     #[error("this turn takes a typed reply, not a choice number")]
     ExpectedText,
+    /// The typed reply is blank.
     #[error("the reply is empty")]
     EmptyReply,
+    /// The typed reply is longer than [`MAX_REPLY_CHARS`].
     #[error(
         "the reply is {chars} characters long; a reply can have at most {MAX_REPLY_CHARS} (shorten it: customers stop reading long before that)"
     )]
-    ReplyTooLong { chars: usize },
+    ReplyTooLong {
+        /// The reply's length in characters.
+        chars: usize,
+    },
+    /// The session already has [`MAX_TURNS`] replies, so a path that loops is stopped.
     #[error(
         "this conversation has had {MAX_TURNS} replies, the most one session takes; it goes round in circles, so it stops here"
     )]
     TooManyTurns,
+    /// The scenario points at a node or ending that does not exist (the id given), or a turn has
+    /// no routes: it did not pass validation.
     #[error("the scenario points at \"{0}\", which does not exist (validate the scenario)")]
     BrokenScenario(String),
 }
@@ -243,14 +296,17 @@ impl Session {
         Ok(session)
     }
 
+    /// The scenario being played.
     pub fn scenario(&self) -> &Scenario {
         &self.scenario
     }
 
+    /// The seed the customer's lines are picked with.
     pub fn seed(&self) -> u64 {
         self.seed
     }
 
+    /// The customer's mood now: after the latest reply, or the starting mood before any.
     pub fn mood(&self) -> Mood {
         self.mood
     }
@@ -270,10 +326,12 @@ impl Session {
         &self.start
     }
 
+    /// Every turn so far, oldest first.
     pub fn transcript(&self) -> &[TurnResult] {
         &self.transcript
     }
 
+    /// How the session ended; `None` while it is still going.
     pub fn outcome(&self) -> Option<&Outcome> {
         match &self.state {
             State::Ended(outcome) => Some(outcome),
@@ -281,6 +339,7 @@ impl Session {
         }
     }
 
+    /// Whether the session has reached an ending.
     pub fn is_over(&self) -> bool {
         self.outcome().is_some()
     }
@@ -315,6 +374,7 @@ impl Session {
         }
     }
 
+    /// A record of the session so far, for saving, replaying and re-scoring.
     pub fn record(&self) -> SessionRecord {
         SessionRecord {
             scenario_id: self.scenario.id.clone(),
@@ -497,7 +557,6 @@ pub fn condition_holds(condition: Condition, overall: u8, mood: Mood) -> bool {
     }
 }
 
-/// The lines for `band`, falling back to the nearest band that has some.
 /// What one reply led to, before the walkout check: the reply as text, the picked choice, its
 /// score and feedback, the mood after it and where its choice or route points.
 struct Judged {
@@ -568,6 +627,7 @@ fn judge_typed(
     })
 }
 
+/// The lines for `band`, falling back to the nearest band that has some.
 pub fn lines_for(line: &CustomerLine, band: MoodBand) -> &[String] {
     line.for_band(band)
 }

@@ -15,19 +15,26 @@ pub enum Start {
     /// there when they missed it). It passes when the reply meets the review `mark`; see
     /// [`meets_review_mark`].
     Drill {
+        /// Id of the node the drill is at.
         node_id: String,
+        /// The customer's mood when the drill begins.
         mood: Mood,
+        /// Score, 0–100, that every dimension must reach for the drill to pass.
         mark: u8,
     },
     /// Call `call` (0-based) of the `calls` in shift `shift_id`: played as a whole scenario.
     ShiftCall {
+        /// Id of the shift the call belongs to.
         shift_id: String,
+        /// Which call of the shift this is, from 0.
         call: u32,
+        /// How many calls the shift has.
         calls: u32,
     },
 }
 
 impl Start {
+    /// Whether this is a one-reply review drill.
     pub fn is_drill(&self) -> bool {
         matches!(self, Start::Drill { .. })
     }
