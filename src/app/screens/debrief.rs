@@ -168,12 +168,7 @@ fn spawn_scores(commands: &mut Commands, parent: Entity, outcome: &Outcome) {
         (Dimension::Deescalation, outcome.deescalation),
     ] {
         commands.spawn((
-            theme::meter(
-                dimension.label(),
-                value,
-                palette::score_word(value),
-                palette::score_color(value),
-            ),
+            theme::score_meter(dimension.label(), value),
             ChildOf(scores),
         ));
     }

@@ -144,6 +144,16 @@ fn button_styled<A: Message + Clone>(
     )
 }
 
+/// A 0-100 score as a meter, with its word (good, fair, poor) and colour.
+pub fn score_meter(label: &str, score: u8) -> impl Bundle {
+    meter(
+        label,
+        score,
+        palette::score_word(score),
+        palette::score_color(score),
+    )
+}
+
 /// A horizontal bar filled to `value` of 100, with its label and number beside it, so the
 /// value reads without the colour.
 pub fn meter(label: &str, value: u8, words: &str, color: Color) -> impl Bundle {

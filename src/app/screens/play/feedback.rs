@@ -53,15 +53,7 @@ pub fn spawn_feedback(commands: &mut Commands, slot: Entity, session: &Session, 
     let bars = commands.spawn((theme::column(6.0), ChildOf(panel))).id();
     for dimension in Dimension::ALL {
         let value = score.dimension(dimension).score;
-        commands.spawn((
-            theme::meter(
-                dimension.label(),
-                value,
-                palette::score_word(value),
-                palette::score_color(value),
-            ),
-            ChildOf(bars),
-        ));
+        commands.spawn((theme::score_meter(dimension.label(), value), ChildOf(bars)));
     }
     if let Some(feedback) = &turn.feedback {
         commands.spawn((
