@@ -88,7 +88,7 @@ fn spawn(
         false,
         theme::GAP,
     );
-    spawn_verdict(&mut commands, left, &finished.start, session, &profile);
+    spawn_verdict(&mut commands, left, session.start(), session, &profile);
     if let Some(earned) = finished
         .attempt
         .as_deref()
@@ -131,7 +131,7 @@ fn spawn_header(
     let scenario = session.scenario();
     let turns = session.transcript().len();
     let header = commands.spawn((theme::header_row(), ChildOf(root))).id();
-    let heading = match &finished.start {
+    let heading = match session.start() {
         Start::Scenario => format!("Debrief: {}", scenario.title),
         Start::Drill { .. } => format!("Review drill: {}", scenario.title),
         Start::ShiftCall { call, calls, .. } => {
@@ -147,7 +147,7 @@ fn spawn_header(
         ],
     ));
     let buttons = commands.spawn((theme::row(8.0), ChildOf(header))).id();
-    for (i, (label, action)) in buttons_for(&finished.start, shift).into_iter().enumerate() {
+    for (i, (label, action)) in buttons_for(session.start(), shift).into_iter().enumerate() {
         if i == 0 {
             commands.spawn((theme::primary_button(label, action), ChildOf(buttons)));
         } else {
@@ -510,11 +510,11 @@ fn act(
         library.find(&current.id).map(|scenario| PlayRequest {
             scenario,
             seed,
-            start: finished.start.clone(),
+            start: session.start().clone(),
         })
     };
     for action in actions.read() {
-        if let Start::ShiftCall { .. } = finished.start {
+        if let Start::ShiftCall { .. } = session.start() {
             match (action, shift.as_deref().map(ShiftRun::next_call)) {
                 (DebriefAction::NextScenario, Some(Some(request))) => {
                     commands.insert_resource(request);
@@ -533,7 +533,7 @@ fn act(
         let request = match action {
             DebriefAction::RetrySameSeed => again(session.seed()),
             DebriefAction::RetryNewSeed => again(fresh_seed()),
-            DebriefAction::NextScenario if matches!(finished.start, Start::Drill { .. }) => {
+            DebriefAction::NextScenario if matches!(session.start(), Start::Drill { .. }) => {
                 next.set(Screen::Progress);
                 continue;
             }

@@ -47,7 +47,6 @@ pub struct FinishedSession {
     pub session: Session,
     /// The attempt saved for it (`None` when there is no trainee to save it for).
     pub attempt: Option<String>,
-    pub start: Start,
 }
 
 /// The shift being worked: its plan (from the core), its customers' scenarios in order and

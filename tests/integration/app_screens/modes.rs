@@ -69,7 +69,7 @@ fn a_due_review_is_drilled_from_the_progress_screen_as_one_reply() {
         let active = app.world().resource::<ActiveSession>();
         assert!(active.session.is_drill());
         assert_eq!(active.session.prompt().unwrap().node_id, node_id);
-        assert!(matches!(&active.start, Start::Drill { node_id: n, .. } if *n == node_id));
+        assert!(matches!(active.session.start(), Start::Drill { node_id: n, .. } if *n == node_id));
     }
     assert!(app.reply_well(), "a drill is one reply");
     assert_eq!(app.screen(), Screen::Debrief);

@@ -74,7 +74,6 @@ pub struct ActiveSession {
     pub notice: Option<String>,
     /// When the conversation began, in seconds since the Unix epoch.
     pub started_at: u64,
-    pub start: Start,
 }
 
 pub fn plugin(app: &mut App) {
@@ -116,7 +115,6 @@ fn start(
             call_secs: 0.0,
             notice: None,
             started_at: unix_now(),
-            start: request.start.clone(),
         }),
         Err(err) => {
             // A drill whose node was removed from the scenario since, say.
@@ -251,7 +249,7 @@ fn act(
                     profile.record(&active.session, active.started_at);
                     // Leaving a call leaves the shift: a shift is the calls taken in a row.
                     commands.remove_resource::<ShiftRun>();
-                    next.set(leave_to(&active.start));
+                    next.set(leave_to(active.session.start()));
                 }
             }
             PlayAction::Choose(_) | PlayAction::Submit(_)
@@ -262,7 +260,7 @@ fn act(
                 if active.session.is_over() {
                     let attempt = profile.record(&active.session, active.started_at);
                     if let (Start::ShiftCall { .. }, Some(shift)) =
-                        (&active.start, shift.as_deref_mut())
+                        (active.session.start(), shift.as_deref_mut())
                     {
                         // Kept here too, so the shift's summary does not depend on saving.
                         shift.taken.push(AttemptRecord::from_session(
@@ -274,7 +272,6 @@ fn act(
                     commands.insert_resource(FinishedSession {
                         session: active.session.clone(),
                         attempt,
-                        start: active.start.clone(),
                     });
                     next.set(Screen::Debrief);
                 } else {
