@@ -70,13 +70,14 @@ impl ShiftRun {
             &profile.attempts,
         );
         let mut plan = ShiftPlan::draw(seed, &candidates, &profile.rules.shift, unix_now())?;
-        // Drawn from the library's playable scenarios, so each is found; kept in step anyway.
-        plan.calls.retain(|id| library.find(id).is_some());
         let queue: Vec<Arc<Scenario>> = plan
             .calls
             .iter()
             .filter_map(|id| library.find(id))
             .collect();
+        // Drawn from the library's playable scenarios, so each is found; kept in step anyway,
+        // since a call's index is its place in both.
+        plan.calls = queue.iter().map(|s| s.id.clone()).collect();
         (!queue.is_empty()).then(|| ShiftRun {
             plan,
             queue,
