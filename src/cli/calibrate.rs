@@ -56,9 +56,9 @@ pub fn run(scenarios: &Path, labels: &[PathBuf], lexicon: Lexicon, output: Outpu
     }
     let below = output.min_agreement.is_some_and(|min| {
         report
-            .pairs
+            .dimensions
             .iter()
-            .any(|(_, a)| a.of > 0 && a.share * 100.0 < f64::from(min))
+            .any(|d| d.pairs.of > 0 && d.pairs.share * 100.0 < f64::from(min))
     });
     Ok(if below {
         ExitCode::from(exit::INVALID)
@@ -108,14 +108,20 @@ fn percent(a: &Agreement) -> String {
 fn print_report(report: &CalibrationReport, files: usize, show: usize) {
     println!("Calibration over {files} labels file(s)");
     println!("Pairs (the better reply scores higher):");
-    for (d, a) in &report.pairs {
-        println!("  {:<14} {}", d.label(), percent(a));
+    for d in &report.dimensions {
+        println!("  {:<14} {}", d.dimension.label(), percent(&d.pairs));
     }
     if report.singles_all_right.of > 0 {
         println!("Single replies (band Low < 40 <= Mid < 70 <= High):");
-        for ((d, a), (_, kappa)) in report.bands.iter().zip(&report.kappa) {
-            let kappa = kappa.map_or("undefined".to_string(), |k| format!("{k:.2}"));
-            println!("  {:<14} {}, weighted kappa {kappa}", d.label(), percent(a));
+        for d in &report.dimensions {
+            let kappa = d
+                .kappa
+                .map_or("undefined".to_string(), |k| format!("{k:.2}"));
+            let label = d.dimension.label();
+            println!(
+                "  {label:<14} {}, weighted kappa {kappa}",
+                percent(&d.bands)
+            );
         }
         println!("  every band right: {}", percent(&report.singles_all_right));
     }

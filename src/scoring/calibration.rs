@@ -254,15 +254,24 @@ pub struct ScoredReply {
     pub reasons: Vec<String>,
 }
 
+/// How the scorer agreed with the labels on one dimension.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DimensionReport {
+    /// The dimension these figures are for.
+    pub dimension: Dimension,
+    /// Pair agreement: the better reply scored strictly higher.
+    pub pairs: Agreement,
+    /// Band agreement over the single replies.
+    pub bands: Agreement,
+    /// Quadratic-weighted kappa over the single replies; `None` when undefined (one band only).
+    pub kappa: Option<f64>,
+}
+
 /// Everything a calibration run found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CalibrationReport {
-    /// Pair agreement per dimension (the better reply scored strictly higher).
-    pub pairs: Vec<(Dimension, Agreement)>,
-    /// Band agreement per dimension over the singles.
-    pub bands: Vec<(Dimension, Agreement)>,
-    /// Weighted kappa per dimension over the singles.
-    pub kappa: Vec<(Dimension, Option<f64>)>,
+    /// Per dimension, in the order empathy, accuracy, de-escalation.
+    pub dimensions: Vec<DimensionReport>,
     /// Singles with every band as expected, of all singles.
     pub singles_all_right: Agreement,
     /// Every label the scorer did not agree with: pairs first, then singles, each in file order.
@@ -361,20 +370,17 @@ pub fn calibrate<'s>(
         Agreement::new(agreed, m.iter().flatten().sum())
     };
     CalibrationReport {
-        pairs: Dimension::ALL
+        dimensions: Dimension::ALL
             .iter()
             .map(|&d| {
                 let (agreed, of) = pair_counts[d as usize];
-                (d, Agreement::new(agreed, of))
+                DimensionReport {
+                    dimension: d,
+                    pairs: Agreement::new(agreed, of),
+                    bands: band_agreement(d),
+                    kappa: weighted_kappa(&confusion[d as usize]),
+                }
             })
-            .collect(),
-        bands: Dimension::ALL
-            .iter()
-            .map(|&d| (d, band_agreement(d)))
-            .collect(),
-        kappa: Dimension::ALL
-            .iter()
-            .map(|&d| (d, weighted_kappa(&confusion[d as usize])))
             .collect(),
         singles_all_right: Agreement::new(all_right, singles_scored),
         disagreements,

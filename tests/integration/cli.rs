@@ -801,8 +801,9 @@ fn calibrate_reports_agreement_with_intervals_and_explains_each_disagreement() {
     assert_eq!(strict.status.code(), Some(1), "below the bar fails");
     let json = holdline(&["calibrate", labels.to_str().unwrap(), "--json"], "");
     let report: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
-    assert_eq!(report["pairs"][0][1]["agreed"], 1);
-    assert_eq!(report["pairs"][0][1]["of"], 2);
+    assert_eq!(report["dimensions"][0]["dimension"], "Empathy");
+    assert_eq!(report["dimensions"][0]["pairs"]["agreed"], 1);
+    assert_eq!(report["dimensions"][0]["pairs"]["of"], 2);
 
     std::fs::write(&labels, "Calibration(pairs: [Pair(scenario: ]").unwrap();
     let broken = holdline(&["calibrate", labels.to_str().unwrap()], "");

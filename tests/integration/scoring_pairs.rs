@@ -162,8 +162,9 @@ fn the_development_half_keeps_at_least_todays_agreement() {
         (Dimension::Accuracy, 38),
         (Dimension::Deescalation, 21),
     ];
-    for ((dimension, agreement), (floor_dimension, floor)) in report.pairs.iter().zip(floors) {
-        assert_eq!(*dimension, floor_dimension);
+    for (found, (floor_dimension, floor)) in report.dimensions.iter().zip(floors) {
+        let (dimension, agreement) = (found.dimension, &found.pairs);
+        assert_eq!(dimension, floor_dimension);
         println!("{dimension:?}: {}/{}", agreement.agreed, agreement.of);
         assert!(
             agreement.agreed >= floor,
