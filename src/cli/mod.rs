@@ -159,8 +159,9 @@ fn dispatch(cli: Cli) -> CliResult {
                 | Command::Calibrate { .. }
         )
     );
+    let data_dir = resolve_data_dir(cli.data_dir);
     if uses_store {
-        check_data_dir(&resolve_data_dir(cli.data_dir.clone()))?;
+        check_data_dir(&data_dir)?;
     }
     match cli.command {
         Some(Command::Validate {
@@ -180,7 +181,6 @@ fn dispatch(cli: Cli) -> CliResult {
             seed,
             trainee,
         }) => {
-            let data_dir = resolve_data_dir(cli.data_dir);
             let save = play::SaveTo {
                 data_dir: &data_dir,
                 trainee: trainee.as_deref(),
@@ -198,14 +198,11 @@ fn dispatch(cli: Cli) -> CliResult {
             let reply = score::reply_text(text, file.as_deref())?;
             score::run(&cli.scenarios, &scenario, &node, &reply, json, lexicon)
         }
-        Some(Command::Progress { trainee, json }) => progress::run_progress(
-            &resolve_data_dir(cli.data_dir),
-            &rules,
-            trainee.as_deref(),
-            json,
-        ),
+        Some(Command::Progress { trainee, json }) => {
+            progress::run_progress(&data_dir, &rules, trainee.as_deref(), json)
+        }
         Some(Command::Rescore { trainee, json }) => rescore::run(
-            &resolve_data_dir(cli.data_dir),
+            &data_dir,
             &cli.scenarios,
             &lexicon,
             &rules,
@@ -227,14 +224,12 @@ fn dispatch(cli: Cli) -> CliResult {
                 json,
             },
         ),
-        Some(Command::Trainee(command)) => {
-            progress::run_trainee(&resolve_data_dir(cli.data_dir), &command)
-        }
+        Some(Command::Trainee(command)) => progress::run_trainee(&data_dir, &command),
         None => open_app(
             cli.scenarios,
             lexicon,
             rules,
-            cli.data_dir,
+            data_dir,
             cli.screenshots.map(|dir| (dir, cli.tour_scenario)),
             cli.startup_probe,
         ),
@@ -246,7 +241,7 @@ fn open_app(
     scenarios: PathBuf,
     lexicon: Lexicon,
     rules: ProgressRules,
-    data_dir: Option<PathBuf>,
+    data_dir: PathBuf,
     screenshots: Option<(PathBuf, String)>,
     startup_probe: bool,
 ) -> CliResult {
@@ -261,7 +256,7 @@ fn open_app(
         scenarios_dir: scenarios,
         lexicon: std::sync::Arc::new(lexicon),
         rules: std::sync::Arc::new(rules),
-        data_dir: resolve_data_dir(data_dir),
+        data_dir,
     };
     let tour = match (screenshots, startup_probe) {
         (Some((dir, scenario)), _) => {
@@ -284,7 +279,7 @@ fn open_app(
     _scenarios: PathBuf,
     _lexicon: Lexicon,
     _rules: ProgressRules,
-    _data_dir: Option<PathBuf>,
+    _data_dir: PathBuf,
     _screenshots: Option<(PathBuf, String)>,
     _startup_probe: bool,
 ) -> CliResult {

@@ -420,7 +420,8 @@ impl Session {
                     &context,
                     free,
                     text,
-                    (mood_before, hesitation),
+                    mood_before,
+                    hesitation,
                 )?
             }
         };
@@ -600,7 +601,8 @@ fn judge_typed(
     context: &ScoringContext<'_>,
     free: &FreeText,
     text: String,
-    (mood, hesitation): (Mood, MoodDelta),
+    mood: Mood,
+    hesitation: MoodDelta,
 ) -> Result<Judged, SessionError> {
     if text.trim().is_empty() {
         return Err(SessionError::EmptyReply);
@@ -627,15 +629,10 @@ fn judge_typed(
     })
 }
 
-/// The lines for `band`, falling back to the nearest band that has some.
-pub fn lines_for(line: &CustomerLine, band: MoodBand) -> &[String] {
-    line.for_band(band)
-}
-
 /// Picks one alternative with the session RNG. Uses a fixed multiply-shift on `next_u64` so the
 /// pick depends only on the RNG stream, not on a sampling algorithm that could change upstream.
 fn pick_line(line: &CustomerLine, band: MoodBand, rng: &mut ChaCha8Rng) -> String {
-    let options = lines_for(line, band);
+    let options = line.for_band(band);
     if options.is_empty() {
         return String::new();
     }
