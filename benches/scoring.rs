@@ -1,9 +1,11 @@
-//! Scoring one typed reply: a typical two-sentence reply and a 10 KB one, at a real node.
+//! Scoring one typed reply: a typical two-sentence reply and a 10 KB one, at a real node, by
+//! the rules alone and by the hybrid scorer (rules + semantic layer) side by side in one run.
 
 use criterion::{Criterion, criterion_group};
 use holdline::scenario::library::load_source;
 use holdline::scenario::model::{Scenario, Turn};
-use holdline::scoring::{Lexicon, ReplyScorer, RuleScorer, ScoringContext};
+use holdline::scoring::hybrid_scorer::shared_semantic_layer;
+use holdline::scoring::{HybridScorer, Lexicon, ReplyScorer, RuleScorer, ScoringContext};
 
 struct Fixture {
     scenario: Scenario,
@@ -53,6 +55,15 @@ fn bench(c: &mut Criterion) {
     });
     c.bench_function("score 10 KB reply", |b| {
         b.iter(|| scorer.score(&context, std::hint::black_box(&long)))
+    });
+    // Loaded before timing: the model loads once a process, not once a reply.
+    let layer = shared_semantic_layer().expect("the shipped model loads");
+    let hybrid = HybridScorer::with_layer(Lexicon::builtin(), layer);
+    c.bench_function("hybrid: score typical reply", |b| {
+        b.iter(|| hybrid.score(&context, std::hint::black_box(typical)))
+    });
+    c.bench_function("hybrid: score 10 KB reply", |b| {
+        b.iter(|| hybrid.score(&context, std::hint::black_box(&long)))
     });
 }
 

@@ -19,7 +19,7 @@ use bevy::prelude::*;
 use bevy::window::WindowResolution;
 
 use crate::progress::ProgressRules;
-use crate::scoring::{Lexicon, ReplyScorer, RuleScorer};
+use crate::scoring::{HybridScorer, Lexicon, ReplyScorer};
 
 /// What the app was started with.
 #[derive(Resource, Clone)]
@@ -27,6 +27,8 @@ pub struct AppConfig {
     /// The scenario folder (absolute, so Bevy's asset source finds it from anywhere).
     pub scenarios_dir: PathBuf,
     pub lexicon: Arc<Lexicon>,
+    /// How typed replies are scored (the semantic layer may still be loading).
+    pub scorer: Arc<HybridScorer>,
     /// The gamification rules progress is worked out with.
     pub rules: Arc<ProgressRules>,
     /// Where the trainee's profile lives.
@@ -56,8 +58,21 @@ pub struct HoldlinePlugin {
 
 impl Plugin for HoldlinePlugin {
     fn build(&self, app: &mut App) {
-        let scorer: Arc<dyn ReplyScorer> =
-            Arc::new(RuleScorer::new(self.config.lexicon.as_ref().clone()));
+        let scorer: Arc<dyn ReplyScorer> = self.config.scorer.clone();
+        if self.config.scorer.is_semantic() {
+            // The model loads (and its exemplars embed, the first time) while the trainee reads
+            // the title and library screens; a reply typed before then waits on its own thread.
+            let spawned = std::thread::Builder::new()
+                .name("holdline-model".into())
+                .spawn(|| {
+                    if let Err(why) = crate::scoring::hybrid_scorer::warm_up() {
+                        warn!("{why}; typed replies are scored by the lexicon rules alone");
+                    }
+                });
+            if let Err(err) = spawned {
+                warn!("cannot load the scoring model in the background ({err}); it loads with the first typed reply");
+            }
+        }
         app.insert_resource(self.config.clone())
             .insert_resource(SharedScorer(scorer))
             .init_state::<Screen>()

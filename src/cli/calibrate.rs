@@ -8,7 +8,8 @@ use super::exit::{self, CliError, CliResult};
 use crate::scenario::library::load_paths;
 use crate::scenario::load::{MAX_FILE_BYTES, read_input_file};
 use crate::scoring::calibration::{Agreement, CalibrationReport, CalibrationSet, calibrate};
-use crate::scoring::{Lexicon, RuleScorer};
+use super::ScorerChoice;
+use crate::scoring::Lexicon;
 
 /// How the report is printed.
 pub struct Output {
@@ -17,7 +18,13 @@ pub struct Output {
     pub json: bool,
 }
 
-pub fn run(scenarios: &Path, labels: &[PathBuf], lexicon: Lexicon, output: Output) -> CliResult {
+pub fn run(
+    scenarios: &Path,
+    labels: &[PathBuf],
+    lexicon: Lexicon,
+    scoring: &ScorerChoice,
+    output: Output,
+) -> CliResult {
     let files = label_files(labels)?;
     let mut set = CalibrationSet::default();
     let mut folders = vec![scenarios.to_path_buf()];
@@ -43,7 +50,7 @@ pub fn run(scenarios: &Path, labels: &[PathBuf], lexicon: Lexicon, output: Outpu
             "note: {errors} errors in the scenario files; labels on those scenarios are skipped (run `holdline validate`)"
         );
     }
-    let scorer = RuleScorer::new(lexicon);
+    let scorer = scoring.build(&lexicon);
     let report = calibrate(
         &set,
         |id| library.find(id).map(|s| s.scenario.as_ref()),

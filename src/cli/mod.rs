@@ -19,6 +19,9 @@ use crate::progress::ProgressRules;
 use crate::scenario::library::{LoadReport, LoadedScenario, load_paths};
 use crate::scenario::load::{MAX_FILE_BYTES, read_input_file};
 use crate::scoring::Lexicon;
+use crate::scoring::hybrid_scorer::{HybridScorer, shared_semantic_layer};
+use crate::scoring::semantic::SemanticLayer;
+use crate::scoring::semantic::banks::ExemplarBanks;
 use exit::{CliError, CliResult};
 
 pub use play::{PlayOutcome, play};
@@ -33,6 +36,14 @@ pub struct Cli {
     /// Scoring lexicon to use instead of the built-in one.
     #[arg(long, global = true, value_name = "FILE")]
     pub lexicon: Option<PathBuf>,
+    /// Score typed replies with the lexicon's rules alone, without the semantic layer (the
+    /// sentence-embedding model that reads what a reply means).
+    #[arg(long, global = true)]
+    pub rules_only: bool,
+    /// Exemplar banks for the semantic layer instead of the built-in ones
+    /// (assets/scoring/exemplars.ron shows the format).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub exemplars: Option<PathBuf>,
     /// Progress rules (XP, levels, badges, ...) to use instead of the built-in ones.
     #[arg(long, global = true, value_name = "FILE")]
     pub rules: Option<PathBuf>,
@@ -99,6 +110,10 @@ pub enum Command {
         /// Print one JSON object instead of a readable breakdown.
         #[arg(long)]
         json: bool,
+        /// Also show each clause the semantic layer read and how closely it resembles each
+        /// exemplar bank: for trainers working on `assets/scoring/exemplars.ron`.
+        #[arg(long)]
+        clauses: bool,
     },
     /// A trainee's level, XP, streak, stars per tier, badges, review queue and scores over time.
     Progress {
@@ -147,8 +162,47 @@ pub fn run(cli: Cli) -> ExitCode {
     exit::finish(dispatch(cli))
 }
 
+/// How typed replies are scored, from `--rules-only` and `--exemplars`.
+#[derive(Debug, Clone, Default)]
+pub struct ScorerChoice {
+    /// The lexicon rules alone.
+    pub rules_only: bool,
+    /// A trainer's exemplar banks instead of the shipped ones.
+    pub exemplars: Option<ExemplarBanks>,
+}
+
+impl ScorerChoice {
+    /// The scorer chosen, its model loaded now. A model that cannot be loaded is said on stderr,
+    /// with what to do, and the rules score alone: a missing model file must not stop practice.
+    pub fn build(&self, lexicon: &Lexicon) -> HybridScorer {
+        if self.rules_only {
+            return HybridScorer::rules_only(lexicon.clone());
+        }
+        let layer = match &self.exemplars {
+            None => shared_semantic_layer(),
+            Some(banks) => SemanticLayer::load_with(banks.clone())
+                .map(std::sync::Arc::new)
+                .map_err(|e| e.to_string()),
+        };
+        match layer {
+            Ok(layer) => HybridScorer::with_layer(lexicon.clone(), layer),
+            Err(why) => {
+                eprintln!("warning: {why}");
+                eprintln!(
+                    "note: typed replies are scored by the lexicon rules alone until the model is back (pass --rules-only to say so and silence this)"
+                );
+                HybridScorer::rules_only(lexicon.clone())
+            }
+        }
+    }
+}
+
 fn dispatch(cli: Cli) -> CliResult {
     let lexicon = load_lexicon(cli.lexicon.as_deref())?;
+    let scoring = ScorerChoice {
+        rules_only: cli.rules_only,
+        exemplars: load_exemplars(cli.exemplars.as_deref())?,
+    };
     let rules = load_rules(cli.rules.as_deref())?;
     let uses_store = !matches!(
         cli.command,
@@ -186,7 +240,7 @@ fn dispatch(cli: Cli) -> CliResult {
                 trainee: trainee.as_deref(),
                 rules: &rules,
             };
-            play::run(&cli.scenarios, &scenario, seed, lexicon, save)
+            play::run(&cli.scenarios, &scenario, seed, lexicon, &scoring, save)
         }
         Some(Command::Score {
             scenario,
@@ -194,9 +248,11 @@ fn dispatch(cli: Cli) -> CliResult {
             text,
             file,
             json,
+            clauses,
         }) => {
             let reply = score::reply_text(text, file.as_deref())?;
-            score::run(&cli.scenarios, &scenario, &node, &reply, json, lexicon)
+            let show = score::Show { json, clauses };
+            score::run(&cli.scenarios, &scenario, &node, &reply, show, lexicon, &scoring)
         }
         Some(Command::Progress { trainee, json }) => {
             progress::run_progress(&data_dir, &rules, trainee.as_deref(), json)
@@ -205,6 +261,7 @@ fn dispatch(cli: Cli) -> CliResult {
             &data_dir,
             &cli.scenarios,
             &lexicon,
+            &scoring,
             &rules,
             trainee.as_deref(),
             json,
@@ -218,6 +275,7 @@ fn dispatch(cli: Cli) -> CliResult {
             &cli.scenarios,
             &labels,
             lexicon,
+            &scoring,
             calibrate::Output {
                 min_agreement,
                 show,
@@ -228,6 +286,7 @@ fn dispatch(cli: Cli) -> CliResult {
         None => open_app(
             cli.scenarios,
             lexicon,
+            scoring,
             rules,
             data_dir,
             cli.screenshots.map(|dir| (dir, cli.tour_scenario)),
@@ -240,6 +299,7 @@ fn dispatch(cli: Cli) -> CliResult {
 fn open_app(
     scenarios: PathBuf,
     lexicon: Lexicon,
+    scoring: ScorerChoice,
     rules: ProgressRules,
     data_dir: PathBuf,
     screenshots: Option<(PathBuf, String)>,
@@ -252,8 +312,15 @@ fn open_app(
     // Bevy resolves relative asset paths against the executable's folder, not the working
     // directory, so the scenario folder is made absolute here.
     let scenarios = std::path::absolute(&scenarios).unwrap_or(scenarios);
+    // The shipped model loads on a background thread while the app starts; a trainer's own
+    // exemplar banks are embedded before the window opens.
+    let scorer = match (&scoring.exemplars, scoring.rules_only) {
+        (None, false) => HybridScorer::with_shipped_model_later(lexicon.clone()),
+        _ => scoring.build(&lexicon),
+    };
     let config = AppConfig {
         scenarios_dir: scenarios,
+        scorer: std::sync::Arc::new(scorer),
         lexicon: std::sync::Arc::new(lexicon),
         rules: std::sync::Arc::new(rules),
         data_dir,
@@ -278,6 +345,7 @@ fn open_app(
 fn open_app(
     _scenarios: PathBuf,
     _lexicon: Lexicon,
+    _scoring: ScorerChoice,
     _rules: ProgressRules,
     _data_dir: PathBuf,
     _screenshots: Option<(PathBuf, String)>,
@@ -319,6 +387,23 @@ fn load_rules(path: Option<&Path>) -> Result<ProgressRules, CliError> {
         errors.iter().for_each(|e| eprintln!("{e}"));
         CliError::reported(exit::USAGE)
     })
+}
+
+fn load_exemplars(path: Option<&Path>) -> Result<Option<ExemplarBanks>, CliError> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    let label = path.display().to_string();
+    let bytes = read_input_file(path, MAX_FILE_BYTES).map_err(|err| {
+        eprintln!("{label}: error: cannot read exemplar banks: {err}");
+        CliError::reported(exit::USAGE)
+    })?;
+    ExemplarBanks::from_source(&label, &bytes)
+        .map(Some)
+        .map_err(|errors| {
+            errors.iter().for_each(|e| eprintln!("{e}"));
+            CliError::reported(exit::USAGE)
+        })
 }
 
 fn load_lexicon(path: Option<&Path>) -> Result<Lexicon, CliError> {

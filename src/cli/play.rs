@@ -10,7 +10,8 @@ use super::exit::{self, CliError, CliResult};
 use crate::progress::{OpenTrainee, ProgressRules, ProgressStore, Trainee, unix_now};
 use crate::scenario::model::Scenario;
 use crate::scenario::mood::{Mood, level_label};
-use crate::scoring::{Dimension, DimensionScore, Lexicon, ReplyScorer, RuleScorer};
+use super::ScorerChoice;
+use crate::scoring::{Dimension, DimensionScore, Lexicon, ReplyScorer};
 use crate::session::{Options, Response, Session, SessionError, TurnResult};
 
 /// How a terminal play-through ended.
@@ -32,7 +33,14 @@ pub struct SaveTo<'a> {
     pub rules: &'a ProgressRules,
 }
 
-pub fn run(folder: &Path, wanted: &str, seed: u64, lexicon: Lexicon, save: SaveTo) -> CliResult {
+pub fn run(
+    folder: &Path,
+    wanted: &str,
+    seed: u64,
+    lexicon: Lexicon,
+    scoring: &ScorerChoice,
+    save: SaveTo,
+) -> CliResult {
     let loaded = super::resolve_scenario(folder, wanted, &lexicon)?;
     let store = ProgressStore::new(save.data_dir);
     // Who the attempt is for is settled before the customer says a word, so a wrong name is
@@ -52,7 +60,7 @@ pub fn run(folder: &Path, wanted: &str, seed: u64, lexicon: Lexicon, save: SaveT
             save.trainee,
         )?)
     };
-    let scorer: Arc<dyn ReplyScorer> = Arc::new(RuleScorer::new(lexicon));
+    let scorer: Arc<dyn ReplyScorer> = Arc::new(scoring.build(&lexicon));
     let stdin = std::io::stdin();
     let timed = stdin.is_terminal();
     let mut input = stdin.lock();
@@ -166,6 +174,13 @@ pub fn play(
                 "{verdict}  {stars:<3} ({}/3 stars) in {} turns",
                 outcome.stars, outcome.turns
             )?;
+            for breach in &outcome.critical {
+                writeln!(
+                    out,
+                    "CRITICAL BREACH: you said \"{}\". {} Any critical breach fails the attempt, whatever the scores.",
+                    breach.matched, breach.why
+                )?;
+            }
             let outcome = PlayOutcome::Finished {
                 passed: outcome.passed,
             };

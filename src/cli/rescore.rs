@@ -10,12 +10,14 @@ use super::progress::open_history;
 use crate::progress::ProgressRules;
 use crate::progress::rescore::{RescoreResult, Rescored, rescore};
 use crate::scenario::library::load_paths;
-use crate::scoring::{Lexicon, ReplyScorer, RuleScorer};
+use super::ScorerChoice;
+use crate::scoring::{Lexicon, ReplyScorer};
 
 pub fn run(
     data_dir: &Path,
     scenarios: &Path,
     lexicon: &Lexicon,
+    scoring: &ScorerChoice,
     rules: &ProgressRules,
     trainee: Option<&str>,
     json: bool,
@@ -23,7 +25,7 @@ pub fn run(
     let history = open_history(data_dir, trainee)?;
     let wanted = &history.trainee;
     let library = load_paths(&[scenarios.to_path_buf()], lexicon);
-    let scorer: Arc<dyn ReplyScorer> = Arc::new(RuleScorer::new(lexicon.clone()));
+    let scorer: Arc<dyn ReplyScorer> = Arc::new(scoring.build(lexicon));
     let find = |id: &str| {
         library
             .scenarios

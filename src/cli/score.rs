@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use super::exit::{self, CliError, CliResult};
 
-use crate::scoring::{Dimension, Lexicon, ReplyScorer, RuleScorer, ScoringContext};
+use super::ScorerChoice;
+use crate::scoring::{Dimension, Lexicon, ReplyScorer, ScoringContext};
 
 /// Every error of this command is a usage error (exit 2): a bad scenario, an unknown node, an
 /// empty or unreadable reply.
@@ -47,13 +48,23 @@ pub fn reply_text(text: Option<String>, file: Option<&Path>) -> Result<String, C
     String::from_utf8(bytes).map_err(|_| fail("the reply is not UTF-8 text".into()))
 }
 
+/// What `holdline score` prints.
+#[derive(Debug, Clone, Copy)]
+pub struct Show {
+    /// One JSON object instead of the breakdown.
+    pub json: bool,
+    /// Each clause's similarity to each exemplar bank too.
+    pub clauses: bool,
+}
+
 pub fn run(
     folder: &Path,
     wanted: &str,
     node_id: &str,
     text: &str,
-    json: bool,
+    show: Show,
     lexicon: Lexicon,
+    scoring: &ScorerChoice,
 ) -> CliResult {
     if text.trim().is_empty() {
         return Err(fail(
@@ -82,9 +93,18 @@ pub fn run(
         )));
     };
     let context = ScoringContext::first_reply(scenario, node);
-    let score = RuleScorer::new(lexicon).score(&context, text);
-    if json {
-        println!("{}", serde_json::to_string(&score)?);
+    let scorer = scoring.build(&lexicon);
+    let score = scorer.score(&context, text);
+    let trace = match (show.clauses, scorer.layer()) {
+        (true, Some(layer)) => Some(layer.trace(text)),
+        _ => None,
+    };
+    if show.json {
+        let mut value = serde_json::to_value(&score)?;
+        if let (Some(trace), Some(object)) = (&trace, value.as_object_mut()) {
+            object.insert("clauses".into(), serde_json::to_value(trace)?);
+        }
+        println!("{value}");
         return Ok(ExitCode::SUCCESS);
     }
     println!("{} / {}: overall {}", scenario.id, node.id, score.overall);
@@ -104,5 +124,23 @@ pub fn run(
             }
         }
     }
+    if let Some(trace) = trace {
+        print_clauses(&trace);
+    } else if show.clauses {
+        println!("\n(no semantic layer: --rules-only, or the model did not load)");
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Each clause with the banks it reads most like, closest first.
+fn print_clauses(trace: &[crate::scoring::semantic::ClauseTrace]) {
+    println!("\nClauses the semantic layer read (closest banks first):");
+    for clause in trace {
+        println!("  \"{}\"", clause.text);
+        let mut banks: Vec<_> = clause.banks.iter().collect();
+        banks.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
+        for b in banks.iter().take(4) {
+            println!("    {:.2} {:<28} \"{}\"", b.similarity, b.bank, b.exemplar);
+        }
+    }
 }

@@ -120,6 +120,7 @@ pub fn migrate_format_1(store: &ProgressStore) -> Result<Vec<String>, ProgressEr
                 deescalation: attempt.overall,
                 overall: attempt.overall,
                 passed: attempt.passed,
+                critical: Vec::new(),
                 stars: attempt.stars,
                 turns: 0,
             }),

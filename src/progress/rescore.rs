@@ -136,6 +136,7 @@ mod tests {
                 accuracy: dim.clone(),
                 deescalation: dim,
                 overall: 55,
+                critical: Vec::new(),
             }
         }
     }

@@ -128,6 +128,7 @@ mod tests {
                 accuracy: dim(80),
                 deescalation: dim(80),
                 overall: 80,
+                critical: Vec::new(),
             },
             feedback: None,
             mood_before: Mood::default(),

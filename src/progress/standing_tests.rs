@@ -40,6 +40,7 @@ fn turn(scores: [u8; 3], anger_after: u8, penalty: bool) -> TurnResult {
             deescalation: dim(scores[2]),
             overall: ((u32::from(scores[0]) + u32::from(scores[1]) + u32::from(scores[2])) / 3)
                 as u8,
+            critical: Vec::new(),
         },
         feedback: None,
         mood_before: Mood::default(),
@@ -91,6 +92,7 @@ fn attempt(
             deescalation: scores[2],
             overall,
             passed: stars >= 2,
+            critical: Vec::new(),
             stars,
             turns: 3,
         }),

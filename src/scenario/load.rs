@@ -48,6 +48,8 @@ pub enum RonKind {
     ProgressRules,
     /// A calibration labels file (`holdline calibrate`).
     Labels,
+    /// The semantic scorer's exemplar banks (`assets/scoring/exemplars.ron`).
+    Exemplars,
 }
 
 impl RonKind {
@@ -60,6 +62,7 @@ impl RonKind {
                 "assets/progress/rules.ron shows every field, with a comment on each"
             }
             RonKind::Labels => "README.md (Calibrating the scorer) shows the labels format",
+            RonKind::Exemplars => "docs/scoring-lexicon.md (The semantic layer) lists every field",
         }
     }
 
@@ -74,6 +77,7 @@ impl RonKind {
                 "marks and percents are 0–100; XP awards are at most 10,000; counts are whole numbers"
             }
             RonKind::Labels => "bands are Low, Mid or High",
+            RonKind::Exemplars => "similarities are 0.0–1.0; bank weights -100 to 100",
         }
     }
 }

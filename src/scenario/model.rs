@@ -369,6 +369,11 @@ pub struct ForbiddenClaim {
     pub phrases: Vec<String>,
     /// Why the claim is wrong (policy or fact it breaks).
     pub why: String,
+    /// A breach so serious that making the claim fails the attempt, whatever the scores: health
+    /// data given before identity is verified, "the recalled kettle should be fine". Contact
+    /// centre QA calls these fatal errors.
+    #[serde(default)]
+    pub critical: bool,
 }
 
 /// One possible next step after a typed reply.

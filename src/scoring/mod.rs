@@ -5,10 +5,12 @@
 // result types, `ReplyScorer` and `RuleScorer` are used.
 pub mod calibration;
 mod fast_hash;
+pub mod hybrid_scorer;
 pub mod lexicon;
 mod matcher;
 mod node_cache;
 pub mod rule_scorer;
+pub mod semantic;
 mod text;
 mod vocabulary;
 
@@ -17,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::scenario::model::{Choice, Node, Rubric, Scenario, Turn};
 
 pub use crate::scenario::rule::{Dimension, Rule};
+pub use hybrid_scorer::HybridScorer;
 pub use lexicon::Lexicon;
 pub use rule_scorer::RuleScorer;
 
@@ -69,6 +72,20 @@ pub struct ReplyScore {
     pub deescalation: DimensionScore,
     /// Mean of the three dimension scores, rounded.
     pub overall: u8,
+    /// Critical forbidden claims the reply made: each fails the attempt whatever the scores.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub critical: Vec<CriticalBreach>,
+}
+
+/// A critical forbidden claim made in a reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CriticalBreach {
+    /// The claim's id in the node's rubric.
+    pub claim: String,
+    /// The words that made it.
+    pub matched: String,
+    /// Why it is wrong, from the rubric.
+    pub why: String,
 }
 
 impl ReplyScore {
@@ -84,7 +101,14 @@ impl ReplyScore {
             accuracy,
             deescalation,
             overall,
+            critical: Vec::new(),
         }
+    }
+
+    /// The same score, with the critical breaches the reply made.
+    pub fn with_critical(mut self, critical: Vec<CriticalBreach>) -> Self {
+        self.critical = critical;
+        self
     }
 
     /// The score for one dimension.

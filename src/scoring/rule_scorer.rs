@@ -12,7 +12,8 @@ use super::node_cache::{CompiledNode, NodeCache, is_figure_key};
 use super::text::{Normalized, Token};
 use super::vocabulary::Vocabulary;
 use super::{
-    Dimension, DimensionScore, Lexicon, Reason, ReplyScore, ReplyScorer, Rule, ScoringContext,
+    CriticalBreach, Dimension, DimensionScore, Lexicon, Reason, ReplyScore, ReplyScorer, Rule,
+    ScoringContext,
 };
 
 /// Scores typed replies against the lexicon and the node's rubric.
@@ -39,6 +40,8 @@ struct ReasonsByDimension {
     empathy: Vec<Reason>,
     accuracy: Vec<Reason>,
     deescalation: Vec<Reason>,
+    /// Critical forbidden claims made: they fail the attempt, not only cost points.
+    critical: Vec<CriticalBreach>,
 }
 
 impl ReasonsByDimension {
@@ -232,6 +235,7 @@ impl RuleScorer {
             total(accuracy_base, tally.accuracy),
             total(base.deescalation, tally.deescalation),
         )
+        .with_critical(tally.critical)
     }
 
     /// The lexicon's and the scenario's phrase rules, each firing at most once (at its first
@@ -449,6 +453,14 @@ impl RuleScorer {
                     Some(found.span(tokens)),
                 );
                 r.explanation = format!("{} {}", forbidden.explanation, claim.why);
+                if claim.critical {
+                    r.explanation = format!("Critical: this fails the attempt. {}", r.explanation);
+                    tally.critical.push(CriticalBreach {
+                        claim: claim.id.clone(),
+                        matched: r.matched.clone(),
+                        why: claim.why.clone(),
+                    });
+                }
                 tally.push(forbidden.dimension, r);
             }
         }

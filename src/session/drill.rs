@@ -49,6 +49,7 @@ impl Session {
             deescalation,
             overall,
             passed: meets_review_mark(last, mark),
+            critical: self.critical_breaches(),
             stars: 1,
             turns: self.transcript.len(),
         });

@@ -19,7 +19,7 @@ use crate::scenario::model::{
     Choice, Condition, CustomerLine, EndingKind, FreeText, Node, Scenario, Turn,
 };
 use crate::scenario::mood::{Mood, MoodBand, MoodDelta};
-use crate::scoring::{ReplyScore, ReplyScorer, ScoringContext, mean_score};
+use crate::scoring::{CriticalBreach, ReplyScore, ReplyScorer, ScoringContext, mean_score};
 pub use drill::DRILL_ENDING;
 use mood::{delta_from_scores, hesitation_delta};
 pub use start::{Start, meets_review_mark};
@@ -99,9 +99,12 @@ pub struct Outcome {
     pub deescalation: u8,
     /// Mean of the three dimension means, 0–100, rounded.
     pub overall: u8,
-    /// Whether `overall` reached the pass mark without the customer leaving; a drill passes by
-    /// [`meets_review_mark`] instead.
+    /// Whether `overall` reached the pass mark without the customer leaving and with no
+    /// critical breach; a drill passes by [`meets_review_mark`] instead.
     pub passed: bool,
+    /// The critical forbidden claims made, in turn order: any one fails the attempt.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub critical: Vec<CriticalBreach>,
     /// 1 for finishing, 2 for passing, 3 for passing with a resolved ending at the three-star mark.
     pub stars: u8,
     /// How many replies the trainee gave.
@@ -199,6 +202,9 @@ pub enum SessionError {
     /// no routes: it did not pass validation.
     #[error("the scenario points at \"{0}\", which does not exist (validate the scenario)")]
     BrokenScenario(String),
+    /// A reply scored for another turn was given to [`Session::respond_scored`].
+    #[error("this reply was scored for an earlier turn; send it again")]
+    StaleReply,
 }
 
 #[derive(Debug, Clone)]
@@ -386,6 +392,18 @@ impl Session {
         }
     }
 
+    /// Where the session stands when a reply may be given: the current node, the customer's
+    /// line and its band.
+    fn awaiting_reply(&self) -> Result<(usize, String, MoodBand), SessionError> {
+        let State::AtNode { node, line, band } = &self.state else {
+            return Err(SessionError::Ended);
+        };
+        if self.transcript.len() >= MAX_TURNS {
+            return Err(SessionError::TooManyTurns);
+        }
+        Ok((*node, line.clone(), *band))
+    }
+
     /// Takes the trainee's reply, given after `elapsed_ms` of thinking, and moves the
     /// conversation on. An invalid response changes nothing.
     pub fn respond(
@@ -393,41 +411,81 @@ impl Session {
         response: Response,
         elapsed_ms: u64,
     ) -> Result<&TurnResult, SessionError> {
-        let State::AtNode { node, line, band } = &self.state else {
-            return Err(SessionError::Ended);
-        };
-        if self.transcript.len() >= MAX_TURNS {
-            return Err(SessionError::TooManyTurns);
+        let (node_index, _, _) = self.awaiting_reply()?;
+        let scenario = Arc::clone(&self.scenario);
+        let node = &scenario.nodes[node_index];
+        match (&node.turn, response) {
+            (Turn::Choices(choices), Response::Choice(i)) => {
+                let hesitation = hesitation_delta(scenario.persona.patience_secs, elapsed_ms);
+                let judged = judge_choice(choices, i, self.mood, hesitation)?;
+                self.advance(judged, elapsed_ms)
+            }
+            (Turn::Choices(_), Response::Text(_)) => Err(SessionError::ExpectedChoice),
+            (Turn::FreeText(_), Response::Choice(_)) => Err(SessionError::ExpectedText),
+            (Turn::FreeText(_), Response::Text(text)) => {
+                let scored = self.prepare_typed(text)?.score();
+                self.respond_scored(scored, elapsed_ms)
+            }
         }
-        let (node_index, customer_line, band) = (*node, line.clone(), *band);
+    }
+
+    /// A typed reply at the current node, checked and ready to be scored apart from the
+    /// session (the app scores on another thread so its frames keep coming). Give the result
+    /// of [`PendingReply::score`] to [`Session::respond_scored`].
+    pub fn prepare_typed(&self, text: String) -> Result<PendingReply, SessionError> {
+        let (node_index, customer_line, _) = self.awaiting_reply()?;
+        if let Turn::Choices(_) = &self.scenario.nodes[node_index].turn {
+            return Err(SessionError::ExpectedChoice);
+        }
+        if text.trim().is_empty() {
+            return Err(SessionError::EmptyReply);
+        }
+        let chars = text.chars().count();
+        if chars > MAX_REPLY_CHARS {
+            return Err(SessionError::ReplyTooLong { chars });
+        }
+        Ok(PendingReply {
+            scorer: Arc::clone(&self.scorer),
+            scenario: Arc::clone(&self.scenario),
+            node: node_index,
+            turn: self.transcript.len(),
+            customer_line,
+            earlier: self.transcript.iter().map(|t| t.reply.clone()).collect(),
+            text,
+        })
+    }
+
+    /// Takes a typed reply scored by [`PendingReply::score`], given after `elapsed_ms` of
+    /// thinking, and moves the conversation on. A reply prepared at another turn is refused.
+    pub fn respond_scored(
+        &mut self,
+        scored: ScoredReply,
+        elapsed_ms: u64,
+    ) -> Result<&TurnResult, SessionError> {
+        let (node_index, _, _) = self.awaiting_reply()?;
+        if scored.node != node_index || scored.turn != self.transcript.len() {
+            return Err(SessionError::StaleReply);
+        }
+        let scenario = Arc::clone(&self.scenario);
+        let node = &scenario.nodes[node_index];
+        let Turn::FreeText(free) = &node.turn else {
+            return Err(SessionError::ExpectedChoice);
+        };
+        let hesitation = hesitation_delta(scenario.persona.patience_secs, elapsed_ms);
+        let judged = judge_typed(free, &node.id, scored, self.mood, hesitation)?;
+        self.advance(judged, elapsed_ms)
+    }
+
+    /// Records a judged reply and moves to where it leads (or to the walkout ending).
+    fn advance(&mut self, judged: Judged, elapsed_ms: u64) -> Result<&TurnResult, SessionError> {
+        let (node_index, customer_line, band) = self.awaiting_reply()?;
         let scenario = Arc::clone(&self.scenario);
         let node = &scenario.nodes[node_index];
         let mood_before = self.mood;
-        let hesitation = hesitation_delta(scenario.persona.patience_secs, elapsed_ms);
-
-        let judged = match (&node.turn, response) {
-            (Turn::Choices(choices), Response::Choice(i)) => {
-                judge_choice(choices, i, mood_before, hesitation)?
-            }
-            (Turn::Choices(_), Response::Text(_)) => return Err(SessionError::ExpectedChoice),
-            (Turn::FreeText(_), Response::Choice(_)) => return Err(SessionError::ExpectedText),
-            (Turn::FreeText(free), Response::Text(text)) => {
-                let earlier: Vec<String> =
-                    self.transcript.iter().map(|t| t.reply.clone()).collect();
-                let context = ScoringContext::at(&scenario, node, &customer_line, &earlier);
-                judge_typed(
-                    self.scorer.as_ref(),
-                    &context,
-                    free,
-                    text,
-                    mood_before,
-                    hesitation,
-                )?
-            }
-        };
         let Judged {
             reply,
             choice,
+            hesitation,
             score,
             feedback,
             mood_after,
@@ -505,7 +563,10 @@ impl Session {
             return;
         };
         let [empathy, accuracy, deescalation, overall] = self.means();
-        let passed = overall >= self.scenario.pass_mark && ending.kind != EndingKind::CustomerLeft;
+        let critical = self.critical_breaches();
+        let passed = overall >= self.scenario.pass_mark
+            && ending.kind != EndingKind::CustomerLeft
+            && critical.is_empty();
         let stars = match passed {
             true if overall >= self.scenario.three_star_mark
                 && ending.kind == EndingKind::Resolved =>
@@ -524,9 +585,18 @@ impl Session {
             deescalation,
             overall,
             passed,
+            critical,
             stars,
             turns: self.transcript.len(),
         });
+    }
+
+    /// Every critical breach in the transcript, oldest first.
+    fn critical_breaches(&self) -> Vec<CriticalBreach> {
+        self.transcript
+            .iter()
+            .flat_map(|t| t.score.critical.iter().cloned())
+            .collect()
     }
 }
 
@@ -540,6 +610,7 @@ fn placeholder_outcome() -> Outcome {
         deescalation: 0,
         overall: 0,
         passed: false,
+        critical: Vec::new(),
         stars: 1,
         turns: 0,
     }
@@ -563,6 +634,7 @@ pub fn condition_holds(condition: Condition, overall: u8, mood: Mood) -> bool {
 struct Judged {
     reply: String,
     choice: Option<usize>,
+    hesitation: MoodDelta,
     score: ReplyScore,
     feedback: Option<String>,
     mood_after: Mood,
@@ -586,6 +658,7 @@ fn judge_choice(
     Ok(Judged {
         reply: picked.text.clone(),
         choice: Some(i),
+        hesitation,
         score: ReplyScore::from_choice(picked),
         feedback: Some(picked.feedback.clone()).filter(|f| !f.trim().is_empty()),
         mood_after: mood.apply(hesitation.plus(picked.mood)),
@@ -593,40 +666,76 @@ fn judge_choice(
     })
 }
 
-/// A typed reply, with the customer in `mood` and `hesitation` to add: scored, the mood moved
+/// A typed reply, scored, with the customer in `mood` and `hesitation` to add: the mood moved
 /// by its scores and the hesitation together, and the first route whose condition holds (else
 /// the last).
 fn judge_typed(
-    scorer: &dyn ReplyScorer,
-    context: &ScoringContext<'_>,
     free: &FreeText,
-    text: String,
+    node_id: &str,
+    scored: ScoredReply,
     mood: Mood,
     hesitation: MoodDelta,
 ) -> Result<Judged, SessionError> {
-    if text.trim().is_empty() {
-        return Err(SessionError::EmptyReply);
-    }
-    let chars = text.chars().count();
-    if chars > MAX_REPLY_CHARS {
-        return Err(SessionError::ReplyTooLong { chars });
-    }
-    let score = scorer.score(context, &text);
+    let ScoredReply { text, score, .. } = scored;
     let mood_after = mood.apply(hesitation.plus(delta_from_scores(&score)));
     let route = free
         .routes
         .iter()
         .find(|r| condition_holds(r.when, score.overall, mood_after))
         .or(free.routes.last())
-        .ok_or_else(|| SessionError::BrokenScenario(format!("{} (no routes)", context.node.id)))?;
+        .ok_or_else(|| SessionError::BrokenScenario(format!("{node_id} (no routes)")))?;
     Ok(Judged {
         reply: text,
         choice: None,
+        hesitation,
         score,
         feedback: None,
         mood_after,
         next: route.next.clone(),
     })
+}
+
+/// A typed reply taken out of its session to be scored, on any thread: everything the scorer
+/// looks at, owned, so it can be sent. Made by [`Session::prepare_typed`].
+pub struct PendingReply {
+    scorer: Arc<dyn ReplyScorer>,
+    scenario: Arc<Scenario>,
+    node: usize,
+    turn: usize,
+    customer_line: String,
+    earlier: Vec<String>,
+    text: String,
+}
+
+impl PendingReply {
+    /// Scores the reply; this is the slow part (the semantic layer runs a model).
+    pub fn score(self) -> ScoredReply {
+        let node = &self.scenario.nodes[self.node];
+        let context = ScoringContext::at(&self.scenario, node, &self.customer_line, &self.earlier);
+        let score = self.scorer.score(&context, &self.text);
+        ScoredReply {
+            node: self.node,
+            turn: self.turn,
+            text: self.text,
+            score,
+        }
+    }
+}
+
+/// A typed reply with its score, for [`Session::respond_scored`].
+#[derive(Debug, Clone)]
+pub struct ScoredReply {
+    node: usize,
+    turn: usize,
+    text: String,
+    score: ReplyScore,
+}
+
+impl ScoredReply {
+    /// The reply's score.
+    pub fn score(&self) -> &ReplyScore {
+        &self.score
+    }
 }
 
 /// Picks one alternative with the session RNG. Uses a fixed multiply-shift on `next_u64` so the

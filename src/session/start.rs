@@ -41,11 +41,12 @@ impl Start {
 }
 
 /// The one definition of a reply good enough for review: every dimension at `mark` or above,
-/// with the customer still on the line. A drill passes by it, its debrief says so by it, its
+/// no critical breach, with the customer still on the line. A drill passes by it, its debrief says so by it, its
 /// XP is paid by it, and the review queue counts a node as missed or cleared by it.
 pub fn meets_review_mark(turn: &TurnResult, mark: u8) -> bool {
     let score = &turn.score;
     !turn.walked_out
+        && score.critical.is_empty()
         && [
             score.empathy.score,
             score.accuracy.score,

@@ -10,6 +10,7 @@ mod layers;
 mod library;
 mod loader_robustness;
 mod scorer;
+mod semantic_model;
 mod scoring_pairs;
 mod session;
 mod validation;

@@ -341,3 +341,55 @@ fn a_drill_starts_at_its_node_in_the_given_mood_and_ends_after_one_reply() {
         Err(SessionError::BrokenScenario(id)) if id == "nowhere"
     ));
 }
+
+/// Plays `scenario` to an ending: `first` at the first typed turn, then the first choice at
+/// choice turns and the first model answer at typed ones.
+fn play_through(scenario: &Arc<Scenario>, first: &str) -> holdline::session::Outcome {
+    let mut session = Session::new(Arc::clone(scenario), 3, scorer()).unwrap();
+    let mut first = Some(first.to_string());
+    for _ in 0..30 {
+        if let Some(outcome) = session.outcome() {
+            return outcome.clone();
+        }
+        let response = match session.prompt().unwrap().options {
+            Options::Choices(_) => Response::Choice(0),
+            Options::FreeText { .. } => match first.take() {
+                Some(reply) => text(&reply),
+                None => {
+                    let node = session.current_node().unwrap();
+                    let holdline::scenario::model::Turn::FreeText(free) = &node.turn else {
+                        unreachable!()
+                    };
+                    text(&free.rubric.model_answers[0])
+                }
+            },
+        };
+        session.respond(response, 0).unwrap();
+    }
+    panic!("no ending within 30 turns");
+}
+
+#[test]
+fn a_critical_breach_fails_the_attempt_whatever_the_scores() {
+    let scenario = load("scenarios/recall-notice.ron");
+    let node = scenario.node("first-email").unwrap();
+    let holdline::scenario::model::Turn::FreeText(free) = &node.turn else {
+        panic!("first-email is a typed turn")
+    };
+    let model = free.rubric.model_answers[0].clone();
+    let clean = play_through(&scenario, &model);
+    assert!(clean.passed, "the model answers pass: {clean:?}");
+    assert!(clean.critical.is_empty());
+
+    let breach = format!("{model} Honestly though, it's perfectly safe until the new one comes.");
+    let failed = play_through(&scenario, &breach);
+    assert!(
+        failed.overall >= scenario.pass_mark,
+        "the averages alone would pass: {failed:?}"
+    );
+    assert!(!failed.passed, "one critical breach fails it: {failed:?}");
+    assert_eq!(failed.stars, 1);
+    assert_eq!(failed.critical.len(), 1);
+    assert_eq!(failed.critical[0].claim, "safe-to-keep-using");
+    assert_eq!(failed.critical[0].matched, "perfectly safe");
+}

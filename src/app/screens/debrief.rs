@@ -257,6 +257,7 @@ fn spawn_verdict(
     } else {
         let (verdict, color) = match (outcome.passed, outcome.kind) {
             (true, _) => ("Passed", palette::GOOD),
+            (false, _) if !outcome.critical.is_empty() => ("Failed: critical breach", palette::BAD),
             (false, EndingKind::CustomerLeft) => ("The customer left", palette::BAD),
             (false, _) => ("Not passed yet", palette::WARN),
         };
@@ -271,6 +272,21 @@ fn spawn_verdict(
                     outcome.stars, outcome.overall, scenario.pass_mark
                 )),
             ],
+        ));
+    }
+    for breach in &outcome.critical {
+        // Said in full whatever the scores: one breach fails the attempt, as contact-centre QA's
+        // fatal criteria do.
+        commands.spawn((
+            theme::text(
+                format!(
+                    "Critical breach: you said \"{}\". {} Any critical breach fails the attempt, whatever the scores.",
+                    breach.matched, breach.why
+                ),
+                theme::BODY_SIZE,
+                palette::BAD,
+            ),
+            ChildOf(panel),
         ));
     }
     commands.spawn((theme::body(&outcome.text), ChildOf(panel)));

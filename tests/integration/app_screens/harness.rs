@@ -14,7 +14,7 @@ use holdline::app::screens::play::{ActiveSession, Phase, PlayAction};
 use holdline::app::{AppConfig, HoldlinePlugin, Screen};
 use holdline::progress::{ProgressStore, Trainee};
 use holdline::scenario::model::Turn;
-use holdline::scoring::Lexicon;
+use holdline::scoring::{HybridScorer, Lexicon};
 use holdline::session::Options;
 
 /// A scratch folder for one test, removed when the test ends (passing or failing), so runs
@@ -60,6 +60,8 @@ pub fn app_with(scenarios: &Path, data_dir: &Path) -> App {
             config: AppConfig {
                 scenarios_dir: scenarios.to_path_buf(),
                 lexicon: Arc::new(Lexicon::builtin()),
+                // The rules alone: app tests are about screens, and the scorer has its own.
+                scorer: Arc::new(HybridScorer::rules_only(Lexicon::builtin())),
                 rules: Arc::new(holdline::progress::ProgressRules::builtin()),
                 data_dir: data_dir.to_path_buf(),
             },
@@ -138,6 +140,18 @@ impl AppHarness for App {
         self.world_mut().write_message(message);
         self.update();
         self.update();
+        // A typed reply is scored on another thread: wait for it as a trainee would.
+        for _ in 0..5000 {
+            let scoring = self
+                .world()
+                .get_resource::<ActiveSession>()
+                .is_some_and(|a| a.scoring.is_some());
+            if !scoring {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+            self.update();
+        }
     }
 
     fn screen_text(&mut self) -> String {

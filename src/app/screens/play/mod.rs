@@ -8,6 +8,7 @@ mod view;
 
 use bevy::input_focus::InputFocus;
 use bevy::prelude::*;
+use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
 use bevy::text::EditableText;
 
 use super::flow::{FinishedSession, PlayRequest, ShiftRun};
@@ -16,7 +17,7 @@ use crate::app::theme;
 use crate::app::{AppSystems, Screen, SharedScorer};
 use crate::progress::{AttemptRecord, unix_now};
 use crate::session::Start;
-use crate::session::{Response, Session, SessionError};
+use crate::session::{Response, ScoredReply, Session, SessionError};
 
 pub use view::{ReplyBox, ScreenText};
 
@@ -74,7 +75,20 @@ pub struct ActiveSession {
     pub notice: Option<String>,
     /// When the conversation began, in seconds since the Unix epoch.
     pub started_at: u64,
+    /// A typed reply being scored on another thread: the semantic layer runs a model, and the
+    /// frames keep coming meanwhile. The thinking clock stands still until it is back.
+    pub scoring: Option<ScoringReply>,
 }
+
+/// A typed reply sent and being scored.
+pub struct ScoringReply {
+    task: Task<ScoredReply>,
+    /// How long the trainee took to send it.
+    elapsed_ms: u64,
+}
+
+/// Shown while a typed reply is scored; the model takes a moment on a slow machine.
+pub const SCORING_NOTICE: &str = "Reading your reply…";
 
 pub fn plugin(app: &mut App) {
     theme::add_button_action::<PlayAction>(app);
@@ -88,7 +102,7 @@ pub fn plugin(app: &mut App) {
             (
                 tick.in_set(AppSystems::TickTimers),
                 (keys, submit_typed).chain().in_set(AppSystems::RecordInput),
-                act.in_set(AppSystems::Act),
+                (act, collect_scored).chain().in_set(AppSystems::Act),
             )
                 .run_if(in_state(Screen::Play).and_then(resource_exists::<ActiveSession>)),
         )
@@ -115,6 +129,7 @@ fn start(
             call_secs: 0.0,
             notice: None,
             started_at: unix_now(),
+            scoring: None,
         }),
         Err(err) => {
             // A drill whose node was removed from the scenario since, say.
@@ -133,7 +148,7 @@ fn tick(time: Res<Time>, overlay: Res<State<PlayOverlay>>, mut active: ResMut<Ac
     // updates them in place rather than rebuilding.
     let active = active.bypass_change_detection();
     active.call_secs += dt;
-    if active.phase == Phase::Answering {
+    if active.phase == Phase::Answering && active.scoring.is_none() {
         active.thinking_secs += dt;
     }
 }
@@ -253,9 +268,9 @@ fn act(
                 }
             }
             PlayAction::Choose(_) | PlayAction::Submit(_)
-                if active.phase != Phase::Answering || confirming => {}
+                if active.phase != Phase::Answering || confirming || active.scoring.is_some() => {}
             PlayAction::Choose(i) => reply(&mut active, Response::Choice(*i)),
-            PlayAction::Submit(text) => reply(&mut active, Response::Text(text.clone())),
+            PlayAction::Submit(text) => send_typed(&mut active, text.clone()),
             PlayAction::Continue if active.phase == Phase::Feedback => {
                 if active.session.is_over() {
                     let attempt = profile.record(&active.session, active.started_at);
@@ -286,8 +301,41 @@ fn act(
 
 fn reply(active: &mut ActiveSession, response: Response) {
     let elapsed_ms = (active.thinking_secs * 1000.0) as u64;
-    match active.session.respond(response, elapsed_ms) {
-        Ok(_) => {
+    let result = active.session.respond(response, elapsed_ms).map(|_| ());
+    show_result(active, result);
+}
+
+/// A typed reply is checked here and scored on the async compute pool; `collect_scored` takes
+/// the score when it is ready.
+fn send_typed(active: &mut ActiveSession, text: String) {
+    let elapsed_ms = (active.thinking_secs * 1000.0) as u64;
+    match active.session.prepare_typed(text) {
+        Ok(pending) => {
+            let task = AsyncComputeTaskPool::get().spawn(async move { pending.score() });
+            active.scoring = Some(ScoringReply { task, elapsed_ms });
+            active.notice = Some(SCORING_NOTICE.into());
+        }
+        Err(err) => show_result(active, Err(err)),
+    }
+}
+
+/// Takes a typed reply's score once its task is done, and moves the conversation on.
+fn collect_scored(mut active: ResMut<ActiveSession>) {
+    let Some(scoring) = active.scoring.as_mut() else {
+        return;
+    };
+    let Some(scored) = block_on(future::poll_once(&mut scoring.task)) else {
+        return;
+    };
+    let elapsed_ms = scoring.elapsed_ms;
+    active.scoring = None;
+    let result = active.session.respond_scored(scored, elapsed_ms).map(|_| ());
+    show_result(&mut active, result);
+}
+
+fn show_result(active: &mut ActiveSession, result: Result<(), SessionError>) {
+    match result {
+        Ok(()) => {
             active.phase = Phase::Feedback;
             active.notice = None;
         }

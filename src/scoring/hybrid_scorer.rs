@@ -1,0 +1,135 @@
+//! The scorer holdline uses: the lexicon rules, then the semantic layer on top. Rules keep what
+//! they are good at (facts and figures, forbidden claims, negation, stuffing, order, shouting);
+//! the semantic layer adds what a reply means in the trainee's own words, which no list of
+//! phrases can cover. Its points are reasons like the rules', so every point is explained.
+
+use std::sync::{Arc, OnceLock};
+
+use super::semantic::SemanticLayer;
+use super::semantic::model_files::ModelError;
+use super::{
+    Dimension, DimensionScore, Lexicon, Reason, ReplyScore, ReplyScorer, RuleScorer, ScoringContext,
+};
+
+/// Where a scorer's semantic layer comes from.
+#[derive(Debug, Clone)]
+enum SemanticSource {
+    /// Rules alone (`--rules-only`, or the model could not be loaded).
+    Off,
+    /// A layer already loaded.
+    Loaded(Arc<SemanticLayer>),
+    /// The shipped layer, loaded the first time a reply is scored (or by [`warm_up`]), on
+    /// whichever thread does it: the app starts without waiting for the model.
+    Shipped,
+}
+
+/// Rules plus, when the model is there, the semantic layer.
+#[derive(Debug)]
+pub struct HybridScorer {
+    rules: RuleScorer,
+    semantic: SemanticSource,
+}
+
+/// The shipped model and banks, loaded once a process (the app, a command, a test binary) and
+/// shared by every scorer. The error says what is wrong and what to do.
+pub fn shared_semantic_layer() -> Result<Arc<SemanticLayer>, String> {
+    static LAYER: OnceLock<Result<Arc<SemanticLayer>, String>> = OnceLock::new();
+    LAYER
+        .get_or_init(|| {
+            SemanticLayer::load_default()
+                .map(Arc::new)
+                .map_err(|e: ModelError| e.to_string())
+        })
+        .clone()
+}
+
+/// Loads the shipped layer now, if it is not loaded yet: for a thread that has time to spare
+/// before the first reply is scored. The error is the one [`shared_semantic_layer`] gives.
+pub fn warm_up() -> Result<(), String> {
+    shared_semantic_layer().map(|_| ())
+}
+
+impl HybridScorer {
+    /// Rules from `lexicon` alone.
+    pub fn rules_only(lexicon: Lexicon) -> Self {
+        HybridScorer {
+            rules: RuleScorer::new(lexicon),
+            semantic: SemanticSource::Off,
+        }
+    }
+
+    /// Rules from `lexicon` with `layer`.
+    pub fn with_layer(lexicon: Lexicon, layer: Arc<SemanticLayer>) -> Self {
+        HybridScorer {
+            rules: RuleScorer::new(lexicon),
+            semantic: SemanticSource::Loaded(layer),
+        }
+    }
+
+    /// Rules from `lexicon` with the shipped layer, loaded now; if the model cannot be loaded,
+    /// the rules alone and the reason why, for the caller to show.
+    pub fn with_shipped_model(lexicon: Lexicon) -> (HybridScorer, Option<String>) {
+        match shared_semantic_layer() {
+            Ok(layer) => (HybridScorer::with_layer(lexicon, layer), None),
+            Err(why) => (HybridScorer::rules_only(lexicon), Some(why)),
+        }
+    }
+
+    /// Rules from `lexicon` with the shipped layer, loaded when first needed. Should the model
+    /// fail to load then, replies are scored by the rules alone (call [`warm_up`] beforehand to
+    /// learn why).
+    pub fn with_shipped_model_later(lexicon: Lexicon) -> HybridScorer {
+        HybridScorer {
+            rules: RuleScorer::new(lexicon),
+            semantic: SemanticSource::Shipped,
+        }
+    }
+
+    /// Whether the semantic layer is meant to be used.
+    pub fn is_semantic(&self) -> bool {
+        !matches!(self.semantic, SemanticSource::Off)
+    }
+
+    /// The lexicon the rules use.
+    pub fn lexicon(&self) -> &Lexicon {
+        self.rules.lexicon()
+    }
+
+    /// The semantic layer, if it is in use and loads.
+    pub fn layer(&self) -> Option<Arc<SemanticLayer>> {
+        match &self.semantic {
+            SemanticSource::Off => None,
+            SemanticSource::Loaded(layer) => Some(Arc::clone(layer)),
+            SemanticSource::Shipped => shared_semantic_layer().ok(),
+        }
+    }
+}
+
+fn add(score: &mut DimensionScore, reason: Reason) {
+    score.score = (i32::from(score.score) + reason.delta).clamp(0, 100) as u8;
+    score.reasons.push(reason);
+}
+
+impl ReplyScorer for HybridScorer {
+    fn score(&self, context: &ScoringContext<'_>, reply: &str) -> ReplyScore {
+        let rules = self.rules.score(context, reply);
+        let Some(semantic) = self.layer() else {
+            return rules;
+        };
+        let ReplyScore {
+            mut empathy,
+            mut accuracy,
+            mut deescalation,
+            critical,
+            ..
+        } = rules;
+        for (dimension, reason) in semantic.judge(reply) {
+            match dimension {
+                Dimension::Empathy => add(&mut empathy, reason),
+                Dimension::Accuracy => add(&mut accuracy, reason),
+                Dimension::Deescalation => add(&mut deescalation, reason),
+            }
+        }
+        ReplyScore::new(empathy, accuracy, deescalation).with_critical(critical)
+    }
+}

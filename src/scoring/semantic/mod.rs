@@ -1,0 +1,410 @@
+//! The semantic layer of the scorer: judges what a reply means, not which listed words it
+//! holds. Each clause of the reply is embedded with a sentence-embedding model
+//! (all-MiniLM-L6-v2, run in plain Rust on one thread) and compared with the exemplar banks in
+//! `assets/scoring/exemplars.ron`. A clause that reads like a bank's exemplars, clearly more
+//! than like the banks of the other sign, earns or costs that bank's points, explained with the
+//! exemplar it resembled and how closely. Embeddings miss negation, so a clause that negates a
+//! word of the exemplar it matched ("I'm not sorry" against "I'm really sorry") counts against,
+//! not for.
+
+pub mod banks;
+pub mod cache;
+pub mod clauses;
+pub mod encoder;
+pub mod model_files;
+pub mod tokenizer;
+mod weights;
+
+use super::{Dimension, Reason};
+use banks::{Bank, ExemplarBanks};
+use cache::EmbeddingCache;
+use encoder::{Embedding, cosine};
+use model_files::{ModelError, ModelFiles};
+
+/// The rule id prefix of every semantic point.
+pub const RULE_PREFIX: &str = "semantic.";
+
+/// One exemplar, embedded.
+struct Exemplar {
+    text: String,
+    embedding: Embedding,
+    negated: Vec<String>,
+}
+
+/// A bank with its exemplars embedded.
+struct EmbeddedBank {
+    bank: Bank,
+    exemplars: Vec<Exemplar>,
+}
+
+/// The model, the banks and their embeddings.
+pub struct SemanticLayer {
+    model: ModelFiles,
+    banks: ExemplarBanks,
+    embedded: Vec<EmbeddedBank>,
+}
+
+impl std::fmt::Debug for SemanticLayer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SemanticLayer({} banks)", self.embedded.len())
+    }
+}
+
+/// What one bank found in a reply: its best clause.
+#[derive(Debug, Clone)]
+struct BankHit {
+    similarity: f32,
+    exemplar: usize,
+    clause_span: (usize, usize),
+    negated: bool,
+}
+
+impl SemanticLayer {
+    /// The shipped model and banks, with exemplar embeddings from the default cache.
+    pub fn load_default() -> Result<SemanticLayer, ModelError> {
+        SemanticLayer::load_with(ExemplarBanks::builtin())
+    }
+
+    /// The shipped model with `banks` (a trainer's own exemplars file), with exemplar
+    /// embeddings from the default cache.
+    pub fn load_with(banks: ExemplarBanks) -> Result<SemanticLayer, ModelError> {
+        let model = ModelFiles::load_default()?;
+        Ok(SemanticLayer::new(
+            model,
+            banks,
+            EmbeddingCache::open_default(),
+        ))
+    }
+
+    /// A layer for `banks`, embedding what `cache` lacks (and saving it there).
+    pub fn new(model: ModelFiles, banks: ExemplarBanks, mut cache: EmbeddingCache) -> Self {
+        let texts: Vec<&str> = banks
+            .banks
+            .iter()
+            .flat_map(|b| b.exemplars.iter().map(String::as_str))
+            .collect();
+        let embeddings = embed_cached(&model, &mut cache, &texts);
+        let mut next = embeddings.into_iter();
+        let embedded = banks
+            .banks
+            .iter()
+            .map(|bank| EmbeddedBank {
+                bank: bank.clone(),
+                exemplars: bank
+                    .exemplars
+                    .iter()
+                    .map(|text| Exemplar {
+                        negated: negated_words(text),
+                        text: text.clone(),
+                        embedding: next.next().unwrap_or([0.0; encoder::DIM]),
+                    })
+                    .collect(),
+            })
+            .collect();
+        // The cache is only for exemplars: a reply is embedded once and never seen again.
+        cache.save();
+        SemanticLayer {
+            model,
+            banks,
+            embedded,
+        }
+    }
+
+    /// The banks this layer judges with.
+    pub fn banks(&self) -> &ExemplarBanks {
+        &self.banks
+    }
+
+    /// The embedding of `text` (one clause or sentence), for tools and tests.
+    pub fn embed(&self, text: &str) -> Embedding {
+        let ids = self.model.tokenizer.encode(text);
+        self.model.encoder.embed(&[ids]).remove(0)
+    }
+
+    /// The token ids the model reads for `text`.
+    pub fn token_ids(&self, text: &str) -> Vec<u32> {
+        self.model.tokenizer.encode(text)
+    }
+
+    /// Each clause of `reply` with its similarity to every bank (its closest exemplar): what
+    /// `holdline score --clauses` prints, for a trainer working on the banks.
+    pub fn trace(&self, reply: &str) -> Vec<ClauseTrace> {
+        let clauses = clauses::split(reply);
+        let embeddings = self.embed_clauses(&clauses);
+        clauses
+            .iter()
+            .zip(&embeddings)
+            .map(|(clause, embedding)| ClauseTrace {
+                text: clause.text.to_string(),
+                banks: self
+                    .closest_per_bank(embedding)
+                    .into_iter()
+                    .zip(&self.embedded)
+                    .map(|((similarity, exemplar), b)| BankSimilarity {
+                        bank: b.bank.id.clone(),
+                        similarity,
+                        exemplar: b.exemplars[exemplar].text.clone(),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    fn embed_clauses(&self, clauses: &[clauses::Clause<'_>]) -> Vec<Embedding> {
+        if clauses.is_empty() {
+            return Vec::new();
+        }
+        let ids: Vec<Vec<u32>> = clauses
+            .iter()
+            .map(|c| self.model.tokenizer.encode(&without_figures(c.text)))
+            .collect();
+        self.model.encoder.embed(&ids)
+    }
+
+    /// Each bank's closest exemplar to `embedding`: (similarity, exemplar index).
+    fn closest_per_bank(&self, embedding: &Embedding) -> Vec<(f32, usize)> {
+        self.embedded
+            .iter()
+            .map(|b| {
+                b.exemplars
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (cosine(embedding, &e.embedding), i))
+                    .fold((f32::MIN, 0), |acc, x| if x.0 > acc.0 { x } else { acc })
+            })
+            .collect()
+    }
+
+    /// The semantic points of `reply`, per dimension: at most one reason per bank and
+    /// dimension, at the bank's closest clause.
+    pub fn judge(&self, reply: &str) -> Vec<(Dimension, Reason)> {
+        let clauses = clauses::split(reply);
+        let embeddings = self.embed_clauses(&clauses);
+        let t = self.banks.thresholds;
+        // Every (bank, dimension, weight) the banks score.
+        let entries: Vec<(usize, Dimension, i32)> = self
+            .embedded
+            .iter()
+            .enumerate()
+            .flat_map(|(i, b)| b.bank.points().map(move |(d, w)| (i, d, w)))
+            .collect();
+        let mut best: Vec<Option<BankHit>> = vec![None; entries.len()];
+        for (clause, embedding) in clauses.iter().zip(&embeddings) {
+            let clause_negated = negated_words(clause.text);
+            let clause_words = words(clause.text);
+            let sims = self.closest_per_bank(embedding);
+            for (e, &(bank, dimension, weight)) in entries.iter().enumerate() {
+                let (similarity, exemplar) = sims[bank];
+                if similarity < t.min_similarity {
+                    continue;
+                }
+                // The clause must read more like this bank than like any bank of the other
+                // sign in the same dimension.
+                let rival = entries
+                    .iter()
+                    .filter(|(_, d, w)| *d == dimension && (*w > 0) != (weight > 0))
+                    .map(|&(other, _, _)| sims[other].0)
+                    .fold(f32::MIN, f32::max);
+                if similarity - rival < t.margin {
+                    continue;
+                }
+                if best[e].as_ref().is_none_or(|h| similarity > h.similarity) {
+                    let negated = flips(
+                        &clause_words,
+                        &clause_negated,
+                        &self.embedded[bank].exemplars[exemplar],
+                    );
+                    best[e] = Some(BankHit {
+                        similarity,
+                        exemplar,
+                        clause_span: clause.span,
+                        negated,
+                    });
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for (&(bank, dimension, weight), hit) in entries.iter().zip(best) {
+            let Some(hit) = hit else {
+                continue;
+            };
+            let b = &self.embedded[bank];
+            let share = ((hit.similarity - t.min_similarity)
+                / (t.full_similarity - t.min_similarity))
+                .clamp(0.0, 1.0);
+            let mut delta = (weight as f32 * share).round() as i32;
+            if delta == 0 {
+                continue;
+            }
+            let exemplar = &b.exemplars[hit.exemplar].text;
+            let mut explanation = format!(
+                "Read like: \"{exemplar}\" ({:.2}). {}",
+                hit.similarity, b.bank.explanation
+            );
+            if hit.negated {
+                // A negated good clause ("I'm not sorry") counts against; a negated bad one
+                // ("that's not your fault") counts for nothing.
+                if delta < 0 {
+                    continue;
+                }
+                delta = -delta;
+                explanation = format!(
+                    "Reads like \"{exemplar}\" ({:.2}), but negated, which says the opposite.",
+                    hit.similarity
+                );
+            }
+            out.push((
+                dimension,
+                Reason {
+                    rule: format!("{RULE_PREFIX}{}", b.bank.id),
+                    delta,
+                    matched: reply
+                        .get(hit.clause_span.0..hit.clause_span.1)
+                        .unwrap_or_default()
+                        .to_string(),
+                    span: Some(hit.clause_span),
+                    explanation,
+                    hint: b.bank.hint.clone(),
+                },
+            ));
+        }
+        out
+    }
+}
+
+/// One clause and how like each bank it reads.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ClauseTrace {
+    /// The clause.
+    pub text: String,
+    /// Every bank, in file order.
+    pub banks: Vec<BankSimilarity>,
+}
+
+/// A clause's similarity to one bank: to its closest exemplar.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BankSimilarity {
+    /// The bank's id.
+    pub bank: String,
+    /// Cosine similarity, -1 to 1.
+    pub similarity: f32,
+    /// The exemplar it is closest to.
+    pub exemplar: String,
+}
+
+/// Embeds `texts`, taking what the cache has and adding the rest to it.
+fn embed_cached(model: &ModelFiles, cache: &mut EmbeddingCache, texts: &[&str]) -> Vec<Embedding> {
+    let keys: Vec<cache::Key> = texts.iter().map(|t| cache::key(t)).collect();
+    let missing: Vec<usize> = (0..texts.len())
+        .filter(|&i| cache.get(&keys[i]).is_none())
+        .collect();
+    // Batches of a few exemplars share their matrix products.
+    for batch in missing.chunks(16) {
+        let ids: Vec<Vec<u32>> = batch
+            .iter()
+            .map(|&i| model.tokenizer.encode(texts[i]))
+            .collect();
+        for (&i, e) in batch.iter().zip(model.encoder.embed(&ids)) {
+            cache.insert(keys[i], e);
+        }
+    }
+    keys.iter()
+        .map(|k| cache.get(k).copied().unwrap_or([0.0; encoder::DIM]))
+        .collect()
+}
+
+/// `text` without its figures (words holding a digit or a currency sign): amounts, dates and
+/// references say what a clause is about, not how it treats the customer, and the banks judge
+/// the second. The rules check the figures.
+fn without_figures(text: &str) -> String {
+    text.split_whitespace()
+        .filter(|w| !w.chars().any(|c| c.is_ascii_digit() || matches!(c, '$' | '£' | '€' | '¥')))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+const NEGATORS: [&str; 12] = [
+    "not", "no", "never", "nothing", "cannot", "can't", "don't", "won't", "isn't", "didn't",
+    "doesn't", "wasn't",
+];
+/// How many words after a negator it reaches.
+const NEGATION_REACH: usize = 3;
+
+/// Lower-case words, with curly apostrophes straightened and "n't" kept on its word.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '\u{2019}'))
+        .filter(|w| !w.is_empty())
+        .map(|w| w.replace('\u{2019}', "'").to_lowercase())
+        .collect()
+}
+
+/// The content words of `text` that a negator reaches ("I'm not sorry" → "sorry").
+fn negated_words(text: &str) -> Vec<String> {
+    let words = words(text);
+    let mut out = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        if NEGATORS.contains(&w.as_str()) || w.ends_with("n't") {
+            out.extend(
+                words[i + 1..]
+                    .iter()
+                    .take(NEGATION_REACH)
+                    .filter(|w| is_content(w))
+                    .cloned(),
+            );
+        }
+    }
+    out
+}
+
+fn is_content(word: &str) -> bool {
+    word.len() >= 3
+        && !matches!(
+            word,
+            "the"
+                | "you"
+                | "your"
+                | "this"
+                | "that"
+                | "that's"
+                | "it's"
+                | "for"
+                | "and"
+                | "are"
+                | "was"
+                | "all"
+                | "any"
+                | "our"
+                | "been"
+                | "have"
+                | "has"
+                | "very"
+                | "really"
+                | "too"
+                | "even"
+        )
+}
+
+/// Whether the clause negates a content word of `exemplar` that the exemplar itself does not
+/// negate: the clause then says the opposite of what it resembles.
+fn flips(clause_words: &[String], clause_negated: &[String], exemplar: &Exemplar) -> bool {
+    let exemplar_words = words(&exemplar.text);
+    clause_negated.iter().any(|w| {
+        exemplar_words.contains(w) && !exemplar.negated.contains(w) && clause_words.contains(w)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negation_reaches_the_next_few_content_words() {
+        assert_eq!(negated_words("I'm not sorry at all"), vec!["sorry"]);
+        assert_eq!(negated_words("I don't care"), vec!["care"]);
+        assert!(negated_words("I'm so sorry this happened").is_empty());
+        assert_eq!(
+            negated_words("I'm sorry it didn't arrive in time"),
+            vec!["arrive", "time"]
+        );
+    }
+}
