@@ -70,7 +70,9 @@ impl Plugin for HoldlinePlugin {
                     }
                 });
             if let Err(err) = spawned {
-                warn!("cannot load the scoring model in the background ({err}); it loads with the first typed reply");
+                warn!(
+                    "cannot load the scoring model in the background ({err}); it loads with the first typed reply"
+                );
             }
         }
         app.insert_resource(self.config.clone())

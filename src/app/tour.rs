@@ -43,8 +43,9 @@ impl Plugin for TourPlugin {
             pending_shots: 0,
             blank: Vec::new(),
             saved: Vec::new(),
+            frames: FrameTimes::default(),
         })
-        .add_systems(Update, drive);
+        .add_systems(Update, (record_frame_time, drive));
         if matches!(self.config, TourConfig::StartupProbe { .. }) {
             app.add_systems(Update, probe_startup);
         }
@@ -104,6 +105,56 @@ struct Tour {
     pending_shots: usize,
     blank: Vec<String>,
     saved: Vec<String>,
+    /// Frame times on the play screen, to show that scoring a typed reply never freezes it.
+    frames: FrameTimes,
+}
+
+/// Frame times in milliseconds on the play screen, while a typed reply was being scored and
+/// while not.
+#[derive(Debug, Default)]
+struct FrameTimes {
+    scoring: Vec<f32>,
+    other: Vec<f32>,
+}
+
+impl FrameTimes {
+    fn summary(&self) -> String {
+        fn stats(v: &[f32]) -> String {
+            if v.is_empty() {
+                return "no frames".into();
+            }
+            let mut sorted = v.to_vec();
+            sorted.sort_by(f32::total_cmp);
+            format!(
+                "median {:.1} ms, max {:.1} ms over {} frames",
+                sorted[sorted.len() / 2],
+                sorted[sorted.len() - 1],
+                sorted.len()
+            )
+        }
+        format!(
+            "play-screen frame time while a typed reply was scored: {}; otherwise: {}",
+            stats(&self.scoring),
+            stats(&self.other)
+        )
+    }
+}
+
+fn record_frame_time(
+    time: Res<Time>,
+    screen: Res<State<Screen>>,
+    active: Option<Res<ActiveSession>>,
+    mut tour: ResMut<Tour>,
+) {
+    let (Screen::Play, Some(active)) = (screen.get(), active) else {
+        return;
+    };
+    let ms = time.delta_secs() * 1000.0;
+    if active.scoring.is_some() {
+        tour.frames.scoring.push(ms);
+    } else {
+        tour.frames.other.push(ms);
+    }
 }
 
 /// Frames between an action and a screenshot: enough for the state change, layout and a
@@ -254,6 +305,7 @@ fn drive(
 
 fn finish(tour: &Tour, exit: &mut MessageWriter<AppExit>) {
     println!("screenshots saved: {}", tour.saved.join(", "));
+    println!("{}", tour.frames.summary());
     if tour.blank.is_empty() {
         exit.write(AppExit::Success);
     } else {

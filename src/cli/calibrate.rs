@@ -4,12 +4,12 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use super::ScorerChoice;
 use super::exit::{self, CliError, CliResult};
 use crate::scenario::library::load_paths;
 use crate::scenario::load::{MAX_FILE_BYTES, read_input_file};
-use crate::scoring::calibration::{Agreement, CalibrationReport, CalibrationSet, calibrate};
-use super::ScorerChoice;
 use crate::scoring::Lexicon;
+use crate::scoring::calibration::{Agreement, CalibrationReport, CalibrationSet, calibrate};
 
 /// How the report is printed.
 pub struct Output {

@@ -252,7 +252,15 @@ fn dispatch(cli: Cli) -> CliResult {
         }) => {
             let reply = score::reply_text(text, file.as_deref())?;
             let show = score::Show { json, clauses };
-            score::run(&cli.scenarios, &scenario, &node, &reply, show, lexicon, &scoring)
+            score::run(
+                &cli.scenarios,
+                &scenario,
+                &node,
+                &reply,
+                show,
+                lexicon,
+                &scoring,
+            )
         }
         Some(Command::Progress { trainee, json }) => {
             progress::run_progress(&data_dir, &rules, trainee.as_deref(), json)

@@ -6,11 +6,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::ScorerChoice;
 use super::exit::{self, CliError, CliResult};
 use crate::progress::{OpenTrainee, ProgressRules, ProgressStore, Trainee, unix_now};
 use crate::scenario::model::Scenario;
 use crate::scenario::mood::{Mood, level_label};
-use super::ScorerChoice;
 use crate::scoring::{Dimension, DimensionScore, Lexicon, ReplyScorer};
 use crate::session::{Options, Response, Session, SessionError, TurnResult};
 

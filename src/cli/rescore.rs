@@ -5,12 +5,12 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use super::ScorerChoice;
 use super::exit::CliResult;
 use super::progress::open_history;
 use crate::progress::ProgressRules;
 use crate::progress::rescore::{RescoreResult, Rescored, rescore};
 use crate::scenario::library::load_paths;
-use super::ScorerChoice;
 use crate::scoring::{Lexicon, ReplyScorer};
 
 pub fn run(

@@ -8,9 +8,10 @@ use std::path::PathBuf;
 use holdline::scenario::library::load_paths;
 use holdline::scenario::model::Turn;
 use holdline::scenario::mood::MoodBand;
-use holdline::scoring::RuleScorer;
 use holdline::scoring::calibration::{CalibrationSet, calibrate};
+use holdline::scoring::hybrid_scorer::shared_semantic_layer;
 use holdline::scoring::{Dimension, Lexicon, ReplyScorer, ScoringContext};
+use holdline::scoring::{HybridScorer, RuleScorer};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -26,7 +27,17 @@ struct Pair {
 const REQUIRED_SHARE: f64 = 0.90;
 
 #[test]
-fn scorer_agrees_with_the_trainer_on_at_least_90_percent_per_dimension() {
+fn the_rules_agree_with_the_trainer_on_at_least_90_percent_per_dimension() {
+    agrees_with_the_trainer(&RuleScorer::default());
+}
+
+#[test]
+fn the_hybrid_scorer_agrees_with_the_trainer_on_at_least_90_percent_per_dimension() {
+    let layer = shared_semantic_layer().expect("the shipped model loads");
+    agrees_with_the_trainer(&HybridScorer::with_layer(Lexicon::builtin(), layer));
+}
+
+fn agrees_with_the_trainer(scorer: &dyn ReplyScorer) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(root.join("tests/scoring_pairs.ron")).unwrap();
     let pairs: Vec<Pair> = holdline::scenario::load::ron_options()
@@ -34,7 +45,6 @@ fn scorer_agrees_with_the_trainer_on_at_least_90_percent_per_dimension() {
         .expect("pairs parse");
     assert!(pairs.len() >= 60, "only {} pairs", pairs.len());
     let library = load_paths(&[root.join("scenarios")], &Lexicon::builtin());
-    let scorer = RuleScorer::default();
 
     let mut results: BTreeMap<Dimension, (usize, usize)> = BTreeMap::new();
     let mut misses = Vec::new();
@@ -146,31 +156,51 @@ fn both_halves_of_the_blind_set_load_and_every_label_names_a_real_node() {
     }
 }
 
-/// Today's rule scorer on the development half (`holdline calibrate tests/calibration/dev`):
-/// a floor, so a change to the scorer that loses agreement fails here. The goal (issue 15) is
-/// 90% on every dimension; the held-out half is never tuned on and has no test of its figures.
+/// The scorer holdline uses, rules and semantic layer, on the development half
+/// (`holdline calibrate tests/calibration/dev`): at least 90% of pairs on every dimension, the
+/// goal of issue 15. The exemplar banks were tuned on this half, so it overstates agreement on
+/// new replies; the held-out half is never tuned on and has no test of its figures. The rules
+/// alone keep their own floor (what they agreed on before the semantic layer), so a rule change
+/// that loses agreement fails here too.
 #[test]
-fn the_development_half_keeps_at_least_todays_agreement() {
+fn the_development_half_agrees_on_at_least_90_percent_per_dimension() {
     let (set, library) = calibration_half("dev");
-    let report = calibrate(
+    let find = |id: &str| library.find(id).map(|s| s.scenario.as_ref());
+    let layer = shared_semantic_layer().expect("the shipped model loads");
+    let hybrid = calibrate(
         &set,
-        |id| library.find(id).map(|s| s.scenario.as_ref()),
-        &RuleScorer::default(),
+        find,
+        &HybridScorer::with_layer(Lexicon::builtin(), layer),
     );
-    let floors = [
+    let rules = calibrate(&set, find, &RuleScorer::default());
+    let rule_floors = [
         (Dimension::Empathy, 37),
         (Dimension::Accuracy, 38),
         (Dimension::Deescalation, 21),
     ];
-    for (found, (floor_dimension, floor)) in report.dimensions.iter().zip(floors) {
-        let (dimension, agreement) = (found.dimension, &found.pairs);
-        assert_eq!(dimension, floor_dimension);
-        println!("{dimension:?}: {}/{}", agreement.agreed, agreement.of);
+    for ((hybrid, rules), (dimension, rule_floor)) in hybrid
+        .dimensions
+        .iter()
+        .zip(&rules.dimensions)
+        .zip(rule_floors)
+    {
+        assert_eq!((hybrid.dimension, rules.dimension), (dimension, dimension));
+        let (h, r) = (&hybrid.pairs, &rules.pairs);
+        println!(
+            "{dimension:?}: hybrid {}/{}, rules alone {}/{}",
+            h.agreed, h.of, r.agreed, r.of
+        );
         assert!(
-            agreement.agreed >= floor,
-            "{dimension:?}: {}/{} pairs agree, below today's {floor}",
-            agreement.agreed,
-            agreement.of
+            h.agreed * 10 >= h.of * 9,
+            "{dimension:?}: the hybrid scorer agrees on {}/{} pairs, under 90%",
+            h.agreed,
+            h.of
+        );
+        assert!(
+            r.agreed >= rule_floor,
+            "{dimension:?}: the rules alone agree on {}/{} pairs, below their {rule_floor}",
+            r.agreed,
+            r.of
         );
     }
 }

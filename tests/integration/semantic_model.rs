@@ -45,7 +45,11 @@ fn embeddings_match_the_reference_within_float16_rounding() {
     let mut worst_value = 0f32;
     for (i, s) in reference.sentences.iter().enumerate() {
         let alone = model.encoder.embed(std::slice::from_ref(&ids[i])).remove(0);
-        assert_eq!(alone, batched[i], "batched and alone differ for {:?}", s.text);
+        assert_eq!(
+            alone, batched[i],
+            "batched and alone differ for {:?}",
+            s.text
+        );
         let norm: f32 = batched[i].iter().map(|x| x * x).sum::<f32>().sqrt();
         assert!((norm - 1.0).abs() < 1e-4, "{:?} is not unit length", s.text);
         for (got, want) in batched[i].iter().zip(&s.embedding_first_8) {
@@ -53,7 +57,10 @@ fn embeddings_match_the_reference_within_float16_rounding() {
         }
     }
     // Float16 weights move a unit vector's components (about 0.05 each) by a few 1e-4.
-    assert!(worst_value < 2e-3, "worst component difference {worst_value}");
+    assert!(
+        worst_value < 2e-3,
+        "worst component difference {worst_value}"
+    );
     let mut worst_cosine = 0f32;
     for (pair, want) in &reference.cosine {
         let (a, b) = pair.split_once('-').expect("pairs are written a-b");
@@ -61,7 +68,10 @@ fn embeddings_match_the_reference_within_float16_rounding() {
         let got = cosine(&batched[a], &batched[b]);
         worst_cosine = worst_cosine.max((got - want).abs());
     }
-    assert!(worst_cosine < 5e-3, "worst cosine difference {worst_cosine}");
+    assert!(
+        worst_cosine < 5e-3,
+        "worst cosine difference {worst_cosine}"
+    );
     assert_eq!(batched[0].len(), DIM);
 }
 

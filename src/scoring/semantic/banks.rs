@@ -27,6 +27,11 @@ pub struct ExemplarBanks {
     pub version: u32,
     /// How similarities turn into points.
     pub thresholds: Thresholds,
+    /// Plain statements of fact and procedure, with no tone at all ("the refund reaches your
+    /// card in five working days"). A clause that reads as much like these as like a bank is
+    /// about the facts, whatever nouns it shares with the bank's exemplars, and earns nothing.
+    #[serde(default)]
+    pub neutral: Vec<String>,
     /// Every bank.
     pub banks: Vec<Bank>,
 }

@@ -78,7 +78,8 @@ pub fn split(reply: &str) -> Vec<Clause<'_>> {
     let mut clauses = Vec::new();
     for (from, to) in pieces {
         let raw = &reply[from..to];
-        let edge = |c: char| c.is_whitespace() || matches!(c, ',' | ':' | '-' | '\u{2014}' | '\u{2013}');
+        let edge =
+            |c: char| c.is_whitespace() || matches!(c, ',' | ':' | '-' | '\u{2014}' | '\u{2013}');
         let trimmed = raw.trim_matches(edge);
         if trimmed.split_whitespace().count() < MIN_WORDS {
             continue;

@@ -42,6 +42,8 @@ pub struct SemanticLayer {
     model: ModelFiles,
     banks: ExemplarBanks,
     embedded: Vec<EmbeddedBank>,
+    /// The neutral statements, embedded.
+    neutral: Vec<Embedding>,
 }
 
 impl std::fmt::Debug for SemanticLayer {
@@ -82,6 +84,7 @@ impl SemanticLayer {
             .banks
             .iter()
             .flat_map(|b| b.exemplars.iter().map(String::as_str))
+            .chain(banks.neutral.iter().map(String::as_str))
             .collect();
         let embeddings = embed_cached(&model, &mut cache, &texts);
         let mut next = embeddings.into_iter();
@@ -101,12 +104,14 @@ impl SemanticLayer {
                     .collect(),
             })
             .collect();
+        let neutral = next.collect();
         // The cache is only for exemplars: a reply is embedded once and never seen again.
         cache.save();
         SemanticLayer {
             model,
             banks,
             embedded,
+            neutral,
         }
     }
 
@@ -145,6 +150,7 @@ impl SemanticLayer {
                         similarity,
                         exemplar: b.exemplars[exemplar].text.clone(),
                     })
+                    .chain(self.closest_neutral(embedding))
                     .collect(),
             })
             .collect()
@@ -159,6 +165,20 @@ impl SemanticLayer {
             .map(|c| self.model.tokenizer.encode(&without_figures(c.text)))
             .collect();
         self.model.encoder.embed(&ids)
+    }
+
+    /// The closest neutral statement, as a pseudo-bank `(neutral)` for the trace.
+    fn closest_neutral(&self, embedding: &Embedding) -> Option<BankSimilarity> {
+        self.neutral
+            .iter()
+            .zip(&self.banks.neutral)
+            .map(|(n, text)| (cosine(embedding, n), text))
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(similarity, text)| BankSimilarity {
+                bank: "(neutral)".into(),
+                similarity,
+                exemplar: text.clone(),
+            })
     }
 
     /// Each bank's closest exemplar to `embedding`: (similarity, exemplar index).
@@ -193,32 +213,52 @@ impl SemanticLayer {
             let clause_negated = negated_words(clause.text);
             let clause_words = words(clause.text);
             let sims = self.closest_per_bank(embedding);
+            // Whether the clause says the opposite of each bank's closest exemplar: a negated
+            // good clause counts on the bad side, and a negated bad one on the good side.
+            let flipped: Vec<bool> = sims
+                .iter()
+                .zip(&self.embedded)
+                .map(|(&(_, exemplar), b)| {
+                    let good = b.bank.weight > 0;
+                    flips(&clause_words, &clause_negated, &b.exemplars[exemplar], good)
+                })
+                .collect();
+            // The side a bank's match puts the clause on: good, bad, or neither (a negated bad
+            // clause, "that's not your fault", is not praise, only not blame).
+            let side = |bank: usize, weight: i32| match (weight > 0, flipped[bank]) {
+                (true, false) => Some(true),
+                (true, true) | (false, false) => Some(false),
+                (false, true) => None,
+            };
+            let neutral = self
+                .neutral
+                .iter()
+                .map(|n| cosine(embedding, n))
+                .fold(f32::MIN, f32::max);
             for (e, &(bank, dimension, weight)) in entries.iter().enumerate() {
                 let (similarity, exemplar) = sims[bank];
                 if similarity < t.min_similarity {
                     continue;
                 }
-                // The clause must read more like this bank than like any bank of the other
-                // sign in the same dimension.
+                // The clause must read more like this bank than like any bank on the other
+                // side in the same dimension, and more than like a plain statement of fact.
+                let Some(good) = side(bank, weight) else {
+                    continue;
+                };
                 let rival = entries
                     .iter()
-                    .filter(|(_, d, w)| *d == dimension && (*w > 0) != (weight > 0))
+                    .filter(|&&(other, d, w)| d == dimension && side(other, w) == Some(!good))
                     .map(|&(other, _, _)| sims[other].0)
-                    .fold(f32::MIN, f32::max);
+                    .fold(neutral, f32::max);
                 if similarity - rival < t.margin {
                     continue;
                 }
                 if best[e].as_ref().is_none_or(|h| similarity > h.similarity) {
-                    let negated = flips(
-                        &clause_words,
-                        &clause_negated,
-                        &self.embedded[bank].exemplars[exemplar],
-                    );
                     best[e] = Some(BankHit {
                         similarity,
                         exemplar,
                         clause_span: clause.span,
-                        negated,
+                        negated: flipped[bank],
                     });
                 }
             }
@@ -318,7 +358,10 @@ fn embed_cached(model: &ModelFiles, cache: &mut EmbeddingCache, texts: &[&str]) 
 /// the second. The rules check the figures.
 fn without_figures(text: &str) -> String {
     text.split_whitespace()
-        .filter(|w| !w.chars().any(|c| c.is_ascii_digit() || matches!(c, '$' | '£' | '€' | '¥')))
+        .filter(|w| {
+            !w.chars()
+                .any(|c| c.is_ascii_digit() || matches!(c, '$' | '£' | '€' | '¥'))
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -338,19 +381,23 @@ fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The content words of `text` that a negator reaches ("I'm not sorry" → "sorry").
+/// The content words of `text` that a negator reaches ("I'm not sorry" → "sorry"). A negator
+/// reaches no further than the next comma or sentence end, so the interjection in "Oh no,
+/// that's the last thing you need" negates nothing.
 fn negated_words(text: &str) -> Vec<String> {
-    let words = words(text);
     let mut out = Vec::new();
-    for (i, w) in words.iter().enumerate() {
-        if NEGATORS.contains(&w.as_str()) || w.ends_with("n't") {
-            out.extend(
-                words[i + 1..]
-                    .iter()
-                    .take(NEGATION_REACH)
-                    .filter(|w| is_content(w))
-                    .cloned(),
-            );
+    for segment in text.split([',', ';', ':', '.', '!', '?', '\u{2014}', '\u{2013}']) {
+        let words = words(segment);
+        for (i, w) in words.iter().enumerate() {
+            if NEGATORS.contains(&w.as_str()) || w.ends_with("n't") {
+                out.extend(
+                    words[i + 1..]
+                        .iter()
+                        .take(NEGATION_REACH)
+                        .filter(|w| is_content(w))
+                        .cloned(),
+                );
+            }
         }
     }
     out
@@ -384,13 +431,34 @@ fn is_content(word: &str) -> bool {
         )
 }
 
-/// Whether the clause negates a content word of `exemplar` that the exemplar itself does not
-/// negate: the clause then says the opposite of what it resembles.
-fn flips(clause_words: &[String], clause_negated: &[String], exemplar: &Exemplar) -> bool {
+/// Words for something bad: negating one ("not your fault", "no trouble at all") reassures; it
+/// does not say the opposite of a good exemplar that mentions it ("sorry, that was our fault").
+const NEGATIVE_WORDS: [&str; 12] = [
+    "fault", "blame", "worry", "worried", "problem", "mistake", "wrong", "trouble", "hassle",
+    "bother", "rush", "charge",
+];
+
+/// Whether the clause says the opposite of `exemplar`: it negates a content word the exemplar
+/// states plainly ("I'm not sorry" against "I'm really sorry"), or states plainly a word the
+/// exemplar negates ("I can help with that" against "I can't help you with that").
+fn flips(
+    clause_words: &[String],
+    clause_negated: &[String],
+    exemplar: &Exemplar,
+    good_bank: bool,
+) -> bool {
     let exemplar_words = words(&exemplar.text);
-    clause_negated.iter().any(|w| {
-        exemplar_words.contains(w) && !exemplar.negated.contains(w) && clause_words.contains(w)
-    })
+    let negates_what_it_states = clause_negated.iter().any(|w| {
+        !(good_bank && NEGATIVE_WORDS.contains(&w.as_str()))
+            && exemplar_words.contains(w)
+            && !exemplar.negated.contains(w)
+            && clause_words.contains(w)
+    });
+    let states_what_it_negates = exemplar
+        .negated
+        .iter()
+        .any(|w| clause_words.contains(w) && !clause_negated.contains(w));
+    negates_what_it_states || states_what_it_negates
 }
 
 #[cfg(test)]
@@ -406,5 +474,36 @@ mod tests {
             negated_words("I'm sorry it didn't arrive in time"),
             vec!["arrive", "time"]
         );
+        assert!(negated_words("Oh no, that's the last thing you need").is_empty());
+    }
+
+    #[test]
+    fn a_clause_flips_an_exemplar_it_negates_or_that_negates_it() {
+        let exemplar = |text: &str| Exemplar {
+            text: text.into(),
+            embedding: [0.0; encoder::DIM],
+            negated: negated_words(text),
+        };
+        let flipped = |clause: &str, ex: &str| {
+            flips(&words(clause), &negated_words(clause), &exemplar(ex), true)
+        };
+        assert!(flipped("I'm not sorry about this", "I'm really sorry"));
+        assert!(flipped(
+            "I can help you with that",
+            "I can't help you with that"
+        ));
+        assert!(!flipped(
+            "I can't help you with that",
+            "I can't help you with that"
+        ));
+        assert!(!flipped("I'm so sorry", "I'm really sorry"));
+        assert!(!flipped(
+            "Oh no, that's the last thing you need",
+            "that's the last thing you need right now"
+        ));
+        assert!(!flipped(
+            "That's not your fault",
+            "sorry, that was our fault"
+        ));
     }
 }

@@ -329,7 +329,10 @@ fn collect_scored(mut active: ResMut<ActiveSession>) {
     };
     let elapsed_ms = scoring.elapsed_ms;
     active.scoring = None;
-    let result = active.session.respond_scored(scored, elapsed_ms).map(|_| ());
+    let result = active
+        .session
+        .respond_scored(scored, elapsed_ms)
+        .map(|_| ());
     show_result(&mut active, result);
 }
 
