@@ -47,6 +47,12 @@ fn check_other_file(kind: FileKind, label: &str, bytes: &[u8]) -> Vec<Diagnostic
         FileKind::ProgressRules => ProgressRules::from_source(label, bytes)
             .err()
             .unwrap_or_default(),
+        FileKind::ExemplarBanks => {
+            match crate::scoring::semantic::banks::ExemplarBanks::from_source(label, bytes) {
+                Ok(_) => Vec::new(),
+                Err(errors) => errors,
+            }
+        }
         FileKind::Scenario => Vec::new(),
     }
 }

@@ -54,26 +54,38 @@ pub enum RescoreResult {
 /// drill is judged at `review_mark` (the progress rules' `review.below`).
 pub fn rescore(
     attempts: &[AttemptRecord],
-    find: impl Fn(&str) -> Option<Arc<Scenario>>,
+    find: impl Fn(&str) -> Option<Arc<Scenario>> + Sync,
     scorer: &Arc<dyn ReplyScorer>,
     review_mark: u8,
 ) -> Vec<Rescored> {
-    attempts
-        .iter()
-        .map(|record| {
-            let scenario = find(&record.scenario_id);
-            let then = record.outcome.as_ref();
-            Rescored {
-                attempt_id: record.id.clone(),
-                scenario_id: record.scenario_id.clone(),
-                version_then: record.scenario_version,
-                version_now: scenario.as_ref().map(|s| s.version),
-                overall_then: then.map(|o| o.overall),
-                ending_then: then.map(|o| o.ending_id.clone()),
-                now: replay_one(record, scenario, scorer, review_mark),
-            }
-        })
-        .collect()
+    let one = |record: &AttemptRecord| {
+        let scenario = find(&record.scenario_id);
+        let then = record.outcome.as_ref();
+        Rescored {
+            attempt_id: record.id.clone(),
+            scenario_id: record.scenario_id.clone(),
+            version_then: record.scenario_version,
+            version_now: scenario.as_ref().map(|s| s.version),
+            overall_then: then.map(|o| o.overall),
+            ending_then: then.map(|o| o.ending_id.clone()),
+            now: replay_one(record, scenario, scorer, review_mark),
+        }
+    };
+    // Attempts replay independently, so they are shared among the cores in order-keeping
+    // chunks: each reply's score is the same whichever thread computes it, and the semantic
+    // layer makes a replay take tens of milliseconds.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let chunk = attempts.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = attempts
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| part.iter().map(one).collect::<Vec<_>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 fn replay_one(

@@ -69,6 +69,8 @@ pub enum FileKind {
     Lexicon,
     /// The progress rules, starting with `ProgressRules`.
     ProgressRules,
+    /// The semantic layer's exemplar banks, starting with `ExemplarBanks`.
+    ExemplarBanks,
 }
 
 /// Which kind of file `bytes` holds, from the first line in its first 4 KiB that is neither blank
@@ -84,12 +86,14 @@ pub fn sniff_kind(bytes: &[u8]) -> FileKind {
         FileKind::Lexicon
     } else if code.starts_with("ProgressRules") {
         FileKind::ProgressRules
+    } else if code.starts_with("ExemplarBanks") {
+        FileKind::ExemplarBanks
     } else {
         FileKind::Scenario
     }
 }
 
-/// Checks a lexicon or progress-rules file found among scenarios: given by the layer that
+/// Checks a lexicon, progress-rules or exemplars file found among scenarios: given by the layer that
 /// knows those formats (`holdline validate`), as (kind, label, bytes) → diagnostics.
 pub type OtherFileCheck<'a> = &'a dyn Fn(FileKind, &str, &[u8]) -> Vec<Diagnostic>;
 

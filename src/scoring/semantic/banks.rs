@@ -111,9 +111,10 @@ impl ExemplarBanks {
         let mut r = Reporter::new(file, text);
         let t = self.thresholds;
         let path = [Step::Field("thresholds")];
-        if !(0.0..1.0).contains(&t.min_similarity)
-            || !(t.min_similarity < t.full_similarity && t.full_similarity <= 1.0)
-        {
+        let ordered = (0.0..1.0).contains(&t.min_similarity)
+            && t.min_similarity < t.full_similarity
+            && t.full_similarity <= 1.0;
+        if !ordered {
             r.error(
                 &path,
                 "bad-thresholds",
