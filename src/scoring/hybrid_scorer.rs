@@ -123,7 +123,7 @@ impl ReplyScorer for HybridScorer {
             critical,
             ..
         } = rules;
-        for (dimension, reason) in semantic.judge(reply) {
+        for (dimension, reason) in semantic.judge_at_node(reply, &context.rubric.model_answers) {
             match dimension {
                 Dimension::Empathy => add(&mut empathy, reason),
                 Dimension::Accuracy => add(&mut accuracy, reason),

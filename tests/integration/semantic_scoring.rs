@@ -134,3 +134,30 @@ fn the_same_reply_scores_the_same_every_time() {
         assert_eq!(both(reply).0, first);
     }
 }
+
+#[test]
+fn the_nodes_model_answer_lends_its_empathy_to_the_banks() {
+    // "I can see why you're fed up." is in late-parcel's model answer at explain-status, and in
+    // no bank of the shipped file.
+    let banks = holdline::scoring::semantic::banks::ExemplarBanks::builtin();
+    assert!(
+        banks
+            .banks
+            .iter()
+            .flat_map(|b| &b.exemplars)
+            .all(|e| !e.contains("see why you're fed up"))
+    );
+    let (hybrid, _) = both("I can tell why you're so fed up with us.");
+    let reason = hybrid
+        .empathy
+        .reasons
+        .iter()
+        .find(|r| r.rule == "semantic.acknowledges-feeling")
+        .expect("the acknowledgement is read");
+    assert!(
+        reason
+            .explanation
+            .starts_with("Read like: \"I can see why you're fed up.\""),
+        "{reason:?}"
+    );
+}

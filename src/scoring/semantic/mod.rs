@@ -15,6 +15,9 @@ pub mod model_files;
 pub mod tokenizer;
 mod weights;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use super::{Dimension, Reason};
 use banks::{Bank, ExemplarBanks};
 use cache::EmbeddingCache;
@@ -25,6 +28,7 @@ use model_files::{ModelError, ModelFiles};
 pub const RULE_PREFIX: &str = "semantic.";
 
 /// One exemplar, embedded.
+#[derive(Clone)]
 struct Exemplar {
     text: String,
     embedding: Embedding,
@@ -44,6 +48,9 @@ pub struct SemanticLayer {
     embedded: Vec<EmbeddedBank>,
     /// The neutral statements, embedded.
     neutral: Vec<Embedding>,
+    /// Extra exemplars drawn from a node's model answers, per bank, by the answers' content
+    /// hash: worked out the first time a reply at that node is scored.
+    node_exemplars: Mutex<HashMap<cache::Key, Arc<Vec<Vec<Exemplar>>>>>,
 }
 
 impl std::fmt::Debug for SemanticLayer {
@@ -112,6 +119,7 @@ impl SemanticLayer {
             banks,
             embedded,
             neutral,
+            node_exemplars: Mutex::new(HashMap::new()),
         }
     }
 
@@ -142,7 +150,7 @@ impl SemanticLayer {
             .map(|(clause, embedding)| ClauseTrace {
                 text: clause.text.to_string(),
                 banks: self
-                    .closest_per_bank(embedding)
+                    .closest_per_bank(embedding, &[])
                     .into_iter()
                     .zip(&self.embedded)
                     .map(|((similarity, exemplar), b)| BankSimilarity {
@@ -181,13 +189,20 @@ impl SemanticLayer {
             })
     }
 
-    /// Each bank's closest exemplar to `embedding`: (similarity, exemplar index).
-    fn closest_per_bank(&self, embedding: &Embedding) -> Vec<(f32, usize)> {
+    /// Each bank's closest exemplar to `embedding`: (similarity, exemplar index), the index
+    /// counting on into `extras` (the node's own exemplars for that bank) past the bank's.
+    fn closest_per_bank(
+        &self,
+        embedding: &Embedding,
+        extras: &[Vec<Exemplar>],
+    ) -> Vec<(f32, usize)> {
         self.embedded
             .iter()
-            .map(|b| {
+            .enumerate()
+            .map(|(bank, b)| {
                 b.exemplars
                     .iter()
+                    .chain(extras.get(bank).into_iter().flatten())
                     .enumerate()
                     .map(|(i, e)| (cosine(embedding, &e.embedding), i))
                     .fold((f32::MIN, 0), |acc, x| if x.0 > acc.0 { x } else { acc })
@@ -195,9 +210,75 @@ impl SemanticLayer {
             .collect()
     }
 
+    /// Exemplar `i` of `bank`, counting on into `extras`.
+    fn exemplar<'a>(&'a self, extras: &'a [Vec<Exemplar>], bank: usize, i: usize) -> &'a Exemplar {
+        let own = &self.embedded[bank].exemplars;
+        own.get(i).unwrap_or_else(|| &extras[bank][i - own.len()])
+    }
+
+    /// The good banks' extra exemplars at a node: each clause of its model answers that the
+    /// shipped banks already read as good (an acknowledgement, an owned next step) joins that
+    /// bank, so a trainee who says the same thing in other words is recognised, with the
+    /// scenario's own words in the explanation. Cached per set of answers.
+    fn extras_for(&self, model_answers: &[String]) -> Arc<Vec<Vec<Exemplar>>> {
+        if model_answers.is_empty() {
+            return Arc::new(Vec::new());
+        }
+        let key = cache::key(&model_answers.join("\u{1f}"));
+        if let Some(found) = self.lock_node_exemplars().get(&key) {
+            return Arc::clone(found);
+        }
+        let mut extras: Vec<Vec<Exemplar>> = vec![Vec::new(); self.embedded.len()];
+        for answer in model_answers {
+            for (_, reason) in self.judge_with(answer, &[]) {
+                let Some(id) = reason.rule.strip_prefix(RULE_PREFIX) else {
+                    continue;
+                };
+                let Some(bank) = self.embedded.iter().position(|b| b.bank.id == id) else {
+                    continue;
+                };
+                let text = reason.matched.clone();
+                // Empathy only: a model answer's next steps are the facts a weak reply states
+                // too, so as exemplars they would credit it as much as a strong one.
+                let empathy = self.embedded[bank].bank.dimension == Dimension::Empathy;
+                if !empathy || reason.delta <= 0 || extras[bank].iter().any(|e| e.text == text) {
+                    continue;
+                }
+                extras[bank].push(Exemplar {
+                    embedding: self.embed(&without_figures(&text)),
+                    negated: negated_words(&text),
+                    text,
+                });
+            }
+        }
+        let extras = Arc::new(extras);
+        self.lock_node_exemplars().insert(key, Arc::clone(&extras));
+        extras
+    }
+
+    fn lock_node_exemplars(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<cache::Key, Arc<Vec<Vec<Exemplar>>>>> {
+        // A panic elsewhere while the lock was held leaves a map that is still whole.
+        self.node_exemplars
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// The semantic points of `reply`, per dimension: at most one reason per bank and
     /// dimension, at the bank's closest clause.
     pub fn judge(&self, reply: &str) -> Vec<(Dimension, Reason)> {
+        self.judge_with(reply, &[])
+    }
+
+    /// As [`SemanticLayer::judge`], with the good clauses of the node's `model_answers` as
+    /// extra exemplars of the banks that read them as good.
+    pub fn judge_at_node(&self, reply: &str, model_answers: &[String]) -> Vec<(Dimension, Reason)> {
+        let extras = self.extras_for(model_answers);
+        self.judge_with(reply, &extras)
+    }
+
+    fn judge_with(&self, reply: &str, extras: &[Vec<Exemplar>]) -> Vec<(Dimension, Reason)> {
         let clauses = clauses::split(reply);
         let embeddings = self.embed_clauses(&clauses);
         let t = self.banks.thresholds;
@@ -212,15 +293,17 @@ impl SemanticLayer {
         for (clause, embedding) in clauses.iter().zip(&embeddings) {
             let clause_negated = negated_words(clause.text);
             let clause_words = words(clause.text);
-            let sims = self.closest_per_bank(embedding);
+            let sims = self.closest_per_bank(embedding, extras);
             // Whether the clause says the opposite of each bank's closest exemplar: a negated
             // good clause counts on the bad side, and a negated bad one on the good side.
             let flipped: Vec<bool> = sims
                 .iter()
                 .zip(&self.embedded)
-                .map(|(&(_, exemplar), b)| {
+                .enumerate()
+                .map(|(bank, (&(_, exemplar), b))| {
                     let good = b.bank.weight > 0;
-                    flips(&clause_words, &clause_negated, &b.exemplars[exemplar], good)
+                    let exemplar = self.exemplar(extras, bank, exemplar);
+                    flips(&clause_words, &clause_negated, exemplar, good)
                 })
                 .collect();
             // The side a bank's match puts the clause on: good, bad, or neither (a negated bad
@@ -276,7 +359,7 @@ impl SemanticLayer {
             if delta == 0 {
                 continue;
             }
-            let exemplar = &b.exemplars[hit.exemplar].text;
+            let exemplar = &self.exemplar(extras, bank, hit.exemplar).text;
             let mut explanation = format!(
                 "Read like: \"{exemplar}\" ({:.2}). {}",
                 hit.similarity, b.bank.explanation
