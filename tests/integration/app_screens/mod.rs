@@ -334,3 +334,45 @@ fn trainees_switch_on_the_title_screen_and_progress_shows_every_badge() {
         "Sam is held by this window"
     );
 }
+
+#[test]
+fn a_critical_breach_fails_the_attempt_and_the_debrief_says_which() {
+    let data = temp_dir("critical");
+    let mut app = app_with(&shipped_scenarios(), &data);
+    app.update_until(Screen::Title);
+    app.send(TitleAction::SetName("Ana".into()));
+    app.send(TitleAction::Library);
+    app.send(LibraryAction::Play("elderly-online-banking".into()));
+    assert_eq!(app.screen(), Screen::Play);
+    let mut breached = false;
+    for _ in 0..20 {
+        if app.screen() != Screen::Play {
+            break;
+        }
+        match app.good_reply() {
+            GoodReply::ModelAnswer(text) if !breached => {
+                breached = true;
+                app.send(PlayAction::Submit(format!(
+                    "{text} To save time, could you tell me the code it sent?"
+                )));
+                app.send(PlayAction::Continue);
+            }
+            _ => {
+                app.reply_well();
+            }
+        }
+    }
+    assert!(breached, "the scenario has a typed turn");
+    assert_eq!(app.screen(), Screen::Debrief);
+    let finished = app.world().resource::<FinishedSession>();
+    let outcome = finished.session.outcome().expect("it ended");
+    assert!(!outcome.passed);
+    assert_eq!(outcome.critical.len(), 1);
+    assert_eq!(outcome.critical[0].claim, "asks-for-secret");
+    let text = app.screen_text();
+    assert!(text.contains("Failed: critical breach"), "{text}");
+    assert!(
+        text.contains("Critical breach: you said \"could you tell me the code\""),
+        "{text}"
+    );
+}
