@@ -56,9 +56,9 @@ fn embeddings_match_the_reference_within_float16_rounding() {
             worst_value = worst_value.max((got - want).abs());
         }
     }
-    // Float16 weights move a unit vector's components (about 0.05 each) by a few 1e-4.
+    // Float16 weights move a unit vector's components (about 0.05 each) by about 1e-4.
     assert!(
-        worst_value < 2e-3,
+        worst_value < 5e-4,
         "worst component difference {worst_value}"
     );
     let mut worst_cosine = 0f32;
@@ -68,8 +68,11 @@ fn embeddings_match_the_reference_within_float16_rounding() {
         let got = cosine(&batched[a], &batched[b]);
         worst_cosine = worst_cosine.max((got - want).abs());
     }
+    println!(
+        "float16 weights against the float32 reference: worst component {worst_value:e}, worst cosine {worst_cosine:e}"
+    );
     assert!(
-        worst_cosine < 5e-3,
+        worst_cosine < 1e-3,
         "worst cosine difference {worst_cosine}"
     );
     assert_eq!(batched[0].len(), DIM);
