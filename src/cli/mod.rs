@@ -73,6 +73,10 @@ pub enum Command {
         /// Treat warnings as errors.
         #[arg(long)]
         deny_warnings: bool,
+        /// Print one JSON object (every diagnostic with file, line, col, code, message, help)
+        /// instead of text: for editors and CI.
+        #[arg(long)]
+        json: bool,
     },
     /// List the scenario library.
     List {
@@ -221,13 +225,14 @@ fn dispatch(cli: Cli) -> CliResult {
         Some(Command::Validate {
             paths,
             deny_warnings,
+            json,
         }) => {
             let paths = if paths.is_empty() {
                 vec![cli.scenarios]
             } else {
                 paths
             };
-            validate::run(&paths, &lexicon, deny_warnings)
+            validate::run(&paths, &lexicon, deny_warnings, json)
         }
         Some(Command::List { json }) => list::run(&cli.scenarios, &lexicon, json),
         Some(Command::Play {

@@ -9,12 +9,31 @@ use crate::scenario::Diagnostic;
 use crate::scenario::library::{FileKind, load_paths_checking};
 use crate::scoring::Lexicon;
 
-pub fn run(paths: &[PathBuf], lexicon: &Lexicon, deny_warnings: bool) -> CliResult {
+pub fn run(paths: &[PathBuf], lexicon: &Lexicon, deny_warnings: bool, json: bool) -> CliResult {
     let report = load_paths_checking(paths, lexicon, &check_other_file);
+    let tally = report.tally();
+    let failed =
+        tally.errors > 0 || (deny_warnings && tally.warnings > 0) || report.files_checked == 0;
+    if json {
+        // For editors and CI: every diagnostic with its file, line, column, code and help.
+        let value = serde_json::json!({
+            "files_checked": report.files_checked,
+            "scenarios_ok": report.scenarios.iter().map(|s| &s.scenario.id).collect::<Vec<_>>(),
+            "errors": tally.errors,
+            "warnings": tally.warnings,
+            "passed": !failed,
+            "diagnostics": &report.diagnostics,
+        });
+        println!("{value}");
+        return Ok(if failed {
+            ExitCode::from(exit::INVALID)
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
     for diagnostic in &report.diagnostics {
         println!("{diagnostic}");
     }
-    let tally = report.tally();
     println!(
         "checked {} file{}: {} scenario{} ok, {} error{}, {} warning{}",
         report.files_checked,
@@ -26,7 +45,7 @@ pub fn run(paths: &[PathBuf], lexicon: &Lexicon, deny_warnings: bool) -> CliResu
         tally.warnings,
         plural(tally.warnings),
     );
-    if tally.errors > 0 || (deny_warnings && tally.warnings > 0) || report.files_checked == 0 {
+    if failed {
         if report.files_checked == 0 {
             println!("no .ron files found in {}", join(paths));
         }

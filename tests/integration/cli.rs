@@ -815,3 +815,46 @@ fn calibrate_reports_agreement_with_intervals_and_explains_each_disagreement() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn validate_json_gives_every_diagnostic_located_for_editors() {
+    let out = holdline(
+        &[
+            "validate",
+            "--json",
+            "tests/fixtures/broken/out-of-range.ron",
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("one JSON object");
+    assert_eq!(value["passed"], false);
+    assert_eq!(value["files_checked"], 1);
+    let diagnostics = value["diagnostics"].as_array().expect("a list");
+    assert!(!diagnostics.is_empty());
+    for d in diagnostics {
+        assert!(
+            d["file"].as_str().unwrap().ends_with("out-of-range.ron"),
+            "{d}"
+        );
+        assert!(d["line"].as_u64().unwrap() > 0, "{d}");
+        assert!(d["col"].as_u64().unwrap() > 0, "{d}");
+        assert!(!d["code"].as_str().unwrap().is_empty(), "{d}");
+        assert!(
+            ["error", "warning"].contains(&d["severity"].as_str().unwrap()),
+            "{d}"
+        );
+    }
+    assert_eq!(
+        value["errors"].as_u64().unwrap() as usize,
+        diagnostics
+            .iter()
+            .filter(|d| d["severity"] == "error")
+            .count()
+    );
+    let ok = holdline(&["validate", "--json"], "");
+    assert_eq!(ok.status.code(), Some(0));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&ok)).unwrap();
+    assert_eq!(value["passed"], true);
+    assert_eq!(value["scenarios_ok"].as_array().unwrap().len(), 12);
+}
