@@ -2,6 +2,7 @@
 
 mod calibrate;
 pub mod exit;
+mod graph;
 mod list;
 pub mod output_errors;
 mod play;
@@ -77,6 +78,15 @@ pub enum Command {
         /// instead of text: for editors and CI.
         #[arg(long)]
         json: bool,
+    },
+    /// Draw a scenario: its nodes, endings by kind, and every choice and route with its
+    /// condition, as a Mermaid flowchart (renders in Markdown on a code host) or Graphviz DOT.
+    Graph {
+        /// A scenario id from the library, or a path to a .ron file.
+        scenario: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = graph::GraphFormat::Mermaid)]
+        format: graph::GraphFormat,
     },
     /// List the scenario library.
     List {
@@ -212,6 +222,7 @@ fn dispatch(cli: Cli) -> CliResult {
         cli.command,
         Some(
             Command::Validate { .. }
+                | Command::Graph { .. }
                 | Command::List { .. }
                 | Command::Score { .. }
                 | Command::Calibrate { .. }
@@ -235,6 +246,9 @@ fn dispatch(cli: Cli) -> CliResult {
             validate::run(&paths, &lexicon, deny_warnings, json)
         }
         Some(Command::List { json }) => list::run(&cli.scenarios, &lexicon, json),
+        Some(Command::Graph { scenario, format }) => {
+            graph::run(&cli.scenarios, &scenario, format, &lexicon)
+        }
         Some(Command::Play {
             scenario,
             seed,

@@ -1,6 +1,7 @@
 //! Scenarios: the data model, reading RON files with located errors, and semantic validation.
 
 pub mod diagnostic;
+pub mod graph;
 pub mod library;
 pub mod load;
 pub mod model;

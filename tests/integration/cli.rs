@@ -858,3 +858,22 @@ fn validate_json_gives_every_diagnostic_located_for_editors() {
     assert_eq!(value["passed"], true);
     assert_eq!(value["scenarios_ok"].as_array().unwrap().len(), 12);
 }
+
+#[test]
+fn graph_draws_a_scenario_as_mermaid_or_dot() {
+    let out = holdline(&["graph", "late-parcel"], "");
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text.starts_with("flowchart TD\n"), "{text}");
+    assert!(text.contains("start: opening"));
+    assert!(text.contains("typed: score #gt;= 60"));
+    assert!(text.contains("customer left"));
+    let out = holdline(&["graph", "late-parcel", "--format", "dot"], "");
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text.starts_with("digraph \"late-parcel\" {"), "{text}");
+    assert!(text.trim_end().ends_with('}'));
+    assert!(text.contains("\"explain-status\" -> \"offer-refund\""));
+    let missing = holdline(&["graph", "no-such-scenario"], "");
+    assert_eq!(missing.status.code(), Some(1));
+}
