@@ -4,6 +4,7 @@ mod calibrate;
 pub mod exit;
 mod graph;
 mod list;
+mod new;
 pub mod output_errors;
 mod play;
 mod progress;
@@ -88,6 +89,19 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = graph::GraphFormat::Mermaid)]
         format: graph::GraphFormat,
     },
+    /// Write a scenario skeleton to start from: it passes `validate` and plays, with TODOs
+    /// and short comments saying what to fill in. Written into the scenarios folder as ID.ron;
+    /// an existing file is never overwritten.
+    New {
+        /// The new scenario's id (lower-case letters, digits, hyphens): also its file name.
+        id: String,
+        /// Where the customer reaches the trainee.
+        #[arg(long, value_parser = parse_channel, default_value = "Chat")]
+        channel: crate::scenario::model::Channel,
+        /// The business the scenario is set in.
+        #[arg(long, value_parser = parse_industry, default_value = "Retail")]
+        industry: crate::scenario::model::Industry,
+    },
     /// List the scenario library.
     List {
         /// Print JSON instead of a table.
@@ -171,6 +185,27 @@ pub enum Command {
     Trainee(progress::TraineeCommand),
 }
 
+/// A channel named as in scenario files (`Chat`), any case.
+fn parse_channel(text: &str) -> Result<crate::scenario::model::Channel, String> {
+    parse_enum(text, "Phone, Chat, Email, Social")
+}
+
+/// An industry named as in scenario files (`Retail`), any case.
+fn parse_industry(text: &str) -> Result<crate::scenario::model::Industry, String> {
+    parse_enum(
+        text,
+        "Retail, Insurance, Banking, Healthcare, Telecom, Software, Travel, Utilities, Government",
+    )
+}
+
+fn parse_enum<T: serde::de::DeserializeOwned>(text: &str, names: &str) -> Result<T, String> {
+    names
+        .split(", ")
+        .find(|name| name.eq_ignore_ascii_case(text.trim()))
+        .and_then(|name| ron::from_str(name).ok())
+        .ok_or_else(|| format!("\"{text}\" is not one of {names}"))
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     exit::finish(dispatch(cli))
@@ -223,6 +258,7 @@ fn dispatch(cli: Cli) -> CliResult {
         Some(
             Command::Validate { .. }
                 | Command::Graph { .. }
+                | Command::New { .. }
                 | Command::List { .. }
                 | Command::Score { .. }
                 | Command::Calibrate { .. }
@@ -246,6 +282,11 @@ fn dispatch(cli: Cli) -> CliResult {
             validate::run(&paths, &lexicon, deny_warnings, json)
         }
         Some(Command::List { json }) => list::run(&cli.scenarios, &lexicon, json),
+        Some(Command::New {
+            id,
+            channel,
+            industry,
+        }) => new::run(&cli.scenarios, &id, channel, industry),
         Some(Command::Graph { scenario, format }) => {
             graph::run(&cli.scenarios, &scenario, format, &lexicon)
         }

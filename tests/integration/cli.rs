@@ -877,3 +877,60 @@ fn graph_draws_a_scenario_as_mermaid_or_dot() {
     let missing = holdline(&["graph", "no-such-scenario"], "");
     assert_eq!(missing.status.code(), Some(1));
 }
+
+#[test]
+fn new_writes_a_skeleton_that_validates_and_plays_and_never_overwrites() {
+    let dir = std::env::temp_dir().join(format!("holdline-new-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let folder = dir.to_str().unwrap();
+    for (id, channel) in [
+        ("on-the-phone", "Phone"),
+        ("by-email", "email"),
+        ("in-chat", "CHAT"),
+        ("a-post", "social"),
+    ] {
+        let out = holdline(
+            &[
+                "--scenarios",
+                folder,
+                "new",
+                id,
+                "--channel",
+                channel,
+                "--industry",
+                "utilities",
+            ],
+            "",
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let text = std::fs::read_to_string(dir.join("by-email.ron")).unwrap();
+    assert!(
+        text.contains("channel: Email")
+            && text.contains("subject:")
+            && text.contains("industry: Utilities")
+    );
+    assert!(text.contains("// "), "it has guiding comments");
+    let checked = holdline(&["validate", "--deny-warnings", folder], "");
+    assert_eq!(checked.status.code(), Some(0), "{}", stdout(&checked));
+    let played = holdline(
+        &["--scenarios", folder, "play", "in-chat"],
+        "1\nSorry about this.\n",
+    );
+    assert_eq!(played.status.code(), Some(0), "{}", stdout(&played));
+    std::fs::write(dir.join("in-chat.ron"), "kept").unwrap();
+    let again = holdline(&["--scenarios", folder, "new", "in-chat"], "");
+    assert_eq!(again.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("in-chat.ron")).unwrap(),
+        "kept"
+    );
+    let bad = holdline(&["--scenarios", folder, "new", "Bad Id"], "");
+    assert_eq!(bad.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}
