@@ -59,7 +59,7 @@ pub struct HoldlinePlugin {
 impl Plugin for HoldlinePlugin {
     fn build(&self, app: &mut App) {
         let scorer: Arc<dyn ReplyScorer> = self.config.scorer.clone();
-        if self.config.scorer.is_semantic() {
+        if self.config.scorer.loads_shipped_model_later() {
             // The model loads (and its exemplars embed, the first time) while the trainee reads
             // the title and library screens; a reply typed before then waits on its own thread.
             let spawned = std::thread::Builder::new()

@@ -252,6 +252,11 @@ fn dispatch(cli: Cli) -> CliResult {
         rules_only: cli.rules_only,
         exemplars: load_exemplars(cli.exemplars.as_deref())?,
     };
+    if scoring.rules_only && scoring.exemplars.is_some() {
+        eprintln!(
+            "note: --exemplars is not used with --rules-only (the exemplar banks belong to the semantic layer)"
+        );
+    }
     let rules = load_rules(cli.rules.as_deref())?;
     let uses_store = !matches!(
         cli.command,

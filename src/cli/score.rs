@@ -96,7 +96,7 @@ pub fn run(
     let scorer = scoring.build(&lexicon);
     let score = scorer.score(&context, text);
     let trace = match (show.clauses, scorer.layer()) {
-        (true, Some(layer)) => Some(layer.trace(text)),
+        (true, Some(layer)) => Some(layer.trace(text, &context.rubric.model_answers)),
         _ => None,
     };
     if show.json {

@@ -24,6 +24,14 @@ pub fn run(paths: &[PathBuf], lexicon: &Lexicon, deny_warnings: bool, json: bool
             "passed": !failed,
             "diagnostics": &report.diagnostics,
         });
+        let mut value = value;
+        if report.files_checked == 0 {
+            value["help"] = format!(
+                "no .ron files found in {}; give scenario files or folders",
+                join(paths)
+            )
+            .into();
+        }
         println!("{value}");
         return Ok(if failed {
             ExitCode::from(exit::INVALID)

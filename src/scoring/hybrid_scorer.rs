@@ -90,6 +90,11 @@ impl HybridScorer {
         !matches!(self.semantic, SemanticSource::Off)
     }
 
+    /// Whether the shipped layer is still to be loaded (by the first reply or [`warm_up`]).
+    pub fn loads_shipped_model_later(&self) -> bool {
+        matches!(self.semantic, SemanticSource::Shipped)
+    }
+
     /// The lexicon the rules use.
     pub fn lexicon(&self) -> &Lexicon {
         self.rules.lexicon()
@@ -105,9 +110,13 @@ impl HybridScorer {
     }
 }
 
-fn add(score: &mut DimensionScore, reason: Reason) {
-    score.score = (i32::from(score.score) + reason.delta).clamp(0, 100) as u8;
-    score.reasons.push(reason);
+/// The rules' score with the semantic reasons added, clamped once at the end so the result
+/// does not depend on the order of the reasons.
+fn with_semantic(mut score: DimensionScore, reasons: Vec<Reason>) -> DimensionScore {
+    let sum: i32 = reasons.iter().map(|r| r.delta).sum();
+    score.score = (i32::from(score.score) + sum).clamp(0, 100) as u8;
+    score.reasons.extend(reasons);
+    score
 }
 
 impl ReplyScorer for HybridScorer {
@@ -117,19 +126,25 @@ impl ReplyScorer for HybridScorer {
             return rules;
         };
         let ReplyScore {
-            mut empathy,
-            mut accuracy,
-            mut deescalation,
+            empathy,
+            accuracy,
+            deescalation,
             critical,
             ..
         } = rules;
+        let (mut e, mut a, mut d) = (Vec::new(), Vec::new(), Vec::new());
         for (dimension, reason) in semantic.judge_at_node(reply, &context.rubric.model_answers) {
             match dimension {
-                Dimension::Empathy => add(&mut empathy, reason),
-                Dimension::Accuracy => add(&mut accuracy, reason),
-                Dimension::Deescalation => add(&mut deescalation, reason),
+                Dimension::Empathy => e.push(reason),
+                Dimension::Accuracy => a.push(reason),
+                Dimension::Deescalation => d.push(reason),
             }
         }
-        ReplyScore::new(empathy, accuracy, deescalation).with_critical(critical)
+        ReplyScore::new(
+            with_semantic(empathy, e),
+            with_semantic(accuracy, a),
+            with_semantic(deescalation, d),
+        )
+        .with_critical(critical)
     }
 }

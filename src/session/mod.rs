@@ -203,7 +203,7 @@ pub enum SessionError {
     #[error("the scenario points at \"{0}\", which does not exist (validate the scenario)")]
     BrokenScenario(String),
     /// A reply scored for another turn was given to [`Session::respond_scored`].
-    #[error("this reply was scored for an earlier turn; send it again")]
+    #[error("this reply was scored for another turn or conversation; send it again")]
     StaleReply,
 }
 
@@ -463,7 +463,10 @@ impl Session {
         elapsed_ms: u64,
     ) -> Result<&TurnResult, SessionError> {
         let (node_index, _, _) = self.awaiting_reply()?;
-        if scored.node != node_index || scored.turn != self.transcript.len() {
+        let same_conversation = Arc::ptr_eq(&scored.scenario, &self.scenario)
+            && scored.node == node_index
+            && scored.turn == self.transcript.len();
+        if !same_conversation {
             return Err(SessionError::StaleReply);
         }
         let scenario = Arc::clone(&self.scenario);
@@ -714,6 +717,7 @@ impl PendingReply {
         let context = ScoringContext::at(&self.scenario, node, &self.customer_line, &self.earlier);
         let score = self.scorer.score(&context, &self.text);
         ScoredReply {
+            scenario: self.scenario,
             node: self.node,
             turn: self.turn,
             text: self.text,
@@ -725,6 +729,8 @@ impl PendingReply {
 /// A typed reply with its score, for [`Session::respond_scored`].
 #[derive(Debug, Clone)]
 pub struct ScoredReply {
+    /// The scenario it was scored in: a reply from another conversation is refused.
+    scenario: Arc<Scenario>,
     node: usize,
     turn: usize,
     text: String,

@@ -87,11 +87,17 @@ impl EmbeddingCache {
     /// Writes the cache back if anything was added: to a temporary file, then renamed over the
     /// old one, so a crash or a second process never leaves half a file. Failure to write is
     /// not an error (the next start recomputes).
-    pub fn save(&mut self) {
+    /// Past the entry limit, only `used` (the exemplars of this run) are kept.
+    pub fn save(&mut self, used: &[Key]) {
+        if self.entries.len() > MAX_ENTRIES {
+            let used: std::collections::HashSet<&Key> = used.iter().collect();
+            self.entries.retain(|k, _| used.contains(k));
+            self.dirty = true;
+        }
         let Some(file) = &self.file else {
             return;
         };
-        if !self.dirty || self.entries.len() > MAX_ENTRIES {
+        if !self.dirty {
             return;
         }
         let mut keys: Vec<&Key> = self.entries.keys().collect();
@@ -157,7 +163,7 @@ mod tests {
         let mut cache = EmbeddingCache::open(&dir);
         cache.insert(key("so sorry"), unit(3));
         cache.insert(key("calm down"), unit(7));
-        cache.save();
+        cache.save(&[]);
         let again = EmbeddingCache::open(&dir);
         assert_eq!(again.get(&key("so sorry")), Some(&unit(3)));
         assert_eq!(again.get(&key("calm down")), Some(&unit(7)));

@@ -1,12 +1,13 @@
 //! Splits a reply into the clauses the semantic layer embeds one by one. A reply mixes an
 //! apology, a fact and a promise; embedded whole, the facts drown the tone. Clauses end at
-//! sentence punctuation, semicolons and dashes, and before a "but", "however" or "although",
-//! where the tone of a reply so often turns ("I understand, but that's policy").
+//! sentence punctuation, semicolons and dashes, and before a "but", "however", "although" or
+//! "though", where the tone of a reply so often turns ("I understand, but that's policy"); and
+//! at commas and colons between pieces of three words or more.
 
 /// At most this many clauses a reply are embedded; the rest of a very long reply is not read by
 /// the semantic layer (the rules still read all of it).
 pub const MAX_CLAUSES: usize = 16;
-/// Clauses with fewer words carry no tone worth embedding ("OK.", "Hi Dana,").
+/// Clauses with fewer words carry no tone worth embedding ("OK.", "Thanks!").
 const MIN_WORDS: usize = 2;
 
 /// One clause: its text and byte span in the reply.

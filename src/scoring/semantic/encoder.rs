@@ -115,10 +115,29 @@ impl Encoder {
     /// One embedding per sequence of token ids (each at most 512 ids; ids past the vocabulary
     /// read as `[UNK]`).
     pub fn embed(&self, sequences: &[Vec<u32>]) -> Vec<Embedding> {
+        // One embedding per sequence, always: an empty sequence (the tokenizer never makes
+        // one, it adds [CLS] and [SEP]) gets the zero vector, which is like nothing.
+        if sequences.iter().any(Vec::is_empty) {
+            let full: Vec<Vec<u32>> = sequences
+                .iter()
+                .filter(|s| !s.is_empty())
+                .cloned()
+                .collect();
+            let mut embedded = self.embed(&full).into_iter();
+            return sequences
+                .iter()
+                .map(|s| {
+                    if s.is_empty() {
+                        [0.0; DIM]
+                    } else {
+                        embedded.next().unwrap_or([0.0; DIM])
+                    }
+                })
+                .collect();
+        }
         let sequences: Vec<&[u32]> = sequences
             .iter()
             .map(|s| &s[..s.len().min(POSITIONS)])
-            .filter(|s| !s.is_empty())
             .collect();
         let rows: usize = sequences.iter().map(|s| s.len()).sum();
         if rows == 0 {

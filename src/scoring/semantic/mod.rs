@@ -86,7 +86,10 @@ impl SemanticLayer {
     }
 
     /// A layer for `banks`, embedding what `cache` lacks (and saving it there).
-    pub fn new(model: ModelFiles, banks: ExemplarBanks, mut cache: EmbeddingCache) -> Self {
+    pub fn new(model: ModelFiles, mut banks: ExemplarBanks, mut cache: EmbeddingCache) -> Self {
+        // A bank with no exemplars can never match; a validated file has none, and dropping
+        // them here keeps every index below in range for banks built by hand.
+        banks.banks.retain(|b| !b.exemplars.is_empty());
         let texts: Vec<&str> = banks
             .banks
             .iter()
@@ -113,7 +116,8 @@ impl SemanticLayer {
             .collect();
         let neutral = next.collect();
         // The cache is only for exemplars: a reply is embedded once and never seen again.
-        cache.save();
+        let used: Vec<cache::Key> = texts.iter().map(|t| cache::key(t)).collect();
+        cache.save(&used);
         SemanticLayer {
             model,
             banks,
@@ -139,9 +143,11 @@ impl SemanticLayer {
         self.model.tokenizer.encode(text)
     }
 
-    /// Each clause of `reply` with its similarity to every bank (its closest exemplar): what
+    /// Each clause of `reply` with its similarity to every bank (its closest exemplar, the
+    /// node's `model_answers` included) and to the neutral statements: what
     /// `holdline score --clauses` prints, for a trainer working on the banks.
-    pub fn trace(&self, reply: &str) -> Vec<ClauseTrace> {
+    pub fn trace(&self, reply: &str, model_answers: &[String]) -> Vec<ClauseTrace> {
+        let extras = self.extras_for(model_answers);
         let clauses = clauses::split(reply);
         let embeddings = self.embed_clauses(&clauses);
         clauses
@@ -150,13 +156,13 @@ impl SemanticLayer {
             .map(|(clause, embedding)| ClauseTrace {
                 text: clause.text.to_string(),
                 banks: self
-                    .closest_per_bank(embedding, &[])
+                    .closest_per_bank(embedding, &extras)
                     .into_iter()
-                    .zip(&self.embedded)
-                    .map(|((similarity, exemplar), b)| BankSimilarity {
-                        bank: b.bank.id.clone(),
+                    .enumerate()
+                    .map(|(bank, (similarity, exemplar))| BankSimilarity {
+                        bank: self.embedded[bank].bank.id.clone(),
                         similarity,
-                        exemplar: b.exemplars[exemplar].text.clone(),
+                        exemplar: self.exemplar(&extras, bank, exemplar).text.clone(),
                     })
                     .chain(self.closest_neutral(embedding))
                     .collect(),
@@ -449,9 +455,11 @@ fn without_figures(text: &str) -> String {
         .join(" ")
 }
 
-const NEGATORS: [&str; 12] = [
+const NEGATORS: [&str; 24] = [
     "not", "no", "never", "nothing", "cannot", "can't", "don't", "won't", "isn't", "didn't",
-    "doesn't", "wasn't",
+    "doesn't", "wasn't", // Typed in a hurry, without the apostrophe.
+    "cant", "dont", "wont", "isnt", "didnt", "doesnt", "wasnt", "arent", "couldnt", "shouldnt",
+    "wouldnt", "havent",
 ];
 /// How many words after a negator it reaches.
 const NEGATION_REACH: usize = 3;
@@ -535,12 +543,15 @@ fn flips(
         !(good_bank && NEGATIVE_WORDS.contains(&w.as_str()))
             && exemplar_words.contains(w)
             && !exemplar.negated.contains(w)
-            && clause_words.contains(w)
     });
-    let states_what_it_negates = exemplar
-        .negated
-        .iter()
-        .any(|w| clause_words.contains(w) && !clause_negated.contains(w));
+    // Only against a bad exemplar: a plain "I can help you with that" is not a policy wall.
+    // A good exemplar that negates ("you won't be out of pocket") is not turned round by a
+    // clause that names the same thing ("you've been left out of pocket, I'm so sorry").
+    let states_what_it_negates = !good_bank
+        && exemplar
+            .negated
+            .iter()
+            .any(|w| clause_words.contains(w) && !clause_negated.contains(w));
     negates_what_it_states || states_what_it_negates
 }
 
@@ -571,10 +582,6 @@ mod tests {
             flips(&words(clause), &negated_words(clause), &exemplar(ex), true)
         };
         assert!(flipped("I'm not sorry about this", "I'm really sorry"));
-        assert!(flipped(
-            "I can help you with that",
-            "I can't help you with that"
-        ));
         assert!(!flipped(
             "I can't help you with that",
             "I can't help you with that"

@@ -36,7 +36,9 @@ pub enum ModelError {
         looked: String,
     },
     /// A file could not be read.
-    #[error("{path}: cannot read the scoring model: {source}")]
+    #[error(
+        "{path}: cannot read the scoring model: {source}; check the file's permissions, or set {MODEL_DIR_ENV} to a folder holding {WEIGHTS_FILE} and {TOKENIZER_FILE}"
+    )]
     Read {
         /// The file.
         path: PathBuf,
@@ -45,7 +47,7 @@ pub enum ModelError {
     },
     /// A file's checksum is not the pinned one.
     #[error(
-        "{path}: the checksum is {actual}, but holdline expects {expected}; the file is damaged or was replaced: restore it with `git checkout -- {MODEL_DIR}`"
+        "{path}: the checksum is {actual}, but holdline expects {expected}; the file is damaged or was replaced: restore it (in a checkout, `git checkout -- {MODEL_DIR}`; elsewhere, copy {MODEL_DIR} from the holdline release or rebuild it with scripts/convert-model)"
     )]
     Checksum {
         /// The file.
@@ -56,7 +58,9 @@ pub enum ModelError {
         expected: &'static str,
     },
     /// The file is the right one but could not be understood (a bug, or a changed format).
-    #[error("{path}: {message}")]
+    #[error(
+        "{path}: {message}; the file passed its checksum, so this holdline cannot read this model: report it, and score with --rules-only meanwhile"
+    )]
     Format {
         /// The file.
         path: PathBuf,
