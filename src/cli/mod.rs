@@ -118,8 +118,16 @@ pub enum Command {
         seed: u64,
         /// The trainee the attempt is saved for, as the app saves it (name or id; default: the
         /// trainee who played last).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "from")]
         trainee: Option<String>,
+        /// Preview from this node instead of the start, for trainers: the conversation goes on
+        /// to an ending as usual, and nothing is saved.
+        #[arg(long, value_name = "NODE")]
+        from: Option<String>,
+        /// With --from: the customer's mood there, as ANGER,CONFUSION,TRUST (each 0-100;
+        /// default: the persona's starting mood).
+        #[arg(long, value_name = "A,C,T", requires = "from", value_parser = parse_mood)]
+        mood: Option<crate::scenario::mood::Mood>,
     },
     /// Score one typed reply at one node and explain every point. Exit code 2 on a bad
     /// scenario, an unknown node or empty text.
@@ -183,6 +191,27 @@ pub enum Command {
     /// List, add, rename or delete the trainees on this machine.
     #[command(subcommand)]
     Trainee(progress::TraineeCommand),
+}
+
+/// A mood as `ANGER,CONFUSION,TRUST`, each 0-100: "70,20,10".
+fn parse_mood(text: &str) -> Result<crate::scenario::mood::Mood, String> {
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    let value = |part: &str, name: &str| -> Result<u8, String> {
+        part.parse::<u8>()
+            .ok()
+            .filter(|v| *v <= 100)
+            .ok_or_else(|| format!("{name} \"{part}\" is not a whole number from 0 to 100"))
+    };
+    match parts.as_slice() {
+        [a, c, t] => Ok(crate::scenario::mood::Mood {
+            anger: value(a, "anger")?,
+            confusion: value(c, "confusion")?,
+            trust: value(t, "trust")?,
+        }),
+        _ => Err(format!(
+            "\"{text}\" is not a mood; give ANGER,CONFUSION,TRUST, like 70,20,10"
+        )),
+    }
 }
 
 /// A channel named as in scenario files (`Chat`), any case.
@@ -298,7 +327,23 @@ fn dispatch(cli: Cli) -> CliResult {
         Some(Command::Play {
             scenario,
             seed,
+            from: Some(from),
+            mood,
+            ..
+        }) => play::run_preview(
+            &cli.scenarios,
+            &scenario,
+            &from,
+            mood,
+            seed,
+            lexicon,
+            &scoring,
+        ),
+        Some(Command::Play {
+            scenario,
+            seed,
             trainee,
+            ..
         }) => {
             let save = play::SaveTo {
                 data_dir: &data_dir,

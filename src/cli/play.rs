@@ -142,9 +142,71 @@ pub fn play(
     out: &mut dyn Write,
     timed: bool,
 ) -> std::io::Result<(PlayOutcome, Session)> {
-    let mut session =
+    let session =
         Session::new(Arc::clone(&scenario), seed, scorer).map_err(std::io::Error::other)?;
     print_header(out, &scenario, seed)?;
+    play_session(session, input, out, timed)
+}
+
+/// A trainer's preview (`play --from NODE [--mood A,C,T]`): the scenario from one node, in a
+/// chosen mood, played as `play` plays; nothing is saved.
+pub fn run_preview(
+    folder: &Path,
+    wanted: &str,
+    from: &str,
+    mood: Option<Mood>,
+    seed: u64,
+    lexicon: Lexicon,
+    scoring: &ScorerChoice,
+) -> CliResult {
+    let loaded = super::resolve_scenario(folder, wanted, &lexicon)?;
+    let scenario = loaded.scenario;
+    if scenario.node(from).is_none() {
+        let ids: Vec<&str> = scenario.nodes.iter().map(|n| n.id.as_str()).collect();
+        let close = crate::scenario::diagnostic::did_you_mean(from, ids.iter().copied())
+            .map(|c| format!(" (did you mean \"{c}\"?)"))
+            .unwrap_or_default();
+        return Err(CliError::usage(format!(
+            "no node \"{from}\" in {}{close}; nodes: {}",
+            scenario.id,
+            ids.join(", ")
+        )));
+    }
+    let mood = mood.unwrap_or(scenario.persona.mood);
+    let scorer: Arc<dyn ReplyScorer> = Arc::new(scoring.build(&lexicon));
+    let session = Session::preview(Arc::clone(&scenario), from, mood, seed, scorer)
+        .map_err(CliError::invalid)?;
+    let stdin = std::io::stdin();
+    let timed = stdin.is_terminal();
+    let mut input = stdin.lock();
+    let mut output = std::io::stdout().lock();
+    let header = || -> std::io::Result<()> {
+        let mut out = std::io::stdout().lock();
+        print_header(&mut out, &scenario, seed)?;
+        writeln!(
+            out,
+            "Preview from node {from}, the customer at anger {}, confusion {}, trust {} (not saved)",
+            mood.anger, mood.confusion, mood.trust
+        )
+    };
+    header().map_err(CliError::invalid)?;
+    let played = play_session(session, &mut input, &mut output, timed);
+    match played {
+        Ok((PlayOutcome::Finished { .. }, _)) => Ok(ExitCode::SUCCESS),
+        Ok((PlayOutcome::InputEnded, _)) => Ok(ExitCode::from(exit::INPUT_ENDED)),
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(err) => Err(CliError::invalid(err)),
+    }
+}
+
+/// Plays `session` on to its end, reading one reply per line from `input`.
+fn play_session(
+    mut session: Session,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+    timed: bool,
+) -> std::io::Result<(PlayOutcome, Session)> {
+    let scenario = Arc::new(session.scenario().clone());
     loop {
         if let Some(outcome) = session.outcome() {
             writeln!(

@@ -286,6 +286,27 @@ impl Session {
         Ok(session)
     }
 
+    /// A trainer's preview: the whole scenario played on from `node_id`, the customer in
+    /// `mood`, as if the conversation had reached that node that way. Not a drill (it goes on
+    /// to an ending) and not meant to be saved: a replay starts from the scenario's start.
+    pub fn preview(
+        scenario: Arc<Scenario>,
+        node_id: &str,
+        mood: Mood,
+        seed: u64,
+        scorer: Arc<dyn ReplyScorer>,
+    ) -> Result<Self, SessionError> {
+        let mut session = Session::begin(scenario, Start::Scenario, seed, scorer)?;
+        let node = *session
+            .node_index
+            .get(node_id)
+            .ok_or_else(|| SessionError::BrokenScenario(node_id.to_string()))?;
+        session.mood = mood;
+        session.starting_mood = mood;
+        session.enter(node);
+        Ok(session)
+    }
+
     /// Plays `inputs` in order from a fresh session begun as `start`; stops early on the first
     /// invalid input.
     pub fn replay(

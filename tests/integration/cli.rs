@@ -934,3 +934,61 @@ fn new_writes_a_skeleton_that_validates_and_plays_and_never_overwrites() {
     assert_eq!(bad.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn play_from_a_node_in_a_mood_previews_without_saving() {
+    let data = std::env::temp_dir().join(format!("holdline-preview-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let d = data.to_str().unwrap();
+    assert_eq!(
+        holdline(&["--data-dir", d, "trainee", "add", "Pat"], "")
+            .status
+            .code(),
+        Some(0)
+    );
+    let out = holdline(
+        &[
+            "--data-dir",
+            d,
+            "play",
+            "late-parcel",
+            "--from",
+            "wants-manager",
+            "--mood",
+            "90,30,5",
+        ],
+        "2\n",
+    );
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("Preview from node wants-manager, the customer at anger 90"),
+        "{text}"
+    );
+    assert!(
+        text.contains("(irate): Get me a manager."),
+        "the line for the mood given: {text}"
+    );
+    assert!(text.contains("left-chat"), "{text}");
+    let attempts = data.join("trainees/pat/attempts");
+    assert!(
+        !attempts.exists() || std::fs::read_dir(&attempts).unwrap().next().is_none(),
+        "a preview is not saved"
+    );
+    let typo = holdline(&["play", "late-parcel", "--from", "wants-manger"], "");
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&typo.stderr).contains("did you mean \"wants-manager\""));
+    let bad = holdline(
+        &[
+            "play",
+            "late-parcel",
+            "--from",
+            "opening",
+            "--mood",
+            "101,0,0",
+        ],
+        "",
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&data);
+}
