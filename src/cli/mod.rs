@@ -10,6 +10,7 @@ mod play;
 mod progress;
 mod rescore;
 mod score;
+mod stats;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -184,6 +185,16 @@ pub enum Command {
         /// List at most this many disagreements (all with --json).
         #[arg(long, default_value_t = 20)]
         show: usize,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// What trainees on this machine actually do in each scenario, from every trainee's saved
+    /// attempts: how often each choice is picked at each node, the mean scores of typed
+    /// replies, the rubric facts missed most and the penalties that fire most.
+    Stats {
+        /// Only this scenario (its id).
+        scenario: Option<String>,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -400,6 +411,7 @@ fn dispatch(cli: Cli) -> CliResult {
                 json,
             },
         ),
+        Some(Command::Stats { scenario, json }) => stats::run(&data_dir, scenario.as_deref(), json),
         Some(Command::Trainee(command)) => progress::run_trainee(&data_dir, &command),
         None => open_app(
             cli.scenarios,

@@ -14,6 +14,7 @@ pub mod shift;
 pub mod standing;
 #[cfg(test)]
 mod standing_tests;
+pub mod stats;
 pub mod store;
 #[cfg(test)]
 mod store_race_tests;

@@ -992,3 +992,55 @@ fn play_from_a_node_in_a_mood_previews_without_saving() {
     assert_eq!(bad.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn stats_count_picks_typed_scores_and_missed_facts_over_every_trainee() {
+    let data = std::env::temp_dir().join(format!("holdline-stats-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let d = data.to_str().unwrap();
+    for name in ["Pat", "Lee"] {
+        assert_eq!(
+            holdline(&["--data-dir", d, "trainee", "add", name], "")
+                .status
+                .code(),
+            Some(0)
+        );
+    }
+    let vague = "1\nThe parcel is at the depot.\n1\n1\n";
+    for (trainee, answers) in [("Pat", vague), ("Lee", vague), ("Lee", "3\nok\n2\n2\n")] {
+        let out = holdline(
+            &["--data-dir", d, "play", "late-parcel", "--trainee", trainee],
+            answers,
+        );
+        assert!(out.status.success(), "{}", stdout(&out));
+    }
+    let out = holdline(&["--data-dir", d, "stats", "late-parcel", "--json"], "");
+    assert_eq!(out.status.code(), Some(0));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let stats = &value[0];
+    assert_eq!(stats["scenario_id"], "late-parcel");
+    assert_eq!(stats["attempts"], 3);
+    let opening = &stats["nodes"]["opening"];
+    assert_eq!(opening["replies"], 3);
+    assert_eq!(opening["picks"]["0"][1], 2, "{opening}");
+    assert_eq!(opening["picks"]["2"][1], 1, "{opening}");
+    let typed = &stats["nodes"]["explain-status"];
+    assert_eq!(typed["typed"], 3);
+    assert!(typed["typed_mean"].is_array());
+    let missed = stats["most_missed_facts"].as_array().unwrap();
+    assert!(
+        missed
+            .iter()
+            .any(|m| m[1] == "thursday-priority" && m[2].as_u64().unwrap() >= 2),
+        "{missed:?}"
+    );
+    let text = stdout(&holdline(&["--data-dir", d, "stats"], ""));
+    assert!(text.contains("late-parcel: 3 attempts"), "{text}");
+    assert_eq!(
+        holdline(&["--data-dir", d, "stats", "nope"], "")
+            .status
+            .code(),
+        Some(2)
+    );
+    let _ = std::fs::remove_dir_all(&data);
+}
