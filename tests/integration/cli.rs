@@ -54,7 +54,7 @@ fn validate_broken_files_reports_every_problem_and_exits_1() {
         "{text}"
     );
     let summary = text.lines().last().unwrap();
-    assert!(summary.starts_with("checked 18 files:"), "{summary}");
+    assert!(summary.starts_with("checked 19 files:"), "{summary}");
 }
 
 #[test]

@@ -104,6 +104,13 @@ const EXPECTED: &[Expect] = &[
         "Route(when: Otherwise",
     ),
     warning(
+        "fact-trips-forbidden.ron",
+        "fact-trips-forbidden",
+        48,
+        78,
+        "forbidden phrase \"sent on\" is inside \"sent on 4 may\", an accepted phrasing of fact \"date\": stating the fact that way also makes the claim",
+    ),
+    warning(
         "no-feedback.ron",
         "no-feedback",
         33,
@@ -305,7 +312,10 @@ fn every_broken_fixture_is_covered_and_none_loads_cleanly() {
         .iter()
         .map(|s| s.scenario.id.as_str())
         .collect();
-    assert_eq!(loaded, ["no-feedback", "unreachable-node"]);
+    assert_eq!(
+        loaded,
+        ["fact-trips-forbidden", "no-feedback", "unreachable-node"]
+    );
 }
 
 #[test]

@@ -187,6 +187,34 @@ fn check_free_text(
                 format!("forbidden claim \"{}\" lists no phrases", claim.id),
             );
         }
+        for (j, phrase) in claim.phrases.iter().enumerate() {
+            let phrase_path = at(&[
+                F("turn"),
+                F("rubric"),
+                F("forbidden"),
+                I(i),
+                F("phrases"),
+                I(j),
+            ]);
+            for fact in &rubric.facts {
+                if let Some(accept) = fact
+                    .accept
+                    .iter()
+                    .find(|a| !phrase.trim().is_empty() && contains_words(a, phrase))
+                {
+                    r.report(
+                        Severity::Warning,
+                        &phrase_path,
+                        "fact-trips-forbidden",
+                        format!(
+                            "forbidden phrase \"{phrase}\" is inside \"{accept}\", an accepted phrasing of fact \"{}\": stating the fact that way also makes the claim",
+                            fact.id
+                        ),
+                        Some("make the forbidden phrase longer than the accepted one, or drop one of them".into()),
+                    );
+                }
+            }
+        }
     }
     let phrases: usize = rubric.facts.iter().map(|f| f.accept.len()).sum::<usize>()
         + rubric
@@ -272,4 +300,16 @@ fn check_routes(r: &mut Reporter<'_>, s: &Scenario, n: usize, targets: &HashMap<
             Some("end the list with `Route(when: Otherwise, next: \"…\")` so every reply goes somewhere".into()),
         );
     }
+}
+
+/// Whether `phrase`'s words appear, in order and together, among `text`'s (case-insensitive).
+fn contains_words(text: &str, phrase: &str) -> bool {
+    let words = |t: &str| -> Vec<String> {
+        t.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '$' || c == '.'))
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let (text, phrase) = (words(text), words(phrase));
+    !phrase.is_empty() && text.windows(phrase.len()).any(|w| w == phrase.as_slice())
 }
