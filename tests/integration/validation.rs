@@ -340,3 +340,30 @@ fn all_problems_in_one_file_are_reported_in_one_run() {
         "sorted by position: {lines:?}"
     );
 }
+
+#[test]
+fn a_scenarios_own_rules_are_checked_like_the_lexicons() {
+    let text = std::fs::read_to_string(fixtures().join("valid.ron"))
+        .unwrap()
+        .replace(
+            "    pass_mark: 60,",
+            "    pass_mark: 60,\n    scoring: (rules: [\n        Rule(id: \"x.big\", dimension: Empathy, weight: 500, patterns: [\"hello\"], explanation: \" \", hint: \"h\"),\n        Rule(id: \"x.big\", dimension: Empathy, weight: 5, patterns: [], explanation: \"e\", hint: \"h\"),\n    ]),",
+        );
+    let (scenario, diagnostics) =
+        holdline::scenario::load_source("rules.ron", text.as_bytes(), &Lexicon::builtin());
+    assert!(
+        scenario.is_none(),
+        "a weight of 500 and a blank explanation are errors"
+    );
+    let found: Vec<(&str, usize)> = diagnostics.iter().map(|d| (d.code, d.line)).collect();
+    for code in ["out-of-range", "empty-text", "duplicate-id", "empty-list"] {
+        assert!(
+            found.iter().any(|(c, _)| *c == code),
+            "{code}: {diagnostics:#?}"
+        );
+    }
+    assert!(
+        diagnostics.iter().all(|d| d.line > 0 && d.col > 0),
+        "{diagnostics:#?}"
+    );
+}

@@ -40,12 +40,52 @@ pub fn validate(
     for (i, id) in scenario.scoring.disable.iter().enumerate() {
         check_rule_id(&mut r, &[F("scoring"), F("disable"), I(i)], id, rules);
     }
+    check_scenario_rules(&mut r, scenario);
     let targets = check_ids(&mut r, scenario);
     nodes::check_nodes(&mut r, scenario, &targets, rules);
     graph::check_endings(&mut r, scenario);
     graph::check_graph(&mut r, scenario, &targets);
     r.out.sort_by_key(|d| (d.line, d.col));
     r.out
+}
+
+/// A scenario's own rules are checked as the lexicon's are: ids, weights, texts, patterns.
+fn check_scenario_rules(r: &mut Reporter<'_>, scenario: &Scenario) {
+    let mut seen = std::collections::HashSet::new();
+    for (i, rule) in scenario.scoring.rules.iter().enumerate() {
+        let at = |field: &'static str| [F("scoring"), F("rules"), I(i), F(field)];
+        r.require_text(&at("id"), "rule id", &rule.id);
+        if !seen.insert(rule.id.as_str()) {
+            r.error(
+                &at("id"),
+                "duplicate-id",
+                format!("rule id \"{}\" is used more than once", rule.id),
+            );
+        }
+        r.require_range(
+            &at("weight"),
+            &format!("weight of \"{}\"", rule.id),
+            rule.weight.into(),
+            -100,
+            100,
+        );
+        r.require_text(
+            &at("explanation"),
+            &format!("explanation of \"{}\"", rule.id),
+            &rule.explanation,
+        );
+        r.require_text(&at("hint"), &format!("hint of \"{}\"", rule.id), &rule.hint);
+        if rule.patterns.iter().all(|p| p.trim().is_empty()) {
+            r.error(
+                &at("patterns"),
+                "empty-list",
+                format!(
+                    "scenario rule \"{}\" has no patterns, so it can never fire",
+                    rule.id
+                ),
+            );
+        }
+    }
 }
 
 fn check_rule_id(r: &mut Reporter<'_>, path: &[Step<'_>], id: &str, rules: &dyn KnownRules) {
