@@ -1,7 +1,12 @@
 //! A scoring rule and the dimensions it scores, as files state them: the lexicon lists rules,
 //! and a scenario may add its own. Matching replies against them is the scoring layer's work.
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
+
+use super::diagnostic::Reporter;
+use super::span_index::Step;
 
 /// The three things every reply is judged on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -74,4 +79,52 @@ pub trait KnownRules {
     fn knows_rule(&self, id: &str) -> bool;
     /// Every rule id, for "did you mean" suggestions.
     fn rule_ids(&self) -> Vec<&str>;
+}
+
+impl Rule {
+    /// Checks the rule's id (against the ids `seen` so far in its list), weight (-100 to 100),
+    /// explanation, hint and each pattern's text, as the lexicon and a scenario's own rules
+    /// both state them; `base` is the rule's place in the file.
+    pub fn check<'a>(
+        &'a self,
+        r: &mut Reporter<'_>,
+        base: &[Step<'_>],
+        seen: &mut HashSet<&'a str>,
+    ) {
+        let at = |field: &'static str| {
+            let mut path = base.to_vec();
+            path.push(Step::Field(field));
+            path
+        };
+        r.require_text(&at("id"), "rule id", &self.id);
+        if !seen.insert(self.id.as_str()) {
+            r.error(
+                &at("id"),
+                "duplicate-id",
+                format!("rule id \"{}\" is used more than once", self.id),
+            );
+        }
+        r.require_range(
+            &at("weight"),
+            &format!("weight of \"{}\"", self.id),
+            self.weight.into(),
+            -100,
+            100,
+        );
+        r.require_text(
+            &at("explanation"),
+            &format!("explanation of \"{}\"", self.id),
+            &self.explanation,
+        );
+        r.require_text(&at("hint"), &format!("hint of \"{}\"", self.id), &self.hint);
+        for (p, pattern) in self.patterns.iter().enumerate() {
+            let mut path = at("patterns");
+            path.push(Step::Index(p));
+            r.require_text(
+                &path,
+                &format!("pattern {} of \"{}\"", p + 1, self.id),
+                pattern,
+            );
+        }
+    }
 }

@@ -217,40 +217,7 @@ impl Lexicon {
         for (i, rule) in self.rules.iter().enumerate() {
             let at =
                 |field: &'static str| [Step::Field("rules"), Step::Index(i), Step::Field(field)];
-            r.require_text(&at("id"), "rule id", &rule.id);
-            if !seen.insert(rule.id.as_str()) {
-                r.error(
-                    &at("id"),
-                    "duplicate-id",
-                    format!("rule id \"{}\" is used more than once", rule.id),
-                );
-            }
-            r.require_range(
-                &at("weight"),
-                &format!("weight of \"{}\"", rule.id),
-                rule.weight.into(),
-                -100,
-                100,
-            );
-            r.require_text(
-                &at("explanation"),
-                &format!("explanation of \"{}\"", rule.id),
-                &rule.explanation,
-            );
-            r.require_text(&at("hint"), &format!("hint of \"{}\"", rule.id), &rule.hint);
-            for (p, pattern) in rule.patterns.iter().enumerate() {
-                let path = [
-                    Step::Field("rules"),
-                    Step::Index(i),
-                    Step::Field("patterns"),
-                    Step::Index(p),
-                ];
-                r.require_text(
-                    &path,
-                    &format!("pattern {} of \"{}\"", p + 1, rule.id),
-                    pattern,
-                );
-            }
+            rule.check(&mut r, &[Step::Field("rules"), Step::Index(i)], &mut seen);
             if rule.patterns.is_empty() && !builtin::ALL.contains(&rule.id.as_str()) {
                 let help = did_you_mean(&rule.id, builtin::ALL)
                     .map(|c| format!("did you mean the built-in rule \"{c}\"?"));

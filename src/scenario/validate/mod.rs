@@ -54,27 +54,7 @@ fn check_scenario_rules(r: &mut Reporter<'_>, scenario: &Scenario) {
     let mut seen = std::collections::HashSet::new();
     for (i, rule) in scenario.scoring.rules.iter().enumerate() {
         let at = |field: &'static str| [F("scoring"), F("rules"), I(i), F(field)];
-        r.require_text(&at("id"), "rule id", &rule.id);
-        if !seen.insert(rule.id.as_str()) {
-            r.error(
-                &at("id"),
-                "duplicate-id",
-                format!("rule id \"{}\" is used more than once", rule.id),
-            );
-        }
-        r.require_range(
-            &at("weight"),
-            &format!("weight of \"{}\"", rule.id),
-            rule.weight.into(),
-            -100,
-            100,
-        );
-        r.require_text(
-            &at("explanation"),
-            &format!("explanation of \"{}\"", rule.id),
-            &rule.explanation,
-        );
-        r.require_text(&at("hint"), &format!("hint of \"{}\"", rule.id), &rule.hint);
+        rule.check(r, &[F("scoring"), F("rules"), I(i)], &mut seen);
         if rule.patterns.iter().all(|p| p.trim().is_empty()) {
             r.error(
                 &at("patterns"),
