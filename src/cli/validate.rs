@@ -6,11 +6,23 @@ use std::process::ExitCode;
 use super::exit::{self, CliResult};
 use crate::progress::ProgressRules;
 use crate::scenario::Diagnostic;
+use crate::scenario::library::LoadedScenario;
 use crate::scenario::library::{FileKind, load_paths_checking};
-use crate::scoring::Lexicon;
+use crate::scenario::model::{Condition, Turn};
+use crate::scenario::span_index::Step;
+use crate::scoring::lexicon::builtin;
+use crate::scoring::{Lexicon, ReplyScorer, RuleScorer, ScoringContext};
 
 pub fn run(paths: &[PathBuf], lexicon: &Lexicon, deny_warnings: bool, json: bool) -> CliResult {
-    let report = load_paths_checking(paths, lexicon, &check_other_file);
+    let mut report = load_paths_checking(paths, lexicon, &check_other_file);
+    // The rules alone: a lint must not depend on whether the model file is present.
+    let scorer = RuleScorer::new(lexicon.clone());
+    let lints: Vec<Diagnostic> = report
+        .scenarios
+        .iter()
+        .flat_map(|loaded| check_model_answers(loaded, &scorer))
+        .collect();
+    report.diagnostics.extend(lints);
     let tally = report.tally();
     let failed =
         tally.errors > 0 || (deny_warnings && tally.warnings > 0) || report.files_checked == 0;
@@ -94,4 +106,89 @@ fn join(paths: &[PathBuf]) -> String {
         .map(|p| p.display().to_string())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Each model answer, scored as a first reply at its node: it should state every rubric fact,
+/// make no forbidden claim, and reach the first route's score (the route an author lists first
+/// is the one a strong reply should take). A model answer that fails these teaches the wrong
+/// thing in the debrief.
+fn check_model_answers(loaded: &LoadedScenario, scorer: &RuleScorer) -> Vec<Diagnostic> {
+    let label = loaded.path.display().to_string();
+    let Ok(text) = std::fs::read_to_string(&loaded.path) else {
+        return Vec::new();
+    };
+    let scenario = &loaded.scenario;
+    let mut r = crate::scenario::diagnostic::Reporter::new(&label, &text);
+    for (n, node) in scenario.nodes.iter().enumerate() {
+        let Turn::FreeText(free) = &node.turn else {
+            continue;
+        };
+        let context = ScoringContext::first_reply(scenario, node);
+        for (i, answer) in free.rubric.model_answers.iter().enumerate() {
+            let path = [
+                Step::Field("nodes"),
+                Step::Index(n),
+                Step::Field("turn"),
+                Step::Field("rubric"),
+                Step::Field("model_answers"),
+                Step::Index(i),
+            ];
+            let score = scorer.score(&context, answer);
+            let of = |rule: &str| -> Vec<String> {
+                score
+                    .accuracy
+                    .reasons
+                    .iter()
+                    .filter(|x| x.rule == rule)
+                    .map(|x| x.explanation.clone())
+                    .collect()
+            };
+            let missing = of(builtin::FACT_MISSING);
+            if !missing.is_empty() {
+                let facts: Vec<&str> = free
+                    .rubric
+                    .facts
+                    .iter()
+                    .filter(|f| missing.iter().any(|m| m.ends_with(&format!("({})", f.id))))
+                    .map(|f| f.id.as_str())
+                    .collect();
+                r.warn(
+                    &path,
+                    "model-answer-misses-fact",
+                    format!(
+                        "model answer {} at node \"{}\" does not state {} (no accepted phrasing matches): add the phrasing it uses to the fact's `accept`, or state the fact in the answer",
+                        i + 1,
+                        node.id,
+                        facts.join(", ")
+                    ),
+                );
+            }
+            if !of(builtin::FORBIDDEN_CLAIM).is_empty() {
+                r.warn(
+                    &path,
+                    "model-answer-forbidden",
+                    format!(
+                        "model answer {} at node \"{}\" makes a forbidden claim; trainees copy model answers",
+                        i + 1,
+                        node.id
+                    ),
+                );
+            }
+            if let Some(Condition::ScoreAtLeast(mark)) = free.routes.first().map(|r| r.when)
+                && score.overall < mark
+            {
+                r.warn(
+                    &path,
+                    "model-answer-below-route",
+                    format!(
+                        "model answer {} at node \"{}\" scores {} overall as a first reply, below the first route's ScoreAtLeast({mark}): a trainee who writes it takes a worse route",
+                        i + 1,
+                        node.id,
+                        score.overall
+                    ),
+                );
+            }
+        }
+    }
+    r.out
 }

@@ -1044,3 +1044,33 @@ fn stats_count_picks_typed_scores_and_missed_facts_over_every_trainee() {
     );
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn validate_lints_model_answers_that_miss_a_fact_or_fall_below_the_best_route() {
+    // Written by a trainer from the docs alone; its second model answer misses its own fact.
+    let out = holdline(
+        &[
+            "validate",
+            "--json",
+            "tests/calibration/heldout/scenarios/damaged-sofa-delivery.ron",
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(0), "warnings only");
+    let value: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let codes: Vec<&str> = value["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"model-answer-misses-fact"), "{codes:?}");
+    assert!(codes.contains(&"model-answer-below-route"), "{codes:?}");
+    let located = value["diagnostics"][0].clone();
+    assert!(located["line"].as_u64().unwrap() > 0 && located["col"].as_u64().unwrap() > 0);
+    // The shipped library's model answers state every fact and take the first route.
+    assert_eq!(
+        holdline(&["validate", "--deny-warnings"], "").status.code(),
+        Some(0)
+    );
+}
