@@ -158,7 +158,7 @@ Scenario(
                         ),
                     ],
                     model_answers: [
-                        "TODO: a strong reply, stating every fact above, in the agent's own words.",
+                        "I am so sorry about this, I can see why you are upset. I will sort it out for you today: TODO the fact as an agent would say it. (TODO: rewrite as a strong reply that states every fact above.)",
                     ],
                 ),
                 // Checked in order after the reply is scored; the last is the fallback.
