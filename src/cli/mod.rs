@@ -557,6 +557,24 @@ fn load_lexicon(path: Option<&Path>) -> Result<Lexicon, CliError> {
     }
 }
 
+/// The node `id` of `scenario`; else a usage error with "did you mean" and the node list.
+fn find_node<'s>(
+    scenario: &'s crate::scenario::model::Scenario,
+    id: &str,
+) -> Result<&'s crate::scenario::model::Node, CliError> {
+    scenario.node(id).ok_or_else(|| {
+        let ids: Vec<&str> = scenario.nodes.iter().map(|n| n.id.as_str()).collect();
+        let close = crate::scenario::diagnostic::did_you_mean(id, ids.iter().copied())
+            .map(|c| format!(" (did you mean \"{c}\"?)"))
+            .unwrap_or_default();
+        CliError::usage(format!(
+            "no node \"{id}\" in {}{close}; nodes: {}",
+            scenario.id,
+            ids.join(", ")
+        ))
+    })
+}
+
 /// Finds a scenario by id in the library folder, or loads it from a path. On failure, says
 /// why (printing every diagnostic first), as an `INVALID` error.
 fn resolve_scenario(

@@ -161,17 +161,7 @@ pub fn run_preview(
 ) -> CliResult {
     let loaded = super::resolve_scenario(folder, wanted, &lexicon)?;
     let scenario = loaded.scenario;
-    if scenario.node(from).is_none() {
-        let ids: Vec<&str> = scenario.nodes.iter().map(|n| n.id.as_str()).collect();
-        let close = crate::scenario::diagnostic::did_you_mean(from, ids.iter().copied())
-            .map(|c| format!(" (did you mean \"{c}\"?)"))
-            .unwrap_or_default();
-        return Err(CliError::usage(format!(
-            "no node \"{from}\" in {}{close}; nodes: {}",
-            scenario.id,
-            ids.join(", ")
-        )));
-    }
+    super::find_node(&scenario, from)?;
     let mood = mood.unwrap_or(scenario.persona.mood);
     let scorer: Arc<dyn ReplyScorer> = Arc::new(scoring.build(&lexicon));
     let session = Session::preview(Arc::clone(&scenario), from, mood, seed, scorer)
@@ -180,17 +170,15 @@ pub fn run_preview(
     let timed = stdin.is_terminal();
     let mut input = stdin.lock();
     let mut output = std::io::stdout().lock();
-    let header = || -> std::io::Result<()> {
-        let mut out = std::io::stdout().lock();
-        print_header(&mut out, &scenario, seed)?;
-        writeln!(
-            out,
-            "Preview from node {from}, the customer at anger {}, confusion {}, trust {} (not saved)",
-            mood.anger, mood.confusion, mood.trust
-        )
-    };
-    header().map_err(CliError::invalid)?;
-    let played = play_session(session, &mut input, &mut output, timed);
+    let played = print_header(&mut output, &scenario, seed)
+        .and_then(|()| {
+            writeln!(
+                output,
+                "Preview from node {from}, the customer at anger {}, confusion {}, trust {} (not saved)",
+                mood.anger, mood.confusion, mood.trust
+            )
+        })
+        .and_then(|()| play_session(session, &mut input, &mut output, timed));
     match played {
         Ok((PlayOutcome::Finished { .. }, _)) => Ok(ExitCode::SUCCESS),
         Ok((PlayOutcome::InputEnded, _)) => Ok(ExitCode::from(exit::INPUT_ENDED)),
@@ -206,7 +194,9 @@ fn play_session(
     out: &mut dyn Write,
     timed: bool,
 ) -> std::io::Result<(PlayOutcome, Session)> {
-    let scenario = Arc::new(session.scenario().clone());
+    // Only these two are read below; the session keeps the scenario itself.
+    let pass_mark = session.scenario().pass_mark;
+    let name = session.scenario().persona.name.clone();
     loop {
         if let Some(outcome) = session.outcome() {
             writeln!(
@@ -219,11 +209,7 @@ fn play_session(
             writeln!(
                 out,
                 "Empathy {}  Accuracy {}  De-escalation {}  Overall {} (pass mark {})",
-                outcome.empathy,
-                outcome.accuracy,
-                outcome.deescalation,
-                outcome.overall,
-                scenario.pass_mark
+                outcome.empathy, outcome.accuracy, outcome.deescalation, outcome.overall, pass_mark
             )?;
             let stars = "*".repeat(outcome.stars.into());
             let verdict = if outcome.passed {
@@ -237,11 +223,7 @@ fn play_session(
                 outcome.stars, outcome.turns
             )?;
             for breach in &outcome.critical {
-                writeln!(
-                    out,
-                    "CRITICAL BREACH: you said \"{}\". {} Any critical breach fails the attempt, whatever the scores.",
-                    breach.matched, breach.why
-                )?;
+                writeln!(out, "CRITICAL BREACH: {}", breach.told())?;
             }
             let outcome = PlayOutcome::Finished {
                 passed: outcome.passed,
@@ -254,7 +236,7 @@ fn play_session(
         writeln!(
             out,
             "\n{} ({}): {}",
-            scenario.persona.name,
+            name,
             prompt.band.label(),
             prompt.customer_line
         )?;

@@ -81,17 +81,7 @@ pub fn run(
     let loaded =
         super::resolve_scenario(folder, wanted, &lexicon).map_err(|e| e.with_code(exit::USAGE))?;
     let scenario = &loaded.scenario;
-    let Some(node) = scenario.node(node_id) else {
-        let ids: Vec<&str> = scenario.nodes.iter().map(|n| n.id.as_str()).collect();
-        let close = crate::scenario::diagnostic::did_you_mean(node_id, ids.iter().copied())
-            .map(|c| format!(" (did you mean \"{c}\"?)"))
-            .unwrap_or_default();
-        return Err(fail(format!(
-            "no node \"{node_id}\" in {}{close}; nodes: {}",
-            scenario.id,
-            ids.join(", ")
-        )));
-    };
+    let node = super::find_node(scenario, node_id)?;
     let context = ScoringContext::first_reply(scenario, node);
     let scorer = scoring.build(&lexicon);
     let score = scorer.score(&context, text);

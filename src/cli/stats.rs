@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use super::exit::{CliError, CliResult};
 use crate::progress::ProgressStore;
 use crate::progress::stats::{ScenarioStats, scenario_stats};
+use crate::scenario::visible_text::one_line;
 
 pub fn run(data_dir: &Path, scenario: Option<&str>, json: bool) -> CliResult {
     let store = ProgressStore::new(data_dir);
@@ -70,7 +71,7 @@ fn print_scenario(s: &ScenarioStats) {
             println!(
                 "    choice {}: {n} ({share}%)  \"{}\"",
                 i + 1,
-                shorten(text)
+                one_line(text, 70)
             );
         }
         if let Some([e, a, d, o]) = node.typed_mean {
@@ -93,13 +94,4 @@ fn print_scenario(s: &ScenarioStats) {
         }
     }
     println!();
-}
-
-fn shorten(text: &str) -> String {
-    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() <= 70 {
-        return one_line;
-    }
-    let cut: String = one_line.chars().take(69).collect();
-    format!("{cut}…")
 }

@@ -28,7 +28,7 @@ pub fn run(paths: &[PathBuf], lexicon: &Lexicon, deny_warnings: bool, json: bool
         tally.errors > 0 || (deny_warnings && tally.warnings > 0) || report.files_checked == 0;
     if json {
         // For editors and CI: every diagnostic with its file, line, column, code and help.
-        let value = serde_json::json!({
+        let mut value = serde_json::json!({
             "files_checked": report.files_checked,
             "scenarios_ok": report.scenarios.iter().map(|s| &s.scenario.id).collect::<Vec<_>>(),
             "errors": tally.errors,
@@ -36,7 +36,6 @@ pub fn run(paths: &[PathBuf], lexicon: &Lexicon, deny_warnings: bool, json: bool
             "passed": !failed,
             "diagnostics": &report.diagnostics,
         });
-        let mut value = value;
         if report.files_checked == 0 {
             value["help"] = format!(
                 "no .ron files found in {}; give scenario files or folders",

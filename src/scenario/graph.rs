@@ -3,6 +3,7 @@
 //! README on a code host) or Graphviz DOT (renders with `dot -Tsvg`).
 
 use super::model::{Condition, EndingKind, Scenario, Turn};
+use super::visible_text::one_line;
 
 /// How a route's condition reads on an edge.
 pub fn condition_label(condition: Condition) -> String {
@@ -28,15 +29,6 @@ struct Edge {
 /// Choice texts are cut to this many characters on an edge, so the graph stays readable.
 const LABEL_CHARS: usize = 48;
 
-fn shorten(text: &str) -> String {
-    let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.chars().count() <= LABEL_CHARS {
-        return text;
-    }
-    let cut: String = text.chars().take(LABEL_CHARS - 1).collect();
-    format!("{}…", cut.trim_end())
-}
-
 fn edges(scenario: &Scenario) -> Vec<Edge> {
     let mut edges = Vec::new();
     for node in &scenario.nodes {
@@ -46,7 +38,7 @@ fn edges(scenario: &Scenario) -> Vec<Edge> {
                     edges.push(Edge {
                         from: node.id.clone(),
                         to: choice.next.clone(),
-                        label: format!("{}. {}", i + 1, shorten(&choice.text)),
+                        label: format!("{}. {}", i + 1, one_line(&choice.text, LABEL_CHARS)),
                         dashed: false,
                     });
                 }

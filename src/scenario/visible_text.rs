@@ -39,6 +39,17 @@ fn needs_escape(c: char) -> bool {
     (c.is_control() && c != '\n') || is_invisible(c) || JOINERS.contains(&c)
 }
 
+/// `text` on one line (runs of white space, new lines included, become one space), cut to at
+/// most `max_chars` characters with "…" where it was cut: for a label or a table cell.
+pub fn one_line(text: &str, max_chars: usize) -> String {
+    let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= max_chars {
+        return text;
+    }
+    let cut: String = text.chars().take(max_chars.saturating_sub(1)).collect();
+    format!("{}…", cut.trim_end())
+}
+
 /// `text` with each control or invisible character written as `\u{XXXX}`.
 pub fn shown(text: &str) -> Cow<'_, str> {
     if !text.chars().any(needs_escape) {

@@ -66,15 +66,6 @@ impl HybridScorer {
         }
     }
 
-    /// Rules from `lexicon` with the shipped layer, loaded now; if the model cannot be loaded,
-    /// the rules alone and the reason why, for the caller to show.
-    pub fn with_shipped_model(lexicon: Lexicon) -> (HybridScorer, Option<String>) {
-        match shared_semantic_layer() {
-            Ok(layer) => (HybridScorer::with_layer(lexicon, layer), None),
-            Err(why) => (HybridScorer::rules_only(lexicon), Some(why)),
-        }
-    }
-
     /// Rules from `lexicon` with the shipped layer, loaded when first needed. Should the model
     /// fail to load then, replies are scored by the rules alone (call [`warm_up`] beforehand to
     /// learn why).
@@ -85,19 +76,9 @@ impl HybridScorer {
         }
     }
 
-    /// Whether the semantic layer is meant to be used.
-    pub fn is_semantic(&self) -> bool {
-        !matches!(self.semantic, SemanticSource::Off)
-    }
-
     /// Whether the shipped layer is still to be loaded (by the first reply or [`warm_up`]).
     pub fn loads_shipped_model_later(&self) -> bool {
         matches!(self.semantic, SemanticSource::Shipped)
-    }
-
-    /// The lexicon the rules use.
-    pub fn lexicon(&self) -> &Lexicon {
-        self.rules.lexicon()
     }
 
     /// The semantic layer, if it is in use and loads.

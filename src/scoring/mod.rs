@@ -88,6 +88,16 @@ pub struct CriticalBreach {
     pub why: String,
 }
 
+impl CriticalBreach {
+    /// What the debrief and the terminal say of it, after their "Critical breach:" label.
+    pub fn told(&self) -> String {
+        format!(
+            "you said \"{}\". {} Any critical breach fails the attempt, whatever the scores.",
+            self.matched, self.why
+        )
+    }
+}
+
 impl ReplyScore {
     /// A score from its three dimensions, with `overall` worked out as their rounded mean.
     pub fn new(

@@ -758,13 +758,6 @@ pub struct ScoredReply {
     score: ReplyScore,
 }
 
-impl ScoredReply {
-    /// The reply's score.
-    pub fn score(&self) -> &ReplyScore {
-        &self.score
-    }
-}
-
 /// Picks one alternative with the session RNG. Uses a fixed multiply-shift on `next_u64` so the
 /// pick depends only on the RNG stream, not on a sampling algorithm that could change upstream.
 fn pick_line(line: &CustomerLine, band: MoodBand, rng: &mut ChaCha8Rng) -> String {

@@ -279,10 +279,7 @@ fn spawn_verdict(
         // fatal criteria do.
         commands.spawn((
             theme::text(
-                format!(
-                    "Critical breach: you said \"{}\". {} Any critical breach fails the attempt, whatever the scores.",
-                    breach.matched, breach.why
-                ),
+                format!("Critical breach: {}", breach.told()),
                 theme::BODY_SIZE,
                 palette::BAD,
             ),

@@ -127,20 +127,10 @@ impl SemanticLayer {
         }
     }
 
-    /// The banks this layer judges with.
-    pub fn banks(&self) -> &ExemplarBanks {
-        &self.banks
-    }
-
     /// The embedding of `text` (one clause or sentence), for tools and tests.
     pub fn embed(&self, text: &str) -> Embedding {
         let ids = self.model.tokenizer.encode(text);
         self.model.encoder.embed(&[ids]).remove(0)
-    }
-
-    /// The token ids the model reads for `text`.
-    pub fn token_ids(&self, text: &str) -> Vec<u32> {
-        self.model.tokenizer.encode(text)
     }
 
     /// Each clause of `reply` with its similarity to every bank (its closest exemplar, the
