@@ -21,6 +21,8 @@ fn generated_library(count: usize) -> PathBuf {
         .filter_map(|e| e.ok())
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+        // Scenario tests (NAME.test.ron) are not scenarios.
+        .filter(|p| !p.to_string_lossy().ends_with(".test.ron"))
         .map(|p| {
             let id = p.file_stem().unwrap().to_string_lossy().into_owned();
             (id, std::fs::read_to_string(&p).expect("readable"))

@@ -6,11 +6,13 @@ mod graph;
 mod list;
 mod new;
 pub mod output_errors;
+mod paths;
 mod play;
 mod progress;
 mod rescore;
 mod score;
 mod stats;
+mod test;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -89,6 +91,33 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = graph::GraphFormat::Mermaid)]
         format: graph::GraphFormat,
+    },
+    /// Every ending a scenario can reach: the lowest and highest overall score over the paths
+    /// that reach it, whether it can pass, how many stars it can give, and the shortest, lowest
+    /// and highest paths to it. Typed turns are tried with the model answers and two weak replies.
+    Paths {
+        /// A scenario id from the library, or a path to a .ron file.
+        scenario: String,
+        /// Seed for the customer's line variants when the paths are replayed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run scenario tests: the NAME.test.ron files beside the scenarios (docs/scenario-tests.md).
+    /// Each failure is printed at its file:line:col, then a coverage line. Exit code 1 when a
+    /// test fails.
+    Test {
+        /// Test files or folders of them (default: the scenarios folder).
+        paths: Vec<PathBuf>,
+        /// Also fail when a scenario in the library has no test file.
+        #[arg(long)]
+        deny_untested: bool,
+        /// Print a starting test file for this scenario (id or path), drafted from what it does
+        /// now, instead of running tests: review every expectation before keeping it.
+        #[arg(long, value_name = "SCENARIO", conflicts_with = "deny_untested")]
+        draft: Option<String>,
     },
     /// Write a scenario skeleton to start from: it passes `validate` and plays, with TODOs
     /// and short comments saying what to fill in. Written into the scenarios folder as ID.ron;
@@ -303,6 +332,8 @@ fn dispatch(cli: Cli) -> CliResult {
         Some(
             Command::Validate { .. }
                 | Command::Graph { .. }
+                | Command::Paths { .. }
+                | Command::Test { .. }
                 | Command::New { .. }
                 | Command::List { .. }
                 | Command::Score { .. }
@@ -335,6 +366,20 @@ fn dispatch(cli: Cli) -> CliResult {
         Some(Command::Graph { scenario, format }) => {
             graph::run(&cli.scenarios, &scenario, format, &lexicon)
         }
+        Some(Command::Test {
+            draft: Some(scenario),
+            ..
+        }) => test::draft(&cli.scenarios, &scenario, lexicon, &scoring),
+        Some(Command::Test {
+            paths,
+            deny_untested,
+            ..
+        }) => test::run(&cli.scenarios, &paths, deny_untested, lexicon, &scoring),
+        Some(Command::Paths {
+            scenario,
+            seed,
+            json,
+        }) => paths::run(&cli.scenarios, &scenario, seed, json, lexicon, &scoring),
         Some(Command::Play {
             scenario,
             seed,

@@ -242,11 +242,11 @@ fn play_session(
         )?;
         let choices = match &prompt.options {
             Options::Choices(choices) => {
-                for (i, text) in choices.iter().enumerate() {
-                    writeln!(out, "  {}. {text}", i + 1)?;
+                for (i, choice) in choices.iter().enumerate() {
+                    writeln!(out, "  {}. {}", i + 1, choice.text)?;
                 }
                 write!(out, "Your choice (1-{}): ", choices.len())?;
-                Some(choices.len())
+                Some(choices.iter().map(|c| c.index).collect::<Vec<_>>())
             }
             Options::FreeText { prompt } => {
                 writeln!(out, "  [{prompt}]")?;
@@ -272,11 +272,12 @@ fn play_session(
         if !timed {
             writeln!(out, "{line}")?;
         }
-        let response = match choices {
-            Some(count) => match line.parse::<usize>() {
-                Ok(n) if (1..=count).contains(&n) => Response::Choice(n - 1),
+        let response = match &choices {
+            Some(offered) => match line.parse::<usize>() {
+                // The trainee numbers the choices shown; the session takes the authored index.
+                Ok(n) if (1..=offered.len()).contains(&n) => Response::Choice(offered[n - 1]),
                 _ => {
-                    writeln!(out, "  (type a number from 1 to {count})")?;
+                    writeln!(out, "  (type a number from 1 to {})", offered.len())?;
                     continue;
                 }
             },

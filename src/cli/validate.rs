@@ -91,6 +91,11 @@ fn check_other_file(kind: FileKind, label: &str, bytes: &[u8]) -> Vec<Diagnostic
                 Err(errors) => errors,
             }
         }
+        // Parsed here, for located syntax errors; `holdline test` runs them against the scenario.
+        FileKind::ScenarioTests => crate::session::scenario_tests::parse_tests(label, bytes)
+            .err()
+            .into_iter()
+            .collect(),
         FileKind::Scenario => Vec::new(),
     }
 }
@@ -142,15 +147,8 @@ fn check_model_answers(loaded: &LoadedScenario, scorer: &RuleScorer) -> Vec<Diag
                     .map(|x| x.explanation.clone())
                     .collect()
             };
-            let missing = of(builtin::FACT_MISSING);
-            if !missing.is_empty() {
-                let facts: Vec<&str> = free
-                    .rubric
-                    .facts
-                    .iter()
-                    .filter(|f| missing.iter().any(|m| m.ends_with(&format!("({})", f.id))))
-                    .map(|f| f.id.as_str())
-                    .collect();
+            let facts = score.facts_missing();
+            if !facts.is_empty() {
                 r.warn(
                     &path,
                     "model-answer-misses-fact",

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{AttemptRecord, AttemptStatus};
-use crate::scoring::{Dimension, ReplyScore};
+use crate::scoring::{Dimension, ReplyScore, fact_id};
 
 /// The rule id of a missing rubric fact; its explanation ends with the fact's id in brackets.
 const FACT_MISSING: &str = "accuracy.fact-missing";
@@ -132,13 +132,6 @@ fn scores(s: &ReplyScore) -> [u8; 4] {
 }
 
 /// The fact id a missing-fact explanation ends with: "... was not stated. (held-at-depot)".
-fn fact_id(explanation: &str) -> &str {
-    explanation
-        .rsplit_once('(')
-        .and_then(|(_, rest)| rest.strip_suffix(')'))
-        .unwrap_or(explanation)
-}
-
 /// The most frequent first, ties by key, at most [`TOP`].
 fn top<K: Ord + Clone>(counts: BTreeMap<K, usize>) -> Vec<(K, usize)> {
     let mut list: Vec<(K, usize)> = counts.into_iter().collect();

@@ -71,6 +71,8 @@ pub enum FileKind {
     ProgressRules,
     /// The semantic layer's exemplar banks, starting with `ExemplarBanks`.
     ExemplarBanks,
+    /// A scenario's tests, starting with `ScenarioTests` (`holdline test` runs them).
+    ScenarioTests,
 }
 
 /// Which kind of file `bytes` holds, from the first line in its first 4 KiB that is neither blank
@@ -88,6 +90,8 @@ pub fn sniff_kind(bytes: &[u8]) -> FileKind {
         FileKind::ProgressRules
     } else if code.starts_with("ExemplarBanks") {
         FileKind::ExemplarBanks
+    } else if code.starts_with("ScenarioTests") {
+        FileKind::ScenarioTests
     } else {
         FileKind::Scenario
     }

@@ -50,6 +50,8 @@ pub enum RonKind {
     Labels,
     /// The semantic scorer's exemplar banks (`assets/scoring/exemplars.ron`).
     Exemplars,
+    /// A scenario's tests (`scenarios/*.test.ron`, run by `holdline test`).
+    ScenarioTests,
 }
 
 impl RonKind {
@@ -63,6 +65,7 @@ impl RonKind {
             }
             RonKind::Labels => "README.md (Calibrating the scorer) shows the labels format",
             RonKind::Exemplars => "docs/scoring-lexicon.md (The semantic layer) lists every field",
+            RonKind::ScenarioTests => "docs/scenario-tests.md lists every field",
         }
     }
 
@@ -78,6 +81,9 @@ impl RonKind {
             }
             RonKind::Labels => "bands are Low, Mid or High",
             RonKind::Exemplars => "similarities are 0.0–1.0; bank weights -100 to 100",
+            RonKind::ScenarioTests => {
+                "score bounds are 0–100, stars 1–3, waits in whole seconds; Pick numbers choices from 1"
+            }
         }
     }
 }

@@ -302,6 +302,20 @@ pub struct Choice {
     pub mood: MoodDelta,
     /// Id of the next node or ending.
     pub next: String,
+    /// Offered only when this holds for the customer's mood as the node is reached:
+    /// `when: AngerBelow(50)` keeps "I've applied a discount" from a customer who has just said
+    /// "just cancel it". Mood conditions only (a reply's score is not known yet). Always offered
+    /// by default.
+    #[serde(default)]
+    pub when: Option<Condition>,
+}
+
+impl Choice {
+    /// Whether the choice is offered to a customer in `mood`.
+    pub fn offered_in(&self, mood: Mood) -> bool {
+        self.when
+            .is_none_or(|when| when.holds_for_mood(mood).unwrap_or(true))
+    }
 }
 
 /// Per-dimension scores, each 0–100.
@@ -403,6 +417,21 @@ pub enum Condition {
     ConfusionAtLeast(u8),
     /// Always holds; every free-text turn needs one, and it should be the last route.
     Otherwise,
+}
+
+impl Condition {
+    /// Whether the condition holds for `mood`; `None` for the score conditions, which need a
+    /// scored reply.
+    pub fn holds_for_mood(self, mood: Mood) -> Option<bool> {
+        match self {
+            Condition::AngerAtLeast(v) => Some(mood.anger >= v),
+            Condition::AngerBelow(v) => Some(mood.anger < v),
+            Condition::TrustAtLeast(v) => Some(mood.trust >= v),
+            Condition::ConfusionAtLeast(v) => Some(mood.confusion >= v),
+            Condition::Otherwise => Some(true),
+            Condition::ScoreAtLeast(_) | Condition::ScoreBelow(_) => None,
+        }
+    }
 }
 
 /// One way the conversation can end.

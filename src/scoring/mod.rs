@@ -121,6 +121,35 @@ impl ReplyScore {
         self
     }
 
+    /// The ids of the rubric facts the reply states, in rubric order.
+    pub fn facts_stated(&self) -> Vec<&str> {
+        self.fact_ids(lexicon::builtin::FACT_STATED)
+    }
+
+    /// The ids of the rubric facts the reply misses, in rubric order.
+    pub fn facts_missing(&self) -> Vec<&str> {
+        self.fact_ids(lexicon::builtin::FACT_MISSING)
+    }
+
+    /// Every reason's rule id, in each dimension's order: empathy, accuracy, de-escalation.
+    pub fn rules_fired(&self) -> impl Iterator<Item = &str> {
+        Dimension::ALL
+            .into_iter()
+            .flat_map(|d| self.dimension(d).reasons.iter())
+            .map(|r| r.rule.as_str())
+    }
+
+    /// The fact reasons of `rule` carry the fact's id in brackets at the end of their
+    /// explanation, "… (refund-date)", where the debrief shows it.
+    fn fact_ids(&self, rule: &str) -> Vec<&str> {
+        self.accuracy
+            .reasons
+            .iter()
+            .filter(|r| r.rule == rule)
+            .map(|r| fact_id(&r.explanation))
+            .collect()
+    }
+
     /// The score for one dimension.
     pub fn dimension(&self, dimension: Dimension) -> &DimensionScore {
         match dimension {
@@ -159,6 +188,14 @@ pub fn mean_score(scores: &[u8]) -> u8 {
     let sum: u32 = scores.iter().map(|&s| u32::from(s)).sum();
     let n = scores.len() as u32;
     ((sum + n / 2) / n) as u8
+}
+
+/// The fact id at the end of a fact reason's explanation: "Stated a required fact (eta)" → "eta".
+pub fn fact_id(explanation: &str) -> &str {
+    explanation
+        .rsplit_once('(')
+        .and_then(|(_, rest)| rest.strip_suffix(')'))
+        .unwrap_or(explanation)
 }
 
 /// Everything a scorer may look at besides the reply itself.

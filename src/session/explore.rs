@@ -53,7 +53,9 @@ fn candidate_inputs(session: &Session) -> Vec<TimedResponse> {
     let slow_ms = u64::from(session.scenario().persona.patience_secs) * 3_000;
     let responses: Vec<Response> = match (&prompt.options, session.current_node().map(|n| &n.turn))
     {
-        (Options::Choices(choices), _) => (0..choices.len()).map(Response::Choice).collect(),
+        (Options::Choices(choices), _) => {
+            choices.iter().map(|c| Response::Choice(c.index)).collect()
+        }
         (Options::FreeText { .. }, Some(Turn::FreeText(free))) => free
             .rubric
             .model_answers

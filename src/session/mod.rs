@@ -5,7 +5,10 @@
 
 mod drill;
 pub mod explore;
+pub mod generated;
 pub mod mood;
+pub mod paths;
+pub mod scenario_tests;
 pub mod start;
 
 use std::collections::HashMap;
@@ -16,7 +19,7 @@ use rand_chacha::rand_core::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use crate::scenario::model::{
-    Choice, Condition, CustomerLine, EndingKind, FreeText, Node, Scenario, Turn,
+    Choice, Condition, CustomerLine, EndingKind, FreeText, Node, Scenario, Turn, Walkout,
 };
 use crate::scenario::mood::{Mood, MoodBand, MoodDelta};
 use crate::scoring::{CriticalBreach, ReplyScore, ReplyScorer, ScoringContext, mean_score};
@@ -144,13 +147,37 @@ pub struct Prompt<'s> {
 /// How the trainee may answer at a node.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Options<'s> {
-    /// Pick one of these replies, listed in order; answer with a 0-based [`Response::Choice`].
-    Choices(Vec<&'s str>),
+    /// Pick one of these replies, listed in order: the node's choices whose `when` holds for
+    /// the customer's mood. Answer with [`Response::Choice`] of the picked one's `index`.
+    Choices(Vec<OfferedChoice<'s>>),
     /// Type a reply, answered with [`Response::Text`].
     FreeText {
         /// What the trainee is asked to do, e.g. "Explain when the refund arrives."
         prompt: &'s str,
     },
+}
+
+/// A choice offered at the current node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OfferedChoice<'s> {
+    /// Its 0-based place among the node's choices as authored: what [`Response::Choice`] takes
+    /// and the transcript records, whichever choices the mood hides.
+    pub index: usize,
+    /// The reply as the trainee sees it.
+    pub text: &'s str,
+}
+
+/// The choices offered to a customer in `mood`, as 0-based authored indices: those whose `when`
+/// holds. When none does (validation warns of it), every choice is offered rather than none.
+pub fn offered_choices(choices: &[Choice], mood: Mood) -> Vec<usize> {
+    let offered: Vec<usize> = (0..choices.len())
+        .filter(|&i| choices[i].offered_in(mood))
+        .collect();
+    if offered.is_empty() {
+        (0..choices.len()).collect()
+    } else {
+        offered
+    }
 }
 
 /// The longest typed reply a session takes, in characters. A thorough email reply is under
@@ -175,6 +202,12 @@ pub enum SessionError {
         given: usize,
         /// How many choices the turn has.
         available: usize,
+    },
+    /// The picked choice exists but is not offered in the customer's current mood.
+    #[error("choice {given} is not offered to the customer in this mood")]
+    NotOffered {
+        /// The choice picked, numbered from 1 among the node's authored choices.
+        given: usize,
     },
     /// Typed text was given at a turn that takes a choice.
     #[error("this turn takes a choice number, not typed text")]
@@ -378,9 +411,15 @@ impl Session {
         };
         let node = &self.scenario.nodes[*node];
         let options = match &node.turn {
-            Turn::Choices(choices) => {
-                Options::Choices(choices.iter().map(|c| c.text.as_str()).collect())
-            }
+            Turn::Choices(choices) => Options::Choices(
+                offered_choices(choices, self.mood)
+                    .into_iter()
+                    .map(|index| OfferedChoice {
+                        index,
+                        text: choices[index].text.as_str(),
+                    })
+                    .collect(),
+            ),
             Turn::FreeText(free) => Options::FreeText {
                 prompt: free.prompt.as_str(),
             },
@@ -437,6 +476,9 @@ impl Session {
         let node = &scenario.nodes[node_index];
         match (&node.turn, response) {
             (Turn::Choices(choices), Response::Choice(i)) => {
+                if i < choices.len() && !offered_choices(choices, self.mood).contains(&i) {
+                    return Err(SessionError::NotOffered { given: i + 1 });
+                }
                 let hesitation = hesitation_delta(scenario.persona.patience_secs, elapsed_ms);
                 let judged = judge_choice(choices, i, self.mood, hesitation)?;
                 self.advance(judged, elapsed_ms)
@@ -516,11 +558,7 @@ impl Session {
             next: routed,
         } = judged;
 
-        let walkout = scenario
-            .persona
-            .walkout
-            .as_ref()
-            .filter(|w| mood_after.anger >= w.anger);
+        let walkout = walkout_at(&scenario, mood_after);
         let next_id = walkout.map_or(routed, |w| w.ending.clone());
         let next = if self.node_index.contains_key(&next_id) {
             Next::Node(next_id)
@@ -645,11 +683,7 @@ pub fn condition_holds(condition: Condition, overall: u8, mood: Mood) -> bool {
     match condition {
         Condition::ScoreAtLeast(v) => overall >= v,
         Condition::ScoreBelow(v) => overall < v,
-        Condition::AngerAtLeast(v) => mood.anger >= v,
-        Condition::AngerBelow(v) => mood.anger < v,
-        Condition::TrustAtLeast(v) => mood.trust >= v,
-        Condition::ConfusionAtLeast(v) => mood.confusion >= v,
-        Condition::Otherwise => true,
+        mood_condition => mood_condition.holds_for_mood(mood).unwrap_or(true),
     }
 }
 
@@ -685,9 +719,14 @@ fn judge_choice(
         hesitation,
         score: ReplyScore::from_choice(picked),
         feedback: Some(picked.feedback.clone()).filter(|f| !f.trim().is_empty()),
-        mood_after: mood.apply(hesitation.plus(picked.mood)),
+        mood_after: choice_mood_after(picked, mood, hesitation),
         next: picked.next.clone(),
     })
+}
+
+/// The mood after `choice` is picked with the customer in `mood` and `hesitation` to add.
+fn choice_mood_after(choice: &Choice, mood: Mood, hesitation: MoodDelta) -> Mood {
+    mood.apply(hesitation.plus(choice.mood))
 }
 
 /// A typed reply, scored, with the customer in `mood` and `hesitation` to add: the mood moved
@@ -701,13 +740,7 @@ fn judge_typed(
     hesitation: MoodDelta,
 ) -> Result<Judged, SessionError> {
     let ScoredReply { text, score, .. } = scored;
-    let mood_after = mood.apply(hesitation.plus(delta_from_scores(&score)));
-    let route = free
-        .routes
-        .iter()
-        .find(|r| condition_holds(r.when, score.overall, mood_after))
-        .or(free.routes.last())
-        .ok_or_else(|| SessionError::BrokenScenario(format!("{node_id} (no routes)")))?;
+    let (mood_after, next) = route_typed(free, node_id, &score, mood, hesitation)?;
     Ok(Judged {
         reply: text,
         choice: None,
@@ -715,8 +748,36 @@ fn judge_typed(
         score,
         feedback: None,
         mood_after,
-        next: route.next.clone(),
+        next: next.to_string(),
     })
+}
+
+/// Where a typed reply scored `score` leads, with the customer in `mood` and `hesitation` to
+/// add: the mood after it, and the first route whose condition holds then (else the last).
+fn route_typed<'f>(
+    free: &'f FreeText,
+    node_id: &str,
+    score: &ReplyScore,
+    mood: Mood,
+    hesitation: MoodDelta,
+) -> Result<(Mood, &'f str), SessionError> {
+    let mood_after = mood.apply(hesitation.plus(delta_from_scores(score)));
+    let route = free
+        .routes
+        .iter()
+        .find(|r| condition_holds(r.when, score.overall, mood_after))
+        .or(free.routes.last())
+        .ok_or_else(|| SessionError::BrokenScenario(format!("{node_id} (no routes)")))?;
+    Ok((mood_after, route.next.as_str()))
+}
+
+/// The persona's walkout, when anger after a reply has reached it.
+fn walkout_at(scenario: &Scenario, mood_after: Mood) -> Option<&Walkout> {
+    scenario
+        .persona
+        .walkout
+        .as_ref()
+        .filter(|w| mood_after.anger >= w.anger)
 }
 
 /// A typed reply taken out of its session to be scored, on any thread: everything the scorer

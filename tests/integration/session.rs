@@ -8,7 +8,9 @@ use holdline::scenario::library::load_source;
 use holdline::scenario::model::{EndingKind, Scenario};
 use holdline::scenario::mood::MoodBand;
 use holdline::scoring::{Lexicon, ReplyScorer, RuleScorer};
-use holdline::session::{Next, Options, Response, Session, SessionError, Start, TimedResponse};
+use holdline::session::{
+    Next, OfferedChoice, Options, Response, Session, SessionError, Start, TimedResponse,
+};
 
 fn load(relative: &str) -> Arc<Scenario> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative);
@@ -36,8 +38,14 @@ fn a_good_path_resolves_with_stars_and_a_full_transcript() {
     assert_eq!(
         prompt.options,
         Options::Choices(vec![
-            "I'm sorry for the wait. Let me check.",
-            "Refunds take time."
+            OfferedChoice {
+                index: 0,
+                text: "I'm sorry for the wait. Let me check.",
+            },
+            OfferedChoice {
+                index: 1,
+                text: "Refunds take time.",
+            },
         ])
     );
 

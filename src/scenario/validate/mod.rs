@@ -4,6 +4,7 @@
 //! (`graph`); the ids and targets they share are here.
 
 mod graph;
+mod habits;
 mod metadata;
 mod nodes;
 
@@ -45,6 +46,7 @@ pub fn validate(
     nodes::check_nodes(&mut r, scenario, &targets, rules);
     graph::check_endings(&mut r, scenario);
     graph::check_graph(&mut r, scenario, &targets);
+    habits::check_longest_choice(&mut r, scenario);
     r.out.sort_by_key(|d| (d.line, d.col));
     r.out
 }

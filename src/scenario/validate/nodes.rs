@@ -7,6 +7,7 @@ use super::{
 };
 use crate::scenario::diagnostic::{Reporter, Severity};
 use crate::scenario::model::{Choice, Condition, FreeText, Node, Scenario, Turn};
+use crate::scenario::mood::Mood;
 use crate::scenario::rule::KnownRules;
 use crate::scenario::span_index::Step;
 
@@ -119,7 +120,75 @@ fn check_choices(
         }
         check_mood_delta(r, &here("mood"), &choice.mood);
         check_target(r, &here("next"), &label, &choice.next, targets);
+        if let Some(when) = choice.when {
+            check_choice_condition(r, &here("when"), &label, when);
+        }
     }
+    if let Some(mood) = mood_offered_nothing(choices) {
+        r.report(
+            Severity::Warning,
+            &at(&[F("turn")]),
+            "no-choice-offered",
+            format!(
+                "at node \"{}\" a customer at anger {}, confusion {}, trust {} is offered none of the choices (every one has a `when` that fails); the trainee is then shown them all",
+                node.id, mood.anger, mood.confusion, mood.trust
+            ),
+            Some("leave `when` off one choice, or give the choices conditions that cover every mood (AngerBelow(50) and AngerAtLeast(50))".into()),
+        );
+    }
+}
+
+/// A choice's `when`: a mood condition with a threshold in 0–100.
+fn check_choice_condition(r: &mut Reporter<'_>, path: &[Step<'_>], label: &str, when: Condition) {
+    match when {
+        Condition::ScoreAtLeast(_) | Condition::ScoreBelow(_) => r.report(
+            Severity::Error,
+            path,
+            "choice-when-score",
+            format!("{label} is offered on a score, which is known only after the reply"),
+            Some("a choice's `when` tests the mood: AngerAtLeast, AngerBelow, TrustAtLeast or ConfusionAtLeast".into()),
+        ),
+        Condition::AngerAtLeast(v)
+        | Condition::AngerBelow(v)
+        | Condition::TrustAtLeast(v)
+        | Condition::ConfusionAtLeast(v) => {
+            r.require_range(path, &format!("{label} `when` threshold"), v.into(), 0, 100);
+        }
+        Condition::Otherwise => {}
+    }
+}
+
+/// A mood in which no choice is offered, if there is one. Each meter is tried at 0, 100 and
+/// either side of every threshold the choices name, which covers every case.
+fn mood_offered_nothing(choices: &[Choice]) -> Option<Mood> {
+    if choices.iter().any(|c| c.when.is_none()) {
+        return None;
+    }
+    let mut values: [Vec<u8>; 3] = [vec![0, 100], vec![0, 100], vec![0, 100]];
+    for when in choices.iter().filter_map(|c| c.when) {
+        let (meter, v) = match when {
+            Condition::AngerAtLeast(v) | Condition::AngerBelow(v) => (0, v),
+            Condition::ConfusionAtLeast(v) => (1, v),
+            Condition::TrustAtLeast(v) => (2, v),
+            _ => continue,
+        };
+        values[meter].extend([v.saturating_sub(1), v.min(100)]);
+    }
+    for &anger in &values[0] {
+        for &confusion in &values[1] {
+            for &trust in &values[2] {
+                let mood = Mood {
+                    anger,
+                    confusion,
+                    trust,
+                };
+                if !choices.iter().any(|c| c.offered_in(mood)) {
+                    return Some(mood);
+                }
+            }
+        }
+    }
+    None
 }
 
 /// A free-text turn's prompt and rubric: model answers, facts, forbidden claims, the phrase

@@ -17,7 +17,7 @@ use crate::app::theme;
 use crate::app::{AppSystems, Screen, SharedScorer};
 use crate::progress::{AttemptRecord, unix_now};
 use crate::session::Start;
-use crate::session::{Response, ScoredReply, Session, SessionError};
+use crate::session::{Options, Response, ScoredReply, Session, SessionError};
 
 pub use view::{ReplyBox, ScreenText};
 
@@ -269,7 +269,17 @@ fn act(
             }
             PlayAction::Choose(_) | PlayAction::Submit(_)
                 if active.phase != Phase::Answering || confirming || active.scoring.is_some() => {}
-            PlayAction::Choose(i) => reply(&mut active, Response::Choice(*i)),
+            PlayAction::Choose(shown) => {
+                // Buttons and number keys count the choices shown; the mood may hide some, so
+                // the session is given the picked one's authored index.
+                let picked = match active.session.prompt().map(|p| p.options) {
+                    Some(Options::Choices(offered)) => offered.get(*shown).map(|c| c.index),
+                    _ => None,
+                };
+                if let Some(index) = picked {
+                    reply(&mut active, Response::Choice(index));
+                }
+            }
             PlayAction::Submit(text) => send_typed(&mut active, text.clone()),
             PlayAction::Continue if active.phase == Phase::Feedback => {
                 if active.session.is_over() {

@@ -363,7 +363,10 @@ fn spawn_reply(commands: &mut Commands, slot: Entity, active: &ActiveSession) {
                     // panics, so the left-aligned layout replaces it after the spawn.
                     commands
                         .spawn((
-                            theme::button(format!("{}.  {choice}", i + 1), PlayAction::Choose(i)),
+                            theme::button(
+                                format!("{}.  {}", i + 1, choice.text),
+                                PlayAction::Choose(i),
+                            ),
                             ChildOf(slot),
                         ))
                         .insert(Node {
