@@ -11,7 +11,7 @@ use super::exit::{CliError, CliResult};
 use crate::scenario::model::Scenario;
 use crate::scoring::{Lexicon, ReplyScorer};
 use crate::session::explore::POOR_REPLIES;
-use crate::session::paths::{PathLimits, PathsReport, PlayedPath, paths};
+use crate::session::paths::{PathLimits, PathsReport, PlayedPath, moods_per_node, paths};
 
 pub fn run(
     folder: &Path,
@@ -74,6 +74,14 @@ fn write_text(
             .collect::<Vec<_>>()
             .join(", ")
     )?;
+    if report.merged_moods > 0 {
+        writeln!(
+            out,
+            "note: some nodes can be reached in more than {} moods; beyond that, nearby moods were searched as one ({} times), so an ending or an extreme may be missed. Every path below was replayed exactly.",
+            moods_per_node(scenario),
+            report.merged_moods
+        )?;
+    }
     if report.truncated {
         writeln!(
             out,

@@ -187,7 +187,8 @@ pub fn run(
             untested.join(", ")
         );
     }
-    let ok = failed == 0 && broken_files == 0 && !(deny_untested && !untested.is_empty());
+    let untested_fails = deny_untested && !untested.is_empty();
+    let ok = failed == 0 && broken_files == 0 && !untested_fails;
     println!(
         "test result: {}. {passed} passed; {failed} failed; {} file{} read{}",
         if ok { "ok" } else { "FAILED" },
@@ -261,16 +262,19 @@ fn find_test_files(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
     for path in paths {
         if path.is_dir() {
             find_test_files(&path, depth + 1, out);
-        } else if path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.ends_with(TEST_SUFFIX))
-        {
-            out.push(path);
-        } else if path.extension().is_some_and(|e| e == "ron")
-            && std::fs::read(&path).is_ok_and(|b| sniff_kind(&b) == FileKind::ScenarioTests)
-        {
+        } else if is_test_file(&path) {
             out.push(path);
         }
     }
+}
+
+/// A `NAME.test.ron`, or any `.ron` file whose first item is `ScenarioTests(`.
+fn is_test_file(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    name.ends_with(TEST_SUFFIX)
+        || (name.ends_with(".ron")
+            && std::fs::read(path).is_ok_and(|b| sniff_kind(&b) == FileKind::ScenarioTests))
 }

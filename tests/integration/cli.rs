@@ -1074,3 +1074,202 @@ fn validate_lints_model_answers_that_miss_a_fact_or_fall_below_the_best_route() 
         Some(0)
     );
 }
+
+/// The fixture scenario with its first choice offered only to a calm customer, written to a
+/// fresh folder with a test file beside it. Returns the folder.
+fn mood_gated_fixture(name: &str, tests: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("holdline-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let fixture = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid.ron"),
+    )
+    .unwrap();
+    let gated = fixture.replacen(
+        "feedback: \"Apology and ownership.\",",
+        "feedback: \"Apology and ownership.\",\n                    when: AngerBelow(40),",
+        1,
+    );
+    assert_ne!(gated, fixture);
+    std::fs::write(dir.join("valid.ron"), gated).unwrap();
+    std::fs::write(dir.join("valid.test.ron"), tests).unwrap();
+    dir
+}
+
+#[test]
+fn a_choice_with_when_is_offered_only_in_that_mood_and_numbers_follow_what_is_shown() {
+    let dir = mood_gated_fixture("when", "ScenarioTests(scenario: \"valid\")");
+    let file = dir.join("valid.ron");
+    let file = file.to_str().unwrap();
+    // Anger 50 at the start: the gated apology is hidden, so "1" is the cold reply.
+    let out = holdline(&["play", file, "--from", "opening"], "1\n");
+    let text = stdout(&out);
+    assert!(!text.contains("I'm sorry for the wait"), "{text}");
+    assert!(text.contains("1. Refunds take time."), "{text}");
+    assert!(text.contains("Sam asks for a manager"), "{text}");
+    // A calm customer is offered both, in the authored order.
+    let out = holdline(
+        &["play", file, "--from", "opening", "--mood", "20,20,40"],
+        "1\nYour $20 refund was sent on 4 May.\n",
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains("1. I'm sorry for the wait. Let me check."),
+        "{text}"
+    );
+    assert!(text.contains("2. Refunds take time."), "{text}");
+    // A score condition on a choice is refused, and a mood that hides every choice is flagged.
+    let broken = std::fs::read_to_string(dir.join("valid.ron"))
+        .unwrap()
+        .replace("when: AngerBelow(40),", "when: ScoreAtLeast(40),");
+    std::fs::write(dir.join("valid.ron"), broken).unwrap();
+    let out = holdline(&["validate", file], "");
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("error: choice 1 is offered on a score"),
+        "{text}"
+    );
+    let both_gated = std::fs::read_to_string(dir.join("valid.ron"))
+        .unwrap()
+        .replace("when: ScoreAtLeast(40),", "when: AngerBelow(40),")
+        .replace(
+            "feedback: \"Vague and cold.\",",
+            "feedback: \"Vague and cold.\",\n                    when: AngerAtLeast(60),",
+        );
+    std::fs::write(dir.join("valid.ron"), both_gated).unwrap();
+    let out = holdline(&["validate", file], "");
+    let text = stdout(&out);
+    assert!(
+        text.contains("warning: at node \"opening\" a customer at anger 40"),
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn paths_lists_every_ending_with_its_score_range_and_the_inputs_to_it() {
+    let out = holdline(&["paths", "late-parcel", "--rules-only"], "");
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.starts_with("late-parcel: 3 of 3 endings reachable"),
+        "{text}"
+    );
+    for ending in [
+        "resolved (Resolved)",
+        "escalated (Escalated",
+        "left-chat (Customer left)",
+    ] {
+        assert!(text.contains(ending), "{ending}: {text}");
+    }
+    assert!(text.contains("never passes (the customer left)"), "{text}");
+    assert!(text.contains("shortest, 1 reply"), "{text}");
+    let out = holdline(&["paths", "late-parcel", "--rules-only", "--json"], "");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let endings = json["endings"].as_array().unwrap();
+    assert_eq!(endings.len(), 3);
+    for ending in endings {
+        let low = ending["lowest"]["outcome"]["overall"].as_u64().unwrap();
+        let high = ending["highest"]["outcome"]["overall"].as_u64().unwrap();
+        assert!(low <= high);
+    }
+}
+
+#[test]
+fn scenario_tests_report_each_failure_at_its_line_and_exit_1() {
+    let tests = r#"ScenarioTests(
+    scenario: "valid",
+    scripts: [
+        Script(
+            name: "a calm customer gets the apology and a dated answer",
+            inputs: [Pick(2), Type("Sorry Sam, your $20 refund was sent on 4 May.")],
+            ending: "escalate",
+            passed: false,
+        ),
+        Script(
+            name: "this one is wrong on purpose",
+            inputs: [Pick(1)],
+            ending: "resolved",
+        ),
+    ],
+    replies: [
+        Reply(
+            node: "explain",
+            text: "I'm sorry for the wait, Sam. Your $20 refund was sent on 4 May, so it is on its way to you.",
+            accuracy: (60, 100),
+            states: ["date"],
+            route: "resolved",
+        ),
+        Reply(
+            node: "explain",
+            text: "ok",
+            accuracy: (90, 100),
+            fires: ["no.such-rule"],
+        ),
+    ],
+)"#;
+    let dir = mood_gated_fixture("tests", tests);
+    let folder = dir.to_str().unwrap();
+    let out = holdline(&["test", "--rules-only", "--scenarios", folder], "");
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    // Anger 50: only the cold reply is offered, so Pick(2) does not exist there.
+    assert!(text.contains("valid.test.ron:6:22: error: script \"a calm customer gets the apology and a dated answer\": Pick(2) at node \"opening\", where 1 choice is offered"), "{text}");
+    assert!(
+        text.contains(
+            "valid.test.ron:13:13: error: script \"this one is wrong on purpose\" ended at escalate"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("valid.test.ron:28:13: error: there is no rule \"no.such-rule\""),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "valid.test.ron: 4 tests, 3 failed; nodes 2/2, endings 1/2, rubric facts 1/1 stated"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("test result: FAILED. 1 passed; 3 failed"),
+        "{text}"
+    );
+    // The shipped library's own tests pass, and every scenario has a test file.
+    let out = holdline(&["test", "--deny-untested"], "");
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(!text.contains("without a test file"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_drafted_test_file_passes_against_the_scenario_it_was_drafted_from() {
+    let dir = mood_gated_fixture("draft", "ScenarioTests(scenario: \"valid\")");
+    let file = dir.join("valid.ron");
+    let out = holdline(
+        &["test", "--rules-only", "--draft", file.to_str().unwrap()],
+        "",
+    );
+    let draft = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{draft}");
+    assert!(
+        draft.contains("Script(") && draft.contains("Reply("),
+        "{draft}"
+    );
+    std::fs::write(dir.join("valid.test.ron"), &draft).unwrap();
+    let out = holdline(
+        &[
+            "test",
+            "--rules-only",
+            dir.join("valid.test.ron").to_str().unwrap(),
+            "--scenarios",
+            dir.to_str().unwrap(),
+        ],
+        "",
+    );
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}\n{draft}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

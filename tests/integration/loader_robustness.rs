@@ -152,7 +152,7 @@ fn errors_after(from: &str, to: &str) -> Vec<holdline::scenario::Diagnostic> {
 
 #[test]
 fn a_decimal_where_a_whole_number_goes_is_named_as_such() {
-    let errors = errors_after("version: 1,", "version: 1.5,");
+    let errors = errors_after("version: 2,", "version: 2.5,");
     let first = &errors[0];
     assert_eq!((first.code, first.line), ("wrong-type", 6), "{first}");
     assert!(first.message.contains("decimal"), "{first}");
