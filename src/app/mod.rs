@@ -9,6 +9,7 @@ pub use screens::Screen;
 pub mod startup_timeline;
 pub mod theme;
 pub mod tour;
+pub mod trainer;
 pub mod window_errors;
 
 use std::path::PathBuf;
@@ -33,6 +34,8 @@ pub struct AppConfig {
     pub rules: Arc<ProgressRules>,
     /// Where the trainee's profile lives.
     pub data_dir: PathBuf,
+    /// Trainer mode: the scenario folder is watched and saved files reload on screen.
+    pub trainer: bool,
 }
 
 /// The scorer free-text turns use, shared by every session the app starts.
@@ -92,6 +95,9 @@ impl Plugin for HoldlinePlugin {
         // The windowed app adds it earlier, straight after `AssetPlugin` (see `run`).
         if !app.is_plugin_added::<scenario_assets::ScenarioAssetsPlugin>() {
             app.add_plugins(scenario_assets::ScenarioAssetsPlugin::new(&self.config));
+        }
+        if self.config.trainer {
+            app.add_plugins(trainer::TrainerPlugin::new(&self.config));
         }
     }
 }

@@ -256,7 +256,7 @@ fn finish_loading(
 
 /// Two files with one scenario id would make progress ambiguous: the later file is not played,
 /// by the same rule (and message) as the CLI's library.
-fn flag_duplicate_ids(entries: &mut [LibraryEntry]) {
+pub fn flag_duplicate_ids(entries: &mut [LibraryEntry]) {
     let mut taken = TakenIds::default();
     for entry in entries.iter_mut() {
         let Some(id) = entry.scenario.as_ref().map(|s| s.id.clone()) else {

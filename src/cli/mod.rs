@@ -56,6 +56,11 @@ pub struct Cli {
     /// folder).
     #[arg(long, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Open the app in trainer mode: the scenario folder is watched, a saved file reloads within
+    /// a second with its errors on screen, and a conversation in that scenario restarts at the
+    /// node it was at (not saved).
+    #[arg(long)]
+    pub trainer: bool,
     /// Walk every app screen with scripted input and save one PNG per screen into DIR.
     #[arg(long, value_name = "DIR", hide = true)]
     pub screenshots: Option<PathBuf>,
@@ -466,6 +471,7 @@ fn dispatch(cli: Cli) -> CliResult {
             data_dir,
             cli.screenshots.map(|dir| (dir, cli.tour_scenario)),
             cli.startup_probe,
+            cli.trainer,
         ),
     }
 }
@@ -479,6 +485,7 @@ fn open_app(
     data_dir: PathBuf,
     screenshots: Option<(PathBuf, String)>,
     startup_probe: bool,
+    trainer: bool,
 ) -> CliResult {
     use crate::app::{AppConfig, RunOptions, startup_timeline, tour::TourConfig};
     // From `main`: the lexicon and rules were read before this, and count too.
@@ -499,6 +506,7 @@ fn open_app(
         lexicon: std::sync::Arc::new(lexicon),
         rules: std::sync::Arc::new(rules),
         data_dir,
+        trainer,
     };
     let tour = match (screenshots, startup_probe) {
         (Some((dir, scenario)), _) => {
@@ -525,6 +533,7 @@ fn open_app(
     _data_dir: PathBuf,
     _screenshots: Option<(PathBuf, String)>,
     _startup_probe: bool,
+    _trainer: bool,
 ) -> CliResult {
     use clap::CommandFactory;
     eprintln!("This build has no app (it was built without the `app` feature). Commands:");

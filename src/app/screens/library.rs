@@ -2,6 +2,7 @@
 //! the trainee's best stars; a channel filter; arrow keys and Enter or the mouse to pick.
 //! Files with errors are listed with their diagnostics instead of being hidden.
 
+use crate::app::trainer::TrainerMode;
 use std::sync::Arc;
 
 use bevy::prelude::*;
@@ -69,6 +70,7 @@ fn spawn(
     library: Res<ScenarioLibrary>,
     profile: Res<TraineeProfile>,
     mut view: ResMut<LibraryView>,
+    trainer: Option<Res<TrainerMode>>,
 ) {
     let scenarios = visible(&library, view.filter);
     view.selected = view.selected.min(scenarios.len().saturating_sub(1));
@@ -126,7 +128,8 @@ fn spawn(
     tiers.dedup();
     let mut index = 0;
     for tier in tiers {
-        let lock = lock_reason(&profile, tier);
+        // A trainer previews every tier.
+        let lock = lock_reason(&profile, tier).filter(|_| trainer.is_none());
         commands.spawn((
             theme::row(12.0),
             ChildOf(list),
@@ -344,6 +347,7 @@ fn act(
     mut profile: ResMut<TraineeProfile>,
     mut view: ResMut<LibraryView>,
     mut next: ResMut<NextState<Screen>>,
+    trainer: Option<Res<TrainerMode>>,
     roots: Query<Entity, With<LibraryRoot>>,
 ) {
     for action in actions.read() {
@@ -351,7 +355,8 @@ fn act(
             LibraryAction::Shift => start_shift(&mut commands, &library, &mut profile, &mut next),
             LibraryAction::Play(id) => {
                 if let Some(scenario) = library.find(id)
-                    && profile.standing.unlocked_tiers.contains(&scenario.tier)
+                    && (trainer.is_some()
+                        || profile.standing.unlocked_tiers.contains(&scenario.tier))
                 {
                     commands.insert_resource(PlayRequest::fresh(scenario));
                     next.set(Screen::Play);

@@ -52,6 +52,15 @@ pub fn shipped_scenarios() -> PathBuf {
 }
 
 pub fn app_with(scenarios: &Path, data_dir: &Path) -> App {
+    app_in_mode(scenarios, data_dir, false)
+}
+
+/// The app in trainer mode (`holdline --trainer`): the scenario folder is watched.
+pub fn trainer_app_with(scenarios: &Path, data_dir: &Path) -> App {
+    app_in_mode(scenarios, data_dir, true)
+}
+
+fn app_in_mode(scenarios: &Path, data_dir: &Path, trainer: bool) -> App {
     let mut app = App::new();
     register_source(&mut app, scenarios);
     app.add_plugins((MinimalPlugins, AssetPlugin::default(), StatesPlugin))
@@ -64,6 +73,7 @@ pub fn app_with(scenarios: &Path, data_dir: &Path) -> App {
                 scorer: Arc::new(HybridScorer::rules_only(Lexicon::builtin())),
                 rules: Arc::new(holdline::progress::ProgressRules::builtin()),
                 data_dir: data_dir.to_path_buf(),
+                trainer,
             },
         });
     app

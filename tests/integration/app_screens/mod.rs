@@ -4,6 +4,7 @@
 
 mod harness;
 mod modes;
+mod trainer;
 
 use bevy::prelude::*;
 

@@ -14,6 +14,7 @@ use bevy::text::EditableText;
 use super::flow::{FinishedSession, PlayRequest, ShiftRun};
 use crate::app::profile::TraineeProfile;
 use crate::app::theme;
+use crate::app::trainer::ResumeAt;
 use crate::app::{AppSystems, Screen, SharedScorer};
 use crate::progress::{AttemptRecord, unix_now};
 use crate::session::Start;
@@ -78,6 +79,9 @@ pub struct ActiveSession {
     /// A typed reply being scored on another thread: the semantic layer runs a model, and the
     /// frames keep coming meanwhile. The thinking clock stands still until it is back.
     pub scoring: Option<ScoringReply>,
+    /// A trainer's preview, resumed mid-conversation after the scenario was edited: it does not
+    /// start at the start, so it is not saved as an attempt.
+    pub preview: bool,
 }
 
 /// A typed reply sent and being scored.
@@ -112,6 +116,7 @@ pub fn plugin(app: &mut App) {
 fn start(
     mut commands: Commands,
     request: Option<Res<PlayRequest>>,
+    resume: Option<Res<ResumeAt>>,
     scorer: Res<SharedScorer>,
     mut next: ResMut<NextState<Screen>>,
 ) {
@@ -120,16 +125,26 @@ fn start(
         return;
     };
     let (scenario, scorer) = (request.scenario.clone(), scorer.0.clone());
-    let session = Session::begin(scenario, request.start.clone(), request.seed, scorer);
+    // Trainer mode resumes an edited scenario where the conversation was.
+    let resume = resume.filter(|r| r.scenario_id == scenario.id && !request.start.is_drill());
+    commands.remove_resource::<ResumeAt>();
+    let preview = resume.is_some();
+    let session = match resume {
+        Some(at) => Session::preview(scenario, &at.node, at.mood, request.seed, scorer),
+        None => Session::begin(scenario, request.start.clone(), request.seed, scorer),
+    };
     match session {
         Ok(session) => commands.insert_resource(ActiveSession {
             session,
             phase: Phase::Answering,
             thinking_secs: 0.0,
             call_secs: 0.0,
-            notice: None,
+            notice: preview.then(|| {
+                "Preview: the edited scenario, resumed at this node (not saved)".to_string()
+            }),
             started_at: unix_now(),
             scoring: None,
+            preview,
         }),
         Err(err) => {
             // A drill whose node was removed from the scenario since, say.
@@ -261,7 +276,9 @@ fn act(
             PlayAction::ConfirmLeave => {
                 if confirming {
                     // Kept as abandoned: how often a trainee gives up, and where, matters.
-                    profile.record(&active.session, active.started_at);
+                    if !active.preview {
+                        profile.record(&active.session, active.started_at);
+                    }
                     // Leaving a call leaves the shift: a shift is the calls taken in a row.
                     commands.remove_resource::<ShiftRun>();
                     next.set(leave_to(active.session.start()));
@@ -283,7 +300,9 @@ fn act(
             PlayAction::Submit(text) => send_typed(&mut active, text.clone()),
             PlayAction::Continue if active.phase == Phase::Feedback => {
                 if active.session.is_over() {
-                    let attempt = profile.record(&active.session, active.started_at);
+                    let attempt = (!active.preview)
+                        .then(|| profile.record(&active.session, active.started_at))
+                        .flatten();
                     if let (Start::ShiftCall { .. }, Some(shift)) =
                         (active.session.start(), shift.as_deref_mut())
                     {
