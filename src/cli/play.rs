@@ -10,7 +10,7 @@ use super::ScorerChoice;
 use super::exit::{self, CliError, CliResult};
 use crate::progress::{OpenTrainee, ProgressRules, ProgressStore, Trainee, unix_now};
 use crate::scenario::model::Scenario;
-use crate::scenario::mood::{Mood, level_label};
+use crate::scenario::mood::{Mood, anger_label, level_label};
 use crate::scoring::{Dimension, DimensionScore, Lexicon, ReplyScorer};
 use crate::session::{Options, Response, Session, SessionError, TurnResult};
 
@@ -372,7 +372,7 @@ fn print_mood(out: &mut dyn Write, label: &str, mood: Mood) -> std::io::Result<(
         out,
         "{label}: anger {} ({}), confusion {} ({}), trust {} ({})",
         mood.anger,
-        level_label(mood.anger),
+        anger_label(mood.anger),
         mood.confusion,
         level_label(mood.confusion),
         mood.trust,

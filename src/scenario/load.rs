@@ -216,6 +216,75 @@ fn at_decimal_point(text: &str, at: &ron::error::Position) -> bool {
         && after.next().is_some_and(|c| c.is_ascii_digit())
 }
 
+/// The field name and the number written at byte `offset` (where ron points at a number too
+/// big for its field): `("pass_mark", "300")`.
+fn field_and_number_before(text: &str, offset: usize) -> Option<(String, String)> {
+    // The number's end: ron points at its start.
+    let rest = text.get(offset..)?;
+    let offset = offset + rest.len()
+        - rest
+            .trim_start_matches(|c: char| c.is_ascii_digit() || c == '-')
+            .len();
+    let before = text.get(..offset)?;
+    let digits = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_digit() || *c == '-')
+        .count();
+    let number_start = before.len() - digits;
+    let number = before.get(number_start..)?;
+    let rest = before
+        .get(..number_start)?
+        .trim_end()
+        .strip_suffix(':')?
+        .trim_end();
+    let name_len = rest
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .map(char::len_utf8)
+        .sum::<usize>();
+    let name = rest.get(rest.len() - name_len..)?;
+    (!number.is_empty() && !name.is_empty()).then(|| (name.to_string(), number.to_string()))
+}
+
+/// The curly quote at byte `offset` (after any spaces), if there is one.
+fn curly_quote_at(text: &str, offset: usize) -> Option<char> {
+    text.get(offset..)?
+        .chars()
+        .find(|c| !c.is_whitespace())
+        .filter(|c| {
+            matches!(
+                c,
+                '\u{201c}'
+                    | '\u{201d}'
+                    | '\u{2018}'
+                    | '\u{2019}'
+                    | '\u{201e}'
+                    | '\u{ab}'
+                    | '\u{bb}'
+            )
+        })
+}
+
+/// Whether `((` ends at byte `offset` (ron points at the second one), spaces aside:
+/// `FreeText((prompt: …`.
+fn doubled_parenthesis_before(text: &str, offset: usize) -> bool {
+    let end = text
+        .get(offset..)
+        .and_then(|t| t.chars().next())
+        .map_or(offset, |c| offset + c.len_utf8());
+    let before: String = text
+        .get(..end)
+        .unwrap_or_default()
+        .chars()
+        .rev()
+        .filter(|c| !c.is_whitespace())
+        .take(2)
+        .collect();
+    before == "(("
+}
+
 fn syntax_diagnostic(
     kind: RonKind,
     file: &str,
@@ -290,7 +359,12 @@ fn syntax_diagnostic(
         ),
         E::IntegerOutOfBounds => (
             "number-out-of-range",
-            "this number does not fit the field".into(),
+            match field_and_number_before(text, offset_of(text, &err.span.start)) {
+                Some((field, number)) => {
+                    format!("`{field}` cannot be {number}: the number is out of range")
+                }
+                None => "this number does not fit the field".into(),
+            },
             Some(kind.number_ranges().into()),
         ),
         E::ExpectedComma if at_decimal_point(text, &err.span.start) => (
@@ -319,7 +393,9 @@ fn syntax_diagnostic(
         E::ExpectedString => (
             "wrong-type",
             "expected text in double quotes here".into(),
-            None,
+            curly_quote_at(text, offset_of(text, &err.span.start)).map(|q| {
+                format!("`{q}` is a curly quote (word processors put them in); RON text needs straight double quotes: \"like this\"")
+            }),
         ),
         E::ExpectedBoolean => ("wrong-type", "expected `true` or `false` here".into(), None),
         E::ExpectedArray => (
@@ -330,7 +406,12 @@ fn syntax_diagnostic(
         E::ExpectedNamedStructLike(name) => {
             ("wrong-type", format!("expected `{name}(…)` here"), None)
         }
-        other => ("syntax", other.to_string(), None),
+        other => {
+            let help = doubled_parenthesis_before(text, offset_of(text, &err.span.start)).then(|| {
+                "a variant that holds fields takes one pair of parentheses here: `FreeText(prompt: …)`, not `FreeText((prompt: …))`".to_string()
+            });
+            ("syntax", other.to_string(), help)
+        }
     };
     let (code, message, help) = if at_end_of_text(text, &err.span.start) && code != "too-deep" {
         (

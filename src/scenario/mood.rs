@@ -71,7 +71,19 @@ pub const ANNOYED_FROM: u8 = 35;
 /// Anger at or above this is "irate".
 pub const IRATE_FROM: u8 = 70;
 
-/// A three-step label for any meter, so the UI never relies on colour alone.
+/// The word for an anger level: its band ("calm", "annoyed", "irate"), the same word the
+/// customer's mood is shown with, so one screen never uses two vocabularies for anger.
+pub fn anger_label(anger: u8) -> &'static str {
+    Mood {
+        anger,
+        confusion: 0,
+        trust: 0,
+    }
+    .band()
+    .label()
+}
+
+/// A three-step label for confusion and trust, so the UI never relies on colour alone.
 pub fn level_label(value: u8) -> &'static str {
     match value {
         0..=33 => "low",

@@ -196,3 +196,37 @@ fn ids_with_invisible_characters_are_refused_and_control_characters_are_shown_es
     assert!(shown.contains("\\u{001B}[2J"), "{shown}");
     assert!(!shown.contains('\u{1b}'), "{shown}");
 }
+
+#[test]
+fn common_slips_get_a_help_line_that_names_them() {
+    // A number too big for its field names the field and the value.
+    let errors = errors_after("pass_mark: 60,", "pass_mark: 300,");
+    assert!(
+        errors[0].message.contains("`pass_mark` cannot be 300"),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[0].help.as_deref().unwrap().contains("0–100"),
+        "{}",
+        errors[0]
+    );
+    // Curly quotes pasted from a word processor.
+    let errors = errors_after("id: \"late-parcel\"", "id: \u{201c}late-parcel\u{201d}");
+    assert!(
+        errors[0].help.as_deref().unwrap().contains("curly quote"),
+        "{}",
+        errors[0]
+    );
+    // The doubled parentheses the docs warn of.
+    let errors = errors_after("turn: FreeText(", "turn: FreeText((");
+    assert!(
+        errors[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("`FreeText(prompt: …)`, not `FreeText((prompt: …))`"),
+        "{}",
+        errors[0]
+    );
+}

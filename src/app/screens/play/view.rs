@@ -14,7 +14,7 @@ use crate::app::theme::channel_badge;
 use crate::app::theme::{self, palette};
 use crate::app::{AppSystems, Screen};
 use crate::scenario::model::{Channel, Scenario};
-use crate::scenario::mood::{Mood, level_label};
+use crate::scenario::mood::{Mood, anger_label, level_label};
 use crate::session::{Options, Session};
 
 /// The typed-reply box.
@@ -324,23 +324,23 @@ fn rebuild(
 fn spawn_meters(commands: &mut Commands, slot: Entity, mood: Mood) {
     commands.spawn((theme::subheading("Customer mood"), ChildOf(slot)));
     let meters = [
-        ("Anger", mood.anger, true),
-        ("Confusion", mood.confusion, true),
-        ("Trust", mood.trust, false),
+        ("Anger", mood.anger, true, anger_label(mood.anger)),
+        (
+            "Confusion",
+            mood.confusion,
+            true,
+            level_label(mood.confusion),
+        ),
+        ("Trust", mood.trust, false, level_label(mood.trust)),
     ];
-    for (label, value, high_is_bad) in meters {
+    for (label, value, high_is_bad, word) in meters {
         let goodness = if high_is_bad {
             100 - value.min(100)
         } else {
             value
         };
         commands.spawn((
-            theme::meter(
-                label,
-                value,
-                level_label(value),
-                palette::score_color(goodness),
-            ),
+            theme::meter(label, value, word, palette::score_color(goodness)),
             ChildOf(slot),
         ));
     }
