@@ -49,6 +49,9 @@ pub struct Cli {
     /// (assets/scoring/exemplars.ron shows the format).
     #[arg(long, global = true, value_name = "FILE")]
     pub exemplars: Option<PathBuf>,
+    /// Folder of curriculum files (`holdline progress` shows the trainee's standing on each).
+    #[arg(long, global = true, default_value = "curricula", value_name = "DIR")]
+    pub curricula: PathBuf,
     /// Progress rules (XP, levels, badges, ...) to use instead of the built-in ones.
     #[arg(long, global = true, value_name = "FILE")]
     pub rules: Option<PathBuf>,
@@ -434,7 +437,8 @@ fn dispatch(cli: Cli) -> CliResult {
             )
         }
         Some(Command::Progress { trainee, json }) => {
-            progress::run_progress(&data_dir, &rules, trainee.as_deref(), json)
+            let curricula = load_curricula(&cli.curricula, &cli.scenarios, &lexicon)?;
+            progress::run_progress(&data_dir, &rules, &curricula, trainee.as_deref(), json)
         }
         Some(Command::Rescore { trainee, json }) => rescore::run(
             &data_dir,
@@ -469,9 +473,11 @@ fn dispatch(cli: Cli) -> CliResult {
             scoring,
             rules,
             data_dir,
-            cli.screenshots.map(|dir| (dir, cli.tour_scenario)),
-            cli.startup_probe,
-            cli.trainer,
+            AppOptions {
+                screenshots: cli.screenshots.map(|dir| (dir, cli.tour_scenario)),
+                startup_probe: cli.startup_probe,
+                trainer: cli.trainer,
+            },
         ),
     }
 }
@@ -483,10 +489,13 @@ fn open_app(
     scoring: ScorerChoice,
     rules: ProgressRules,
     data_dir: PathBuf,
-    screenshots: Option<(PathBuf, String)>,
-    startup_probe: bool,
-    trainer: bool,
+    options: AppOptions,
 ) -> CliResult {
+    let AppOptions {
+        screenshots,
+        startup_probe,
+        trainer,
+    } = options;
     use crate::app::{AppConfig, RunOptions, startup_timeline, tour::TourConfig};
     // From `main`: the lexicon and rules were read before this, and count too.
     let started = startup_timeline::started();
@@ -531,14 +540,23 @@ fn open_app(
     _scoring: ScorerChoice,
     _rules: ProgressRules,
     _data_dir: PathBuf,
-    _screenshots: Option<(PathBuf, String)>,
-    _startup_probe: bool,
-    _trainer: bool,
+    _options: AppOptions,
 ) -> CliResult {
     use clap::CommandFactory;
     eprintln!("This build has no app (it was built without the `app` feature). Commands:");
     let _ = Cli::command().print_help();
     Err(CliError::reported(exit::USAGE))
+}
+
+/// How the app is opened: the hidden screenshot tour and start-up probe, and trainer mode.
+#[derive(Debug, Clone)]
+pub struct AppOptions {
+    /// Walk every screen, saving PNGs into this folder, playing this scenario.
+    pub screenshots: Option<(PathBuf, String)>,
+    /// Print the time to the first interactive frame and exit.
+    pub startup_probe: bool,
+    /// Watch the scenario folder and reload on save.
+    pub trainer: bool,
 }
 
 /// `--data-dir`, else `$HOLDLINE_DATA_DIR`, else the platform's data folder.
@@ -556,6 +574,40 @@ fn check_data_dir(dir: &Path) -> Result<(), CliError> {
         ))),
         _ => Ok(()),
     }
+}
+
+/// The curricula in `dir` (none if it does not exist), checked against the scenario library;
+/// a curriculum with errors is reported and left out.
+fn load_curricula(
+    dir: &Path,
+    scenarios: &Path,
+    lexicon: &Lexicon,
+) -> Result<Vec<crate::progress::curriculum::Curriculum>, CliError> {
+    use crate::progress::curriculum::Curriculum;
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let library = load_paths(&[scenarios.to_path_buf()], lexicon);
+    let known = |id: &str| library.find(id).is_some();
+    let mut curricula = Vec::new();
+    for file in crate::scenario::library::ron_files(&[dir.to_path_buf()]) {
+        let label = file.display().to_string();
+        let bytes = read_input_file(&file, MAX_FILE_BYTES)
+            .map_err(|err| CliError::usage(format!("{label}: cannot read curriculum: {err}")))?;
+        match Curriculum::from_source(&label, &bytes, Some(&known)) {
+            Ok((curriculum, warnings)) => {
+                warnings.iter().for_each(|w| eprintln!("{w}"));
+                curricula.push(curriculum);
+            }
+            Err(errors) => {
+                errors.iter().for_each(|e| eprintln!("{e}"));
+                eprintln!(
+                    "note: {label} was left out until its errors are fixed (holdline validate {label})"
+                );
+            }
+        }
+    }
+    Ok(curricula)
 }
 
 fn load_rules(path: Option<&Path>) -> Result<ProgressRules, CliError> {

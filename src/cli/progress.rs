@@ -2,6 +2,10 @@
 //! per tier, badges, review queue, shifts, scores over time) and managing the trainees on this
 //! machine.
 
+use crate::progress::curriculum::{
+    Curriculum, CurriculumStanding, ModuleState, curriculum_standing,
+};
+use crate::progress::{day_of, local_offset_secs};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -33,6 +37,7 @@ struct Report<'a> {
     trainee: &'a Trainee,
     attempts: usize,
     standing: &'a Standing,
+    curricula: &'a [CurriculumStanding],
 }
 
 /// The trainee named (by name or id) `key`, or else the one who played last, or the only
@@ -94,22 +99,87 @@ pub(super) fn open_history(
 pub fn run_progress(
     data_dir: &Path,
     rules: &ProgressRules,
+    curricula: &[Curriculum],
     trainee: Option<&str>,
     json: bool,
 ) -> CliResult {
     let history = open_history(data_dir, trainee)?;
     let standing = standing(rules, &history.attempts, today());
+    // The programme starts on the day the trainee was added.
+    let first_day = day_of(history.trainee.created_at, local_offset_secs());
+    let programmes: Vec<CurriculumStanding> = curricula
+        .iter()
+        .map(|c| curriculum_standing(c, &history.attempts, first_day, today()))
+        .collect();
     if json {
         let report = Report {
             trainee: &history.trainee,
             attempts: history.attempts.len(),
             standing: &standing,
+            curricula: &programmes,
         };
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print_standing(&history.trainee, rules, &standing);
+        programmes.iter().for_each(print_curriculum);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A curriculum as the trainee sees it: what is next, what is due, what is passed.
+fn print_curriculum(c: &CurriculumStanding) {
+    let (passed, total) = c.passed();
+    println!();
+    println!(
+        "Curriculum: {} (day {} of the programme): {passed} of {total} modules passed",
+        c.title, c.day
+    );
+    match c.next() {
+        Some(next) => println!("  Next: {} ({})", next.task, next.module),
+        None if passed == total => println!("  Every module passed."),
+        None => println!("  Nothing is open: see what each module is waiting for below."),
+    }
+    let mut track = "";
+    for m in &c.modules {
+        if m.track != track {
+            track = &m.track;
+            println!("  {track}");
+        }
+        let state = match &m.state {
+            ModuleState::Passed { on_day, attempts } => format!(
+                "passed on day {on_day} ({attempts} attempt{})",
+                if *attempts == 1 { "" } else { "s" }
+            ),
+            ModuleState::Locked { waiting_for } => {
+                format!("locked until {} passed", waiting_for.join(", "))
+            }
+            ModuleState::Open { attempts: 0 } => "open, not tried yet".to_string(),
+            ModuleState::Open { attempts } => format!(
+                "open, {attempts} attempt{} so far",
+                if *attempts == 1 { "" } else { "s" }
+            ),
+            ModuleState::Failed { attempts } => {
+                format!("failed: all {attempts} attempts used (ask your trainer)")
+            }
+        };
+        let due = match (m.due_day, m.overdue) {
+            (Some(day), true) => format!(", OVERDUE (due day {day})"),
+            (Some(day), false) if !matches!(m.state, ModuleState::Passed { .. }) => {
+                format!(", due by day {day}")
+            }
+            _ => String::new(),
+        };
+        println!("    [{}] {}: {state}{due}", mark(&m.state), m.task);
+    }
+}
+
+fn mark(state: &ModuleState) -> char {
+    match state {
+        ModuleState::Passed { .. } => 'x',
+        ModuleState::Failed { .. } => '!',
+        ModuleState::Locked { .. } => '-',
+        ModuleState::Open { .. } => ' ',
+    }
 }
 
 fn bar(have: u32, from: u32, to: u32, width: usize) -> String {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::ScorerChoice;
 use super::exit::{self, CliError, CliResult};
-use crate::scenario::library::{FileKind, load_paths, sniff_kind};
+use crate::scenario::library::{FileKind, load_paths, ron_files, sniff_kind};
 use crate::scenario::load::{MAX_FILE_BYTES, read_input_file};
 use crate::scenario::rule::KnownRules;
 use crate::scoring::semantic::RULE_PREFIX;
@@ -36,19 +36,16 @@ pub fn run(
     } else {
         paths.to_vec()
     };
-    let mut files = Vec::new();
-    for path in &given {
-        if path.is_dir() {
-            find_test_files(path, 0, &mut files);
-        } else if path.is_file() {
-            files.push(path.clone());
-        } else {
-            return Err(CliError::usage(format!(
-                "{} does not exist; give test files or folders of them (default: the scenarios folder)",
-                path.display()
-            )));
-        }
+    if let Some(missing) = given.iter().find(|p| !p.exists()) {
+        return Err(CliError::usage(format!(
+            "{} does not exist; give test files or folders of them (default: the scenarios folder)",
+            missing.display()
+        )));
     }
+    let files: Vec<PathBuf> = ron_files(&given)
+        .into_iter()
+        .filter(|f| given.contains(f) || is_test_file(f))
+        .collect();
     // The scenarios a test can name: the library, and the folders the tests are in.
     let mut library_dirs: Vec<PathBuf> = vec![folder.to_path_buf()];
     for file in &files {
@@ -247,25 +244,6 @@ fn counts_line(counts: CoverageCounts) -> String {
         "nodes {}/{}, endings {}/{}, rubric facts {}/{} stated",
         nodes.0, nodes.1, endings.0, endings.1, facts.0, facts.1
     )
-}
-
-/// Every `*.test.ron` below `dir`, in name order.
-fn find_test_files(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
-    if depth > crate::scenario::library::MAX_FOLDER_DEPTH {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
-            find_test_files(&path, depth + 1, out);
-        } else if is_test_file(&path) {
-            out.push(path);
-        }
-    }
 }
 
 /// A `NAME.test.ron`, or any `.ron` file whose first item is `ScenarioTests(`.

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use super::exit::{self, CliResult};
 use crate::progress::ProgressRules;
+use crate::progress::curriculum::Curriculum;
 use crate::scenario::Diagnostic;
 use crate::scenario::library::LoadedScenario;
 use crate::scenario::library::{FileKind, load_paths_checking};
@@ -23,6 +24,9 @@ pub fn run(paths: &[PathBuf], lexicon: &Lexicon, deny_warnings: bool, json: bool
         .flat_map(|loaded| check_model_answers(loaded, &scorer))
         .collect();
     report.diagnostics.extend(lints);
+    report
+        .diagnostics
+        .extend(check_curriculum_scenarios(paths, &report.scenarios));
     let tally = report.tally();
     let failed =
         tally.errors > 0 || (deny_warnings && tally.warnings > 0) || report.files_checked == 0;
@@ -96,8 +100,41 @@ fn check_other_file(kind: FileKind, label: &str, bytes: &[u8]) -> Vec<Diagnostic
             .err()
             .into_iter()
             .collect(),
+        // Structure here; the scenario ids it names are checked in `run`, against the library.
+        FileKind::Curriculum => {
+            match crate::progress::curriculum::Curriculum::from_source(label, bytes, None) {
+                Ok((_, warnings)) => warnings,
+                Err(errors) => errors,
+            }
+        }
         FileKind::Scenario => Vec::new(),
     }
+}
+
+/// The scenario ids curricula name, checked against the scenarios loaded in the same run (the
+/// structure of each curriculum is checked with the other files).
+fn check_curriculum_scenarios(paths: &[PathBuf], scenarios: &[LoadedScenario]) -> Vec<Diagnostic> {
+    if scenarios.is_empty() {
+        return Vec::new();
+    }
+    let known = |id: &str| scenarios.iter().any(|s| s.scenario.id == id);
+    crate::scenario::library::ron_files(paths)
+        .into_iter()
+        .filter_map(|file| {
+            let bytes = std::fs::read(&file).ok()?;
+            (crate::scenario::library::sniff_kind(&bytes) == FileKind::Curriculum).then(|| {
+                let label = file.display().to_string();
+                let found = match Curriculum::from_source(&label, &bytes, Some(&known)) {
+                    Ok((_, d)) | Err(d) => d,
+                };
+                found
+                    .into_iter()
+                    .filter(|d| d.code == "unknown-scenario")
+                    .collect::<Vec<_>>()
+            })
+        })
+        .flatten()
+        .collect()
 }
 
 fn plural(n: usize) -> &'static str {

@@ -3,6 +3,7 @@
 //! out from that history by rules a training programme can edit.
 
 pub mod attempt;
+pub mod curriculum;
 pub mod files;
 mod legacy;
 pub mod names;

@@ -56,7 +56,7 @@ fn turn(scores: [u8; 3], anger_after: u8, penalty: bool) -> TurnResult {
 }
 
 /// A finished attempt of three equal turns on `scenario` at `day`.
-fn attempt(
+pub(crate) fn attempt(
     scenario: &str,
     channel: Channel,
     day: u64,

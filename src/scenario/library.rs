@@ -73,6 +73,8 @@ pub enum FileKind {
     ExemplarBanks,
     /// A scenario's tests, starting with `ScenarioTests` (`holdline test` runs them).
     ScenarioTests,
+    /// An onboarding curriculum, starting with `Curriculum`.
+    Curriculum,
 }
 
 /// Which kind of file `bytes` holds, from the first line in its first 4 KiB that is neither blank
@@ -92,6 +94,8 @@ pub fn sniff_kind(bytes: &[u8]) -> FileKind {
         FileKind::ExemplarBanks
     } else if code.starts_with("ScenarioTests") {
         FileKind::ScenarioTests
+    } else if code.starts_with("Curriculum") {
+        FileKind::Curriculum
     } else {
         FileKind::Scenario
     }
@@ -145,6 +149,21 @@ fn whole_file_error(
 
 /// Folders nested deeper than this below a folder given to holdline are not searched.
 pub const MAX_FOLDER_DEPTH: usize = 16;
+
+/// Every `.ron` file in `paths` (folders searched recursively, in name order; files as given).
+/// Problems reading folders are left to the loaders, which report them.
+pub fn ron_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut ignored = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            collect_ron_files(path, &mut files, &mut ignored);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    files
+}
 
 fn collect_ron_files(dir: &Path, out: &mut Vec<PathBuf>, diagnostics: &mut Vec<Diagnostic>) {
     let mut visited = std::collections::HashSet::new();

@@ -52,6 +52,8 @@ pub enum RonKind {
     Exemplars,
     /// A scenario's tests (`scenarios/*.test.ron`, run by `holdline test`).
     ScenarioTests,
+    /// An onboarding curriculum (`curricula/*.ron`).
+    Curriculum,
 }
 
 impl RonKind {
@@ -66,6 +68,7 @@ impl RonKind {
             RonKind::Labels => "README.md (Calibrating the scorer) shows the labels format",
             RonKind::Exemplars => "docs/scoring-lexicon.md (The semantic layer) lists every field",
             RonKind::ScenarioTests => "docs/scenario-tests.md lists every field",
+            RonKind::Curriculum => "docs/curricula.md lists every field",
         }
     }
 
@@ -83,6 +86,9 @@ impl RonKind {
             RonKind::Exemplars => "similarities are 0.0–1.0; bank weights -100 to 100",
             RonKind::ScenarioTests => {
                 "score bounds are 0–100, stars 1–3, waits in whole seconds; Pick numbers choices from 1"
+            }
+            RonKind::Curriculum => {
+                "marks are 0–100; due days and attempt limits are whole numbers from 1"
             }
         }
     }

@@ -340,6 +340,8 @@ fn keys(
     }
 }
 
+// A Bevy system: each parameter is a resource or query it reads.
+#[allow(clippy::too_many_arguments)]
 fn act(
     mut commands: Commands,
     mut actions: MessageReader<LibraryAction>,
