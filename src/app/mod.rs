@@ -12,6 +12,7 @@ pub mod tour;
 pub mod trainer;
 pub mod window_errors;
 
+use crate::progress::curriculum::Curriculum;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -36,7 +37,13 @@ pub struct AppConfig {
     pub data_dir: PathBuf,
     /// Trainer mode: the scenario folder is watched and saved files reload on screen.
     pub trainer: bool,
+    /// The onboarding curricula the progress screen shows the trainee's standing on.
+    pub curricula: Arc<Vec<Curriculum>>,
 }
+
+/// The curricula of [`AppConfig::curricula`], for the screens.
+#[derive(Resource, Clone, Default)]
+pub struct Curricula(pub Arc<Vec<Curriculum>>);
 
 /// The scorer free-text turns use, shared by every session the app starts.
 #[derive(Resource, Clone)]
@@ -80,6 +87,7 @@ impl Plugin for HoldlinePlugin {
         }
         app.insert_resource(self.config.clone())
             .insert_resource(SharedScorer(scorer))
+            .insert_resource(Curricula(Arc::clone(&self.config.curricula)))
             .init_state::<Screen>()
             .configure_sets(
                 Update,

@@ -437,7 +437,7 @@ fn dispatch(cli: Cli) -> CliResult {
             )
         }
         Some(Command::Progress { trainee, json }) => {
-            let curricula = load_curricula(&cli.curricula, &cli.scenarios, &lexicon)?;
+            let curricula = load_curricula(&cli.curricula, Some(&cli.scenarios), &lexicon)?;
             progress::run_progress(&data_dir, &rules, &curricula, trainee.as_deref(), json)
         }
         Some(Command::Rescore { trainee, json }) => rescore::run(
@@ -467,18 +467,23 @@ fn dispatch(cli: Cli) -> CliResult {
         ),
         Some(Command::Stats { scenario, json }) => stats::run(&data_dir, scenario.as_deref(), json),
         Some(Command::Trainee(command)) => progress::run_trainee(&data_dir, &command),
-        None => open_app(
-            cli.scenarios,
-            lexicon,
-            scoring,
-            rules,
-            data_dir,
-            AppOptions {
-                screenshots: cli.screenshots.map(|dir| (dir, cli.tour_scenario)),
-                startup_probe: cli.startup_probe,
-                trainer: cli.trainer,
-            },
-        ),
+        None => {
+            // The app has the library itself; `holdline validate` checks the ids curricula name.
+            let curricula = load_curricula(&cli.curricula, None, &lexicon)?;
+            open_app(
+                cli.scenarios,
+                lexicon,
+                scoring,
+                rules,
+                data_dir,
+                AppOptions {
+                    screenshots: cli.screenshots.map(|dir| (dir, cli.tour_scenario)),
+                    startup_probe: cli.startup_probe,
+                    trainer: cli.trainer,
+                    curricula,
+                },
+            )
+        }
     }
 }
 
@@ -495,6 +500,7 @@ fn open_app(
         screenshots,
         startup_probe,
         trainer,
+        curricula,
     } = options;
     use crate::app::{AppConfig, RunOptions, startup_timeline, tour::TourConfig};
     // From `main`: the lexicon and rules were read before this, and count too.
@@ -516,6 +522,7 @@ fn open_app(
         rules: std::sync::Arc::new(rules),
         data_dir,
         trainer,
+        curricula: std::sync::Arc::new(curricula),
     };
     let tour = match (screenshots, startup_probe) {
         (Some((dir, scenario)), _) => {
@@ -557,6 +564,8 @@ pub struct AppOptions {
     pub startup_probe: bool,
     /// Watch the scenario folder and reload on save.
     pub trainer: bool,
+    /// The curricula the progress screen shows.
+    pub curricula: Vec<crate::progress::curriculum::Curriculum>,
 }
 
 /// `--data-dir`, else `$HOLDLINE_DATA_DIR`, else the platform's data folder.
@@ -576,19 +585,19 @@ fn check_data_dir(dir: &Path) -> Result<(), CliError> {
     }
 }
 
-/// The curricula in `dir` (none if it does not exist), checked against the scenario library;
-/// a curriculum with errors is reported and left out.
+/// The curricula in `dir` (none if it does not exist), checked against the scenario library in
+/// `scenarios` when given; a curriculum with errors is reported and left out.
 fn load_curricula(
     dir: &Path,
-    scenarios: &Path,
+    scenarios: Option<&Path>,
     lexicon: &Lexicon,
 ) -> Result<Vec<crate::progress::curriculum::Curriculum>, CliError> {
     use crate::progress::curriculum::Curriculum;
     if !dir.is_dir() {
         return Ok(Vec::new());
     }
-    let library = load_paths(&[scenarios.to_path_buf()], lexicon);
-    let known = |id: &str| library.find(id).is_some();
+    let library = scenarios.map(|s| load_paths(&[s.to_path_buf()], lexicon));
+    let known = |id: &str| library.as_ref().is_none_or(|l| l.find(id).is_some());
     let mut curricula = Vec::new();
     for file in crate::scenario::library::ron_files(&[dir.to_path_buf()]) {
         let label = file.display().to_string();

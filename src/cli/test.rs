@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::ScorerChoice;
 use super::exit::{self, CliError, CliResult};
-use crate::scenario::library::{FileKind, load_paths, ron_files, sniff_kind};
+use crate::scenario::library::{FileKind, load_paths, ron_files, sniff_file};
 use crate::scenario::load::{MAX_FILE_BYTES, read_input_file};
 use crate::scenario::rule::KnownRules;
 use crate::scoring::semantic::RULE_PREFIX;
@@ -146,9 +146,13 @@ pub fn run(
             .or_default()
             .merge(&result.coverage);
     }
+    // Scenarios without tests are looked for only in the folders given (the whole library by
+    // default): running one test file says nothing about the others.
+    let searched: Vec<&PathBuf> = given.iter().filter(|p| p.is_dir()).collect();
     let untested: Vec<&str> = library
         .scenarios
         .iter()
+        .filter(|s| searched.iter().any(|dir| s.path.starts_with(dir)))
         .map(|s| s.scenario.id.as_str())
         .filter(|id| !tested.contains_key(*id))
         .collect::<BTreeSet<_>>()
@@ -253,6 +257,5 @@ fn is_test_file(path: &Path) -> bool {
         .and_then(|n| n.to_str())
         .unwrap_or_default();
     name.ends_with(TEST_SUFFIX)
-        || (name.ends_with(".ron")
-            && std::fs::read(path).is_ok_and(|b| sniff_kind(&b) == FileKind::ScenarioTests))
+        || (name.ends_with(".ron") && sniff_file(path) == Some(FileKind::ScenarioTests))
 }

@@ -9,6 +9,7 @@ use crate::progress::curriculum::Curriculum;
 use crate::scenario::Diagnostic;
 use crate::scenario::library::LoadedScenario;
 use crate::scenario::library::{FileKind, load_paths_checking};
+use crate::scenario::load::{MAX_FILE_BYTES, read_input_file};
 use crate::scenario::model::{Condition, Turn};
 use crate::scenario::span_index::Step;
 use crate::scoring::lexicon::builtin;
@@ -121,8 +122,11 @@ fn check_curriculum_scenarios(paths: &[PathBuf], scenarios: &[LoadedScenario]) -
     crate::scenario::library::ron_files(paths)
         .into_iter()
         .filter_map(|file| {
-            let bytes = std::fs::read(&file).ok()?;
-            (crate::scenario::library::sniff_kind(&bytes) == FileKind::Curriculum).then(|| {
+            if crate::scenario::library::sniff_file(&file) != Some(FileKind::Curriculum) {
+                return None;
+            }
+            let bytes = read_input_file(&file, MAX_FILE_BYTES).ok()?;
+            Some({
                 let label = file.display().to_string();
                 let found = match Curriculum::from_source(&label, &bytes, Some(&known)) {
                     Ok((_, d)) | Err(d) => d,

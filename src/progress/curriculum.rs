@@ -325,6 +325,8 @@ pub struct ModuleStanding {
     pub track: String,
     /// What it asks for, in words: "Pass late-parcel", "Pass 3 review drills", "Pass a shift".
     pub task: String,
+    /// The scenario it asks for, when it asks for one (for screens that show its title).
+    pub scenario: Option<String>,
     /// Where the trainee stands.
     pub state: ModuleState,
     /// The day of the programme it is due by.
@@ -472,6 +474,10 @@ pub fn curriculum_standing(
                     Task::ReviewDrills(1) => "Pass a review drill".to_string(),
                     Task::ReviewDrills(n) => format!("Pass {n} review drills"),
                     Task::Shift => "Pass a whole shift".to_string(),
+                },
+                scenario: match &module.task {
+                    Task::Scenario(id) => Some(id.clone()),
+                    _ => None,
                 },
                 state,
                 due_day: module.due_day,

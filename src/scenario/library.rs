@@ -101,6 +101,14 @@ pub fn sniff_kind(bytes: &[u8]) -> FileKind {
     }
 }
 
+/// Which kind of file `path` is, from its first 4 KiB; `None` for anything that is not a
+/// readable regular file (a pipe would block a plain read for ever).
+pub fn sniff_file(path: &Path) -> Option<FileKind> {
+    super::load::read_input_file(path, 4096)
+        .ok()
+        .map(|bytes| sniff_kind(&bytes))
+}
+
 /// Checks a lexicon, progress-rules or exemplars file found among scenarios: given by the layer that
 /// knows those formats (`holdline validate`), as (kind, label, bytes) → diagnostics.
 pub type OtherFileCheck<'a> = &'a dyn Fn(FileKind, &str, &[u8]) -> Vec<Diagnostic>;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use holdline::scenario::library::load_paths;
 use holdline::scenario::model::{Channel, EndingKind, Turn};
 use holdline::scoring::{Lexicon, RuleScorer};
-use holdline::session::explore::{ExploreLimits, endings_reached};
+use holdline::session::paths::{PathLimits, paths};
 use holdline::session::{Session, Start};
 
 fn library() -> holdline::scenario::LoadReport {
@@ -64,34 +64,46 @@ fn library_covers_channels_industries_and_tiers() {
 #[test]
 fn every_ending_of_every_scenario_is_reached_by_play() {
     let report = library();
-    let scorer = Arc::new(RuleScorer::default());
+    let scorer: Arc<dyn holdline::scoring::ReplyScorer> = Arc::new(RuleScorer::default());
     for loaded in &report.scenarios {
         let scenario = Arc::clone(&loaded.scenario);
-        let reached = endings_reached(
+        // The search trainers use (`holdline paths`), whose paths are played in real sessions.
+        let found = paths(
             Arc::clone(&scenario),
             7,
             scorer.clone(),
-            &ExploreLimits::default(),
+            &PathLimits::default(),
         );
-        for ending in &scenario.endings {
-            let path = reached.get(&ending.id).unwrap_or_else(|| {
-                panic!("{}: ending \"{}\" is never reached", scenario.id, ending.id)
-            });
-            // Replaying the found inputs in a fresh session lands on the same ending.
+        assert!(
+            found.unreachable.is_empty(),
+            "{}: never reached: {:?}",
+            scenario.id,
+            found.unreachable
+        );
+        for ending in &found.endings {
+            let path = &ending.shortest;
+            assert!(
+                path.reaches(&ending.ending),
+                "{}: {}",
+                scenario.id,
+                ending.ending
+            );
+            // Replaying the inputs in a fresh session lands on the same outcome, exactly.
+            let inputs: Vec<_> = path.inputs.iter().map(|i| i.input.clone()).collect();
             let replayed = Session::replay(
                 Arc::clone(&scenario),
                 Start::Scenario,
                 7,
                 scorer.clone(),
-                &path.inputs,
+                &inputs,
             )
-            .expect("inputs found by exploration replay");
+            .expect("inputs found by the search replay");
             assert_eq!(
                 replayed.outcome(),
-                Some(&path.outcome),
+                path.outcome.as_ref(),
                 "{}: {}",
                 scenario.id,
-                ending.id
+                ending.ending
             );
         }
     }

@@ -2,6 +2,9 @@
 //! next, the review queue, each dimension's score over time, and the badge grid (earned ones
 //! lit, locked ones saying how to earn them).
 
+use crate::app::Curricula;
+use crate::progress::curriculum::{CurriculumStanding, ModuleState, curriculum_standing};
+use crate::progress::{day_of, local_offset_secs};
 use bevy::prelude::*;
 
 use super::flow::{PlayRequest, fresh_seed, start_shift};
@@ -67,7 +70,12 @@ pub fn plugin(app: &mut App) {
         );
 }
 
-fn spawn(mut commands: Commands, profile: Res<TraineeProfile>, library: Res<ScenarioLibrary>) {
+fn spawn(
+    mut commands: Commands,
+    profile: Res<TraineeProfile>,
+    library: Res<ScenarioLibrary>,
+    curricula: Option<Res<Curricula>>,
+) {
     let root = commands
         .spawn((
             Name::new("Progress screen"),
@@ -212,6 +220,13 @@ fn spawn(mut commands: Commands, profile: Res<TraineeProfile>, library: Res<Scen
         true,
         10.0,
     );
+    if let (Some(curricula), Some(trainee)) = (&curricula, &profile.trainee) {
+        let first_day = day_of(trainee.created_at, local_offset_secs());
+        for curriculum in curricula.0.iter() {
+            let standing = curriculum_standing(curriculum, &profile.attempts, first_day, today());
+            spawn_curriculum(&mut commands, right, &standing, &library);
+        }
+    }
     commands.spawn((theme::subheading("Scores over time"), ChildOf(right)));
     let recent: Vec<_> = s
         .history
@@ -264,6 +279,75 @@ fn spawn(mut commands: Commands, profile: Res<TraineeProfile>, library: Res<Scen
 }
 
 /// One review item: where, when, and for a due one a button that starts its drill.
+/// A curriculum as a panel: what is next, then each module with its state and due day.
+fn spawn_curriculum(
+    commands: &mut Commands,
+    parent: Entity,
+    c: &CurriculumStanding,
+    library: &ScenarioLibrary,
+) {
+    // A scenario module reads by its title, as on the library's cards.
+    let task = |m: &crate::progress::curriculum::ModuleStanding| {
+        m.scenario
+            .as_deref()
+            .and_then(|id| library.find(id))
+            .map_or_else(|| m.task.clone(), |s| format!("Pass \"{}\"", s.title))
+    };
+    let panel = commands
+        .spawn((theme::panel(Node::default()), ChildOf(parent)))
+        .id();
+    let (passed, total) = c.passed();
+    commands.spawn((
+        theme::subheading(format!("{}: {passed} of {total} modules passed", c.title)),
+        ChildOf(panel),
+    ));
+    let next = match c.next() {
+        Some(next) => format!("Day {} of the programme. Next: {}", c.day, task(next)),
+        None if passed == total => format!("Day {} of the programme. Every module passed.", c.day),
+        None => format!("Day {} of the programme. Nothing is open yet.", c.day),
+    };
+    commands.spawn((theme::body(next), ChildOf(panel)));
+    for m in &c.modules {
+        let (state, color) = match &m.state {
+            ModuleState::Passed { on_day, .. } => {
+                (format!("passed on day {on_day}"), palette::GOOD)
+            }
+            ModuleState::Open { attempts: 0 } => ("to do".to_string(), palette::TEXT),
+            ModuleState::Open { attempts } => (
+                format!(
+                    "{attempts} attempt{} so far",
+                    if *attempts == 1 { "" } else { "s" }
+                ),
+                palette::TEXT,
+            ),
+            ModuleState::Locked { waiting_for } => (
+                format!("after {}", waiting_for.join(", ")),
+                palette::TEXT_MUTED,
+            ),
+            ModuleState::Failed { attempts } => (
+                format!("not passed in {attempts} attempts: see your trainer"),
+                palette::BAD,
+            ),
+        };
+        let due = match (m.due_day, m.overdue) {
+            (Some(day), true) => format!(" | overdue (day {day})"),
+            (Some(day), false) if !matches!(m.state, ModuleState::Passed { .. }) => {
+                format!(" | due day {day}")
+            }
+            _ => String::new(),
+        };
+        let color = if m.overdue { palette::WARN } else { color };
+        commands.spawn((
+            theme::text(
+                format!("{}: {state}{due}", task(m)),
+                theme::SMALL_SIZE,
+                color,
+            ),
+            ChildOf(panel),
+        ));
+    }
+}
+
 fn spawn_review_item(
     commands: &mut Commands,
     parent: Entity,

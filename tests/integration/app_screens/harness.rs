@@ -74,6 +74,15 @@ fn app_in_mode(scenarios: &Path, data_dir: &Path, trainer: bool) -> App {
                 rules: Arc::new(holdline::progress::ProgressRules::builtin()),
                 data_dir: data_dir.to_path_buf(),
                 trainer,
+                curricula: Arc::new(vec![
+                    holdline::progress::curriculum::Curriculum::from_source(
+                        "new-hire-core.ron",
+                        include_bytes!("../../../curricula/new-hire-core.ron"),
+                        None,
+                    )
+                    .expect("the shipped curriculum is valid")
+                    .0,
+                ]),
             },
         });
     app
