@@ -62,6 +62,7 @@ pub struct ButtonColors {
 }
 
 pub fn plugin(app: &mut App) {
+    use_bundled_font(app);
     app.init_resource::<TextScale>()
         .add_systems(
             Update,
@@ -167,66 +168,34 @@ fn cycle_text_size_keys(keys: Option<Res<ButtonInput<KeyCode>>>, mut scale: ResM
     }
 }
 
-/// Text as the bundled font can draw it. The default font covers printable ASCII only, so
-/// typographic punctuation is folded to its plain form and accented Latin letters to their base
-/// letter, rather than shown as boxes. Other scripts still show as boxes: that needs a bundled
-/// font with wider coverage.
+/// Text as it is shown: exactly as written or typed (the bundled DejaVu Sans draws Latin with
+/// every accent, Greek, Cyrillic, Vietnamese, curly quotes, dashes and currency signs), with
+/// control characters other than line breaks and tabs dropped, so a stray one cannot show as
+/// a box or move the text.
 pub fn display_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\u{2018}' | '\u{2019}' | '\u{02bc}' => out.push('\''),
-            '\u{201c}' | '\u{201d}' => out.push('"'),
-            '\u{2013}' | '\u{2014}' | '\u{2212}' => out.push('-'),
-            '\u{2026}' => out.push_str("..."),
-            '\u{00a0}' | '\u{2009}' | '\u{202f}' => out.push(' '),
-            '\u{00a3}' => out.push_str("GBP "),
-            '\u{20ac}' => out.push_str("EUR "),
-            '\u{00d7}' => out.push('x'),
-            '\n' | '\t' => out.push(c),
-            c if c.is_control() => {}
-            c => match latin_base(c) {
-                Some(base) => out.push_str(base),
-                None => out.push(c),
-            },
+    text.chars()
+        .filter(|c| matches!(c, '\n' | '\t') || !c.is_control())
+        .collect()
+}
+
+/// The UI font, bundled: DejaVu Sans (Bitstream Vera licence, in `assets/fonts/`), a
+/// proportional face with wide coverage. It replaces Bevy's built-in font, which covers
+/// ASCII only, as the default every text uses.
+const UI_FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+
+/// Makes [`UI_FONT`] the default font. Without the text plugin (headless tests) there is no
+/// font to replace.
+fn use_bundled_font(app: &mut App) {
+    if let Some(mut fonts) = app.world_mut().get_resource_mut::<Assets<Font>>() {
+        let replaced = fonts.insert(AssetId::default(), Font::from_bytes(UI_FONT.to_vec()));
+        if let Err(err) = replaced {
+            warn!("cannot use the bundled font ({err}); text falls back to Bevy's own");
         }
     }
-    out
 }
 
-/// The plain letters for an accented Latin-1 letter, so "Zoë" reads "Zoe" instead of "Zo" and a
-/// box.
-fn latin_base(c: char) -> Option<&'static str> {
-    Some(match c {
-        'À'..='Å' => "A",
-        'Æ' => "AE",
-        'Ç' => "C",
-        'È'..='Ë' => "E",
-        'Ì'..='Ï' => "I",
-        'Ð' => "D",
-        'Ñ' => "N",
-        'Ò'..='Ö' | 'Ø' => "O",
-        'Ù'..='Ü' => "U",
-        'Ý' => "Y",
-        'ß' => "ss",
-        'à'..='å' => "a",
-        'æ' => "ae",
-        'ç' => "c",
-        'è'..='ë' => "e",
-        'ì'..='ï' => "i",
-        'ð' => "d",
-        'ñ' => "n",
-        'ò'..='ö' | 'ø' => "o",
-        'ù'..='ü' => "u",
-        'ý' | 'ÿ' => "y",
-        'Œ' => "OE",
-        'œ' => "oe",
-        _ => return None,
-    })
-}
-
-/// Typed or pasted-by-key characters the font cannot draw are folded as they arrive, so the
-/// reply box shows exactly what will be sent: an em dash appears as "-", not as an empty box.
+/// Control characters typed or pasted by key are dropped as they arrive, so the reply box shows
+/// exactly what will be sent.
 fn fold_typed_text(mut boxes: Query<&mut EditableText>) {
     let folds =
         |edit: &TextEdit| matches!(edit, TextEdit::Insert(s) if display_text(s) != s.as_str());
@@ -249,15 +218,81 @@ mod tests {
     use super::display_text;
 
     #[test]
-    fn typographic_punctuation_and_accents_fold_to_what_the_font_draws() {
-        assert_eq!(
-            display_text("Zoë said \u{201c}it\u{2019}s late\u{201d} \u{2014} ça va\u{2026}"),
-            "Zoe said \"it's late\" - ca va..."
-        );
+    fn text_is_shown_as_written_with_controls_dropped() {
+        let written = "Zoë Nguyễn said \u{201c}it\u{2019}s late\u{201d} \u{2014} £42.90, Łukasz, Ελένη, Ольга\u{2026}";
+        assert_eq!(display_text(written), written);
+        assert_eq!(display_text("a\u{7}b\n\u{4f60}"), "ab\n\u{4f60}");
     }
 
     #[test]
-    fn other_scripts_pass_through_and_controls_are_dropped() {
-        assert_eq!(display_text("a\u{7}b\n\u{4f60}"), "ab\n\u{4f60}");
+    fn the_bundled_font_draws_the_names_trainees_meet() {
+        // The font's character map holds every character of these names and signs.
+        let face = super::ttf_parser_lite::Face(super::UI_FONT);
+        for c in "Zoë Nguyễn Łukasz Ελένη Ольга Siobhán “” — £ € …"
+            .chars()
+            .filter(|c| !c.is_whitespace())
+        {
+            assert!(face.has_glyph(c), "no glyph for {c:?}");
+        }
+    }
+}
+
+/// Just enough of the OpenType `cmap` table to ask whether a font has a glyph for a character,
+/// for the test above (format 4 and format 12 subtables).
+#[cfg(test)]
+mod ttf_parser_lite {
+    pub struct Face(pub &'static [u8]);
+
+    fn u16_at(d: &[u8], at: usize) -> u16 {
+        u16::from_be_bytes([d[at], d[at + 1]])
+    }
+    fn u32_at(d: &[u8], at: usize) -> u32 {
+        u32::from_be_bytes([d[at], d[at + 1], d[at + 2], d[at + 3]])
+    }
+
+    impl Face {
+        fn cmap(&self) -> usize {
+            let d = self.0;
+            let tables = u16_at(d, 4) as usize;
+            (0..tables)
+                .map(|i| 12 + i * 16)
+                .find(|&at| &d[at..at + 4] == b"cmap")
+                .map(|at| u32_at(d, at + 8) as usize)
+                .expect("a cmap table")
+        }
+
+        pub fn has_glyph(&self, c: char) -> bool {
+            let d = self.0;
+            let cmap = self.cmap();
+            let code = c as u32;
+            for i in 0..u16_at(d, cmap + 2) as usize {
+                let sub = cmap + u32_at(d, cmap + 4 + i * 8 + 4) as usize;
+                match u16_at(d, sub) {
+                    4 if code <= 0xffff => {
+                        let segs = u16_at(d, sub + 6) as usize / 2;
+                        let ends = sub + 14;
+                        let starts = ends + segs * 2 + 2;
+                        for s in 0..segs {
+                            let end = u32::from(u16_at(d, ends + s * 2));
+                            let start = u32::from(u16_at(d, starts + s * 2));
+                            if (start..=end).contains(&code) && end != 0xffff {
+                                return true;
+                            }
+                        }
+                    }
+                    12 => {
+                        let groups = u32_at(d, sub + 12) as usize;
+                        for g in 0..groups {
+                            let at = sub + 16 + g * 12;
+                            if (u32_at(d, at)..=u32_at(d, at + 4)).contains(&code) {
+                                return true;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            false
+        }
     }
 }

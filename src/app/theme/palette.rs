@@ -21,7 +21,7 @@ pub const BAD: Color = Color::srgb(0.925, 0.384, 0.384);
 pub const CUSTOMER_BUBBLE: Color = Color::srgb(0.192, 0.212, 0.275);
 pub const TRAINEE_BUBBLE: Color = Color::srgb(0.161, 0.306, 0.522);
 pub const SKIN: Color = Color::srgb(0.910, 0.737, 0.596);
-pub const OVERLAY: Color = Color::srgba(0.02, 0.03, 0.05, 0.78);
+pub const OVERLAY: Color = Color::srgba(0.02, 0.03, 0.05, 0.9);
 
 /// The word beside a 0-100 score, at the same thresholds as [`score_color`], so no meter relies
 /// on colour alone.
