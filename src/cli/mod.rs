@@ -81,7 +81,7 @@ pub struct Cli {
 pub enum Command {
     /// Check scenario and rule files; prints compiler-style diagnostics. Exit code 1 on errors.
     Validate {
-        /// Files or folders to check (default: the scenarios folder).
+        /// Files or folders to check (default: the scenarios folder, and curricula/ when it exists).
         paths: Vec<PathBuf>,
         /// Treat warnings as errors.
         #[arg(long)]
@@ -358,8 +358,11 @@ fn dispatch(cli: Cli) -> CliResult {
             deny_warnings,
             json,
         }) => {
+            // By default the library and, when there is one, the curricula folder beside it.
             let paths = if paths.is_empty() {
-                vec![cli.scenarios]
+                let mut default = vec![cli.scenarios];
+                default.extend(Some(cli.curricula).filter(|c| c.is_dir()));
+                default
             } else {
                 paths
             };
