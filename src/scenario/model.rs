@@ -310,6 +310,16 @@ pub struct Choice {
     pub when: Option<Condition>,
 }
 
+impl Node {
+    /// Every `next` of this node's choices or routes, in file order.
+    pub fn next_ids(&self) -> Vec<&str> {
+        match &self.turn {
+            Turn::Choices(choices) => choices.iter().map(|c| c.next.as_str()).collect(),
+            Turn::FreeText(free) => free.routes.iter().map(|r| r.next.as_str()).collect(),
+        }
+    }
+}
+
 impl Choice {
     /// Whether the choice is offered to a customer in `mood`.
     pub fn offered_in(&self, mood: Mood) -> bool {

@@ -1,6 +1,7 @@
 //! Breadth-first exploration of a scenario's conversation graph through the real session
-//! runtime: which endings can be reached, and the shortest inputs that reach each. Used by the
-//! tests that play every shipped scenario to each ending, and the base for trainer path tools.
+//! runtime, cloning a whole session at every step: which endings can be reached, and the
+//! shortest inputs that reach each. Too slow for large scenarios (`paths` is what trainers and
+//! the library tests use); it stays as the plain oracle the path search is checked against.
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::sync::Arc;

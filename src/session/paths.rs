@@ -398,7 +398,7 @@ struct MoodMask {
 
 impl MoodMask {
     fn of(scenario: &Scenario) -> MoodMask {
-        let mut conditions = scenario.nodes.iter().flat_map(|n| -> Vec<Condition> {
+        let conditions = scenario.nodes.iter().flat_map(|n| -> Vec<Condition> {
             match &n.turn {
                 Turn::Choices(c) => c.iter().filter_map(|c| c.when).collect(),
                 Turn::FreeText(f) => f.routes.iter().map(|r| r.when).collect(),
@@ -408,7 +408,7 @@ impl MoodMask {
             confusion: false,
             trust: false,
         };
-        for condition in conditions.by_ref() {
+        for condition in conditions {
             match condition {
                 Condition::ConfusionAtLeast(_) => mask.confusion = true,
                 Condition::TrustAtLeast(_) => mask.trust = true,
@@ -729,11 +729,7 @@ fn has_cycle(scenario: &Scenario) -> bool {
         .nodes
         .iter()
         .map(|n| {
-            let targets: Vec<&str> = match &n.turn {
-                Turn::Choices(c) => c.iter().map(|c| c.next.as_str()).collect(),
-                Turn::FreeText(f) => f.routes.iter().map(|r| r.next.as_str()).collect(),
-            };
-            targets
+            n.next_ids()
                 .iter()
                 .filter_map(|t| index.get(t).copied())
                 .collect()

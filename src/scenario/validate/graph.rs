@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::Target;
 use crate::scenario::diagnostic::{Reporter, Severity, did_you_mean};
-use crate::scenario::model::{EndingKind, Scenario, Turn};
+use crate::scenario::model::{EndingKind, Scenario};
 use crate::scenario::span_index::Step;
 
 use Step::{Field as F, Index as I};
@@ -42,10 +42,7 @@ pub(super) fn check_endings(r: &mut Reporter<'_>, s: &Scenario) {
 
 /// Every `next` of node `n`, in file order.
 fn successors(s: &Scenario, n: usize) -> Vec<&str> {
-    match &s.nodes[n].turn {
-        Turn::Choices(choices) => choices.iter().map(|c| c.next.as_str()).collect(),
-        Turn::FreeText(free) => free.routes.iter().map(|r| r.next.as_str()).collect(),
-    }
+    s.nodes[n].next_ids()
 }
 
 pub(super) fn check_graph(r: &mut Reporter<'_>, s: &Scenario, targets: &HashMap<&str, Target>) {
