@@ -49,9 +49,10 @@ pub struct Cli {
     /// (assets/scoring/exemplars.ron shows the format).
     #[arg(long, global = true, value_name = "FILE")]
     pub exemplars: Option<PathBuf>,
-    /// Folder of curriculum files (`holdline progress` shows the trainee's standing on each).
-    #[arg(long, global = true, default_value = "curricula", value_name = "DIR")]
-    pub curricula: PathBuf,
+    /// Folder of curriculum files (`holdline progress` shows the trainee's standing on each)
+    /// [default: `curricula/` beside the scenarios folder].
+    #[arg(long, global = true, value_name = "DIR")]
+    pub curricula: Option<PathBuf>,
     /// Progress rules (XP, levels, badges, ...) to use instead of the built-in ones.
     #[arg(long, global = true, value_name = "FILE")]
     pub rules: Option<PathBuf>,
@@ -335,6 +336,15 @@ fn dispatch(cli: Cli) -> CliResult {
         );
     }
     let rules = load_rules(cli.rules.as_deref())?;
+    // A curriculum names scenarios of one library: by default, the folder beside it, so
+    // `--scenarios elsewhere/scenarios` does not check the shipped curricula against another
+    // library.
+    let curricula_dir = cli.curricula.clone().unwrap_or_else(|| {
+        cli.scenarios
+            .parent()
+            .unwrap_or(Path::new(""))
+            .join("curricula")
+    });
     let uses_store = !matches!(
         cli.command,
         Some(
@@ -361,12 +371,12 @@ fn dispatch(cli: Cli) -> CliResult {
             // By default the library and, when there is one, the curricula folder beside it.
             let paths = if paths.is_empty() {
                 let mut default = vec![cli.scenarios];
-                default.extend(Some(cli.curricula).filter(|c| c.is_dir()));
+                default.extend(Some(curricula_dir).filter(|c| c.is_dir()));
                 default
             } else {
                 paths
             };
-            validate::run(&paths, &lexicon, deny_warnings, json)
+            validate::run(&paths, &lexicon, &scoring, deny_warnings, json)
         }
         Some(Command::List { json }) => list::run(&cli.scenarios, &lexicon, json),
         Some(Command::New {
@@ -440,7 +450,7 @@ fn dispatch(cli: Cli) -> CliResult {
             )
         }
         Some(Command::Progress { trainee, json }) => {
-            let curricula = load_curricula(&cli.curricula, Some(&cli.scenarios), &lexicon)?;
+            let curricula = load_curricula(&curricula_dir, Some(&cli.scenarios), &lexicon)?;
             progress::run_progress(&data_dir, &rules, &curricula, trainee.as_deref(), json)
         }
         Some(Command::Rescore { trainee, json }) => rescore::run(
@@ -472,7 +482,7 @@ fn dispatch(cli: Cli) -> CliResult {
         Some(Command::Trainee(command)) => progress::run_trainee(&data_dir, &command),
         None => {
             // The app has the library itself; `holdline validate` checks the ids curricula name.
-            let curricula = load_curricula(&cli.curricula, None, &lexicon)?;
+            let curricula = load_curricula(&curricula_dir, None, &lexicon)?;
             open_app(
                 cli.scenarios,
                 lexicon,

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use super::ScorerChoice;
 use super::exit::{self, CliResult};
 use crate::progress::ProgressRules;
 use crate::progress::curriculum::Curriculum;
@@ -13,17 +14,36 @@ use crate::scenario::load::{MAX_FILE_BYTES, read_input_file};
 use crate::scenario::model::{Condition, Turn};
 use crate::scenario::span_index::Step;
 use crate::scoring::lexicon::builtin;
-use crate::scoring::{Lexicon, ReplyScorer, RuleScorer, ScoringContext};
+use crate::scoring::{Lexicon, ReplyScorer, ScoringContext};
 
-pub fn run(paths: &[PathBuf], lexicon: &Lexicon, deny_warnings: bool, json: bool) -> CliResult {
+pub fn run(
+    paths: &[PathBuf],
+    lexicon: &Lexicon,
+    scoring: &ScorerChoice,
+    deny_warnings: bool,
+    json: bool,
+) -> CliResult {
     let mut report = load_paths_checking(paths, lexicon, &check_other_file);
-    // The rules alone: a lint must not depend on whether the model file is present.
-    let scorer = RuleScorer::new(lexicon.clone());
-    let lints: Vec<Diagnostic> = report
-        .scenarios
-        .iter()
-        .flat_map(|loaded| check_model_answers(loaded, &scorer))
-        .collect();
+    // Model answers are scored as play scores them (rules plus the semantic layer), so a lint
+    // agrees with what a trainee who types the answer gets. The model loads only when there is
+    // a typed turn to check; if it cannot load, `build` says so and the rules judge alone.
+    let has_typed_turn = report.scenarios.iter().any(|loaded| {
+        loaded
+            .scenario
+            .nodes
+            .iter()
+            .any(|n| matches!(n.turn, Turn::FreeText(_)))
+    });
+    let lints: Vec<Diagnostic> = if has_typed_turn {
+        let scorer = scoring.build(lexicon);
+        report
+            .scenarios
+            .iter()
+            .flat_map(|loaded| check_model_answers(loaded, &scorer))
+            .collect()
+    } else {
+        Vec::new()
+    };
     report.diagnostics.extend(lints);
     report
         .diagnostics
@@ -157,7 +177,7 @@ fn join(paths: &[PathBuf]) -> String {
 /// make no forbidden claim, and reach the first route's score (the route an author lists first
 /// is the one a strong reply should take). A model answer that fails these teaches the wrong
 /// thing in the debrief.
-fn check_model_answers(loaded: &LoadedScenario, scorer: &RuleScorer) -> Vec<Diagnostic> {
+fn check_model_answers(loaded: &LoadedScenario, scorer: &impl ReplyScorer) -> Vec<Diagnostic> {
     let label = loaded.path.display().to_string();
     let Ok(text) = std::fs::read_to_string(&loaded.path) else {
         return Vec::new();

@@ -48,6 +48,9 @@ const CLAUSE_BREAKS: [&str; 6] = ["but", "howev", "and", "so", "becaus", "althou
 /// How many tokens before a phrase a negator still applies to it.
 const NEGATION_REACH: usize = 6;
 
+/// How many tokens before a negated phrase a second negator still cancels it.
+const DOUBLE_NEGATION_REACH: usize = 3;
+
 /// Typo tolerance: tokens of at least this many characters may differ by one edit.
 const FUZZY_MIN_LEN: usize = 4;
 
@@ -88,16 +91,38 @@ fn within_one_edit(a: &str, b: &str) -> bool {
 /// Whether a negator governs tokens `first..=last`: one shortly before it in the same clause,
 /// or "not" right after (as in "I can not help").
 pub fn is_negated(tokens: &[Token], first: usize, last: usize) -> bool {
-    let clause = tokens[first].clause;
-    let before = (first.saturating_sub(NEGATION_REACH)..first)
-        .rev()
-        .map(|i| &tokens[i])
-        .take_while(|t| t.clause == clause && !CLAUSE_BREAKS.contains(&t.key.as_str()))
-        .any(|t| NEGATORS.contains(&t.key.as_str()));
     let after = tokens
         .get(last + 1)
         .is_some_and(|t| t.clause == tokens[last].clause && t.key == "not");
-    before || after
+    negator_before(tokens, first, NEGATION_REACH, |key| NEGATORS.contains(&key)) || after
+}
+
+/// Whether a negated phrase ("you don't need the surgery", "it won't happen again") is itself
+/// negated: a second negator shortly before it in the same clause ("I'm not saying you don't
+/// need the surgery", "I can't promise it won't happen again") says the opposite of the phrase.
+/// A bare "no" does not count: typed in a hurry it is an interjection ("no you don't need to").
+/// The reach is shorter than a plain negation's, so a run-on "I'm not able to change it there's
+/// nothing I can do" still counts as the policy wall it is.
+fn is_double_negated(tokens: &[Token], first: usize) -> bool {
+    negator_before(tokens, first, DOUBLE_NEGATION_REACH, |key| {
+        key != "no" && NEGATORS.contains(&key)
+    })
+}
+
+/// Whether a token that `is_negator` accepts stands at most `reach` tokens before token
+/// `first`, in its clause.
+fn negator_before(
+    tokens: &[Token],
+    first: usize,
+    reach: usize,
+    is_negator: impl Fn(&str) -> bool,
+) -> bool {
+    let clause = tokens[first].clause;
+    (first.saturating_sub(reach)..first)
+        .rev()
+        .map(|i| &tokens[i])
+        .take_while(|t| t.clause == clause && !CLAUSE_BREAKS.contains(&t.key.as_str()))
+        .any(|t| is_negator(&t.key))
 }
 
 /// The phrase at token `i`, if it starts there.
@@ -117,7 +142,12 @@ pub fn match_at(tokens: &[Token], phrase: &Phrase, i: usize, fuzzy: bool) -> Opt
         first: i,
         last: i + n - 1,
         // Quoted words are mentioned, not said: they count as negated.
-        negated: tokens[i].quoted || (!phrase.self_negated && is_negated(tokens, i, i + n - 1)),
+        negated: tokens[i].quoted
+            || if phrase.self_negated {
+                is_double_negated(tokens, i)
+            } else {
+                is_negated(tokens, i, i + n - 1)
+            },
     })
 }
 
@@ -249,6 +279,38 @@ mod tests {
                 .unwrap()
                 .negated
         );
+    }
+
+    #[test]
+    fn a_second_negation_close_before_a_negated_phrase_cancels_it() {
+        let negated = |reply: &str, phrase: &str| check(reply, phrase, false).unwrap().negated;
+        // The issue's case: a correct explanation tripped a forbidden claim.
+        assert!(negated(
+            "The letter is not saying you don't need the surgery",
+            "you don't need the surgery"
+        ));
+        assert!(negated(
+            "I can't promise it won't happen again",
+            "it won't happen again"
+        ));
+        assert!(!negated(
+            "You don't need the surgery",
+            "you don't need the surgery"
+        ));
+        // "No" typed as an interjection, and a negation too far back in a run-on, do not.
+        assert!(!negated(
+            "no you don't need the surgery",
+            "you don't need the surgery"
+        ));
+        assert!(!negated(
+            "I'm not able to change it there's nothing I can do",
+            "nothing i can do"
+        ));
+        // A clause break ends the second negation's reach too.
+        assert!(!negated(
+            "I can't say, but it won't happen again",
+            "it won't happen again"
+        ));
     }
 
     #[test]

@@ -209,14 +209,27 @@ impl RuleScorer {
         let node = self.nodes.get(&self.vocabulary, context);
         let hits = self.fire_phrase_rules(context, &node, reply, tokens, &mut tally);
         self.take_back_empathy_before_a_dismissal(&hits, reply, tokens, &mut tally);
-        if hits.empathy_starts.len() >= usize::from(self.lexicon.limits.stuffing_hits) {
-            self.fire(
-                &mut tally,
-                builtin::STUFFING,
-                reply,
-                None,
-                Some(&format!("({} empathy phrases)", hits.empathy_starts.len())),
-            );
+        let limit = usize::from(self.lexicon.limits.stuffing_hits);
+        let phrases = hits.empathy_starts.len();
+        if phrases >= limit {
+            // At twice the limit the penalty counts twice: a string of stock lines ("I'm so
+            // sorry, I understand, I hear you, ...") would otherwise earn back in credits, and in
+            // the semantic layer's reading of each, far more than one penalty takes away.
+            let heavy = phrases >= 2 * limit;
+            let detail = if heavy {
+                format!(
+                    "({phrases} empathy phrases: twice the limit of {limit}, so it counts twice)"
+                )
+            } else {
+                format!("({phrases} empathy phrases)")
+            };
+            self.fire(&mut tally, builtin::STUFFING, reply, None, Some(&detail));
+            if heavy {
+                let rule = self.builtin_rule(builtin::STUFFING);
+                if let Some(last) = tally.list(rule.dimension).last_mut() {
+                    last.delta = rule.weight.saturating_mul(2);
+                }
+            }
         }
         self.check_name(&node, reply, tokens, &mut tally);
         self.check_triggers(context, &node, reply, tokens, &mut tally);
@@ -510,9 +523,17 @@ impl RuleScorer {
         first_fact: Option<usize>,
         tally: &mut ReasonsByDimension,
     ) {
+        // Thanks and the customer's name are courtesies, not an acknowledgement: "Thanks for
+        // the details. The driver left it next door" has not empathised before solving.
+        let empathy_list = tally.list(Dimension::Empathy);
         let first_empathy = credits
             .iter()
             .filter(|c| c.dimension == Dimension::Empathy)
+            .filter(|c| {
+                empathy_list
+                    .get(c.reason_index)
+                    .is_none_or(|r| !COURTESIES.contains(&r.rule.as_str()))
+            })
             .map(|c| c.found.first)
             .min();
         let ordered_here = matches!((first_empathy, first_fact), (Some(e), Some(f)) if e < f);
@@ -540,6 +561,10 @@ impl RuleScorer {
             .any(|(_, found)| found.iter().any(|f| !f.negated))
     }
 }
+
+/// Empathy credits that are politeness rather than acknowledgement, so they do not count as
+/// empathising first.
+const COURTESIES: [&str; 2] = ["empathy.thanks", builtin::USES_NAME];
 
 /// Words after a number that make it a duration or quantity worth checking.
 const FIGURE_UNITS: [&str; 9] = [

@@ -161,3 +161,89 @@ fn a_megabyte_of_text_is_scored_without_panic() {
     let score = parcel(&huge);
     assert!(fired(&score, "deescalation.wall-of-text"));
 }
+
+#[test]
+fn a_courtesy_is_not_an_acknowledgement_and_stock_lines_in_bulk_cost_twice() {
+    // Thanks and a name are polite, but nothing was acknowledged before the facts.
+    let cold = parcel(
+        "Thanks for the details, Dana. It's held at the Eastfield depot and arrives Thursday 13 June.",
+    );
+    assert!(
+        !fired(&cold, "empathy.validate-first"),
+        "{:#?}",
+        cold.empathy
+    );
+    assert!(fired(&cold, "empathy.stock-opening"));
+    let warm = parcel(
+        "That's the last thing you need, Dana, I'm sorry. It's held at the Eastfield depot and arrives Thursday 13 June.",
+    );
+    assert!(
+        fired(&warm, "empathy.validate-first"),
+        "{:#?}",
+        warm.empathy
+    );
+    // Four stock lines cost the penalty once; eight cost it twice.
+    let stuffing = |reply: &str| -> i32 {
+        parcel(reply)
+            .empathy
+            .reasons
+            .iter()
+            .filter(|r| r.rule == "empathy.stuffing")
+            .map(|r| r.delta)
+            .sum()
+    };
+    let some =
+        stuffing("I'm sorry, I understand, I hear you, that's frustrating. It's at the depot.");
+    let lots = stuffing(
+        "I'm sorry, I understand, I hear you, that's frustrating, I apologise, so sorry, I can imagine, that sounds stressful. It's at the depot.",
+    );
+    assert!(some < 0, "{some}");
+    assert_eq!(lots, 2 * some);
+}
+
+#[test]
+fn upselling_threats_minimising_and_blame_cost_deescalation() {
+    let plain = parcel("It's held at the Eastfield depot and arrives Thursday 13 June.");
+    for (rule, reply) in [
+        (
+            "deescalation.upsell",
+            "It's held at the Eastfield depot and arrives Thursday 13 June. While I have you, have you thought about our premium delivery pass?",
+        ),
+        (
+            "deescalation.threatens-to-end",
+            "Keep it civil or I'll end the chat. It's held at the Eastfield depot and arrives Thursday 13 June.",
+        ),
+        (
+            "deescalation.minimises",
+            "It's only a few days, no need to panic. It's held at the Eastfield depot and arrives Thursday 13 June.",
+        ),
+        (
+            "deescalation.blames-customer",
+            "If you'd checked the address this wouldn't happen. It's held at the Eastfield depot and arrives Thursday 13 June.",
+        ),
+    ] {
+        let score = parcel(reply);
+        assert!(fired(&score, rule), "{rule}: {:#?}", score.deescalation);
+        assert!(
+            score.deescalation.score < plain.deescalation.score,
+            "{rule}"
+        );
+    }
+}
+
+#[test]
+fn a_second_negation_cancels_a_forbidden_claim_that_holds_its_own() {
+    // gdpr-data-request forbids "we don't hold any" (data): a claim with its own negator.
+    let gdpr = scenario("gdpr-data-request");
+    let claims = |reply: &str| {
+        fired(
+            &score_at(&gdpr, "inbox", reply, &[]),
+            "accuracy.forbidden-claim",
+        )
+    };
+    assert!(claims("We don't hold any data about you."));
+    assert!(!claims(
+        "I'm not saying we don't hold any data: your profile and invoices are all there."
+    ));
+    assert!(claims("No we don't hold any data about you."));
+}

@@ -96,7 +96,8 @@ fn a_semantic_point_names_the_exemplar_and_how_close_it_was() {
 fn negation_sarcasm_and_dismissal_cost_empathy() {
     for reply in [
         "I'm not sorry about this at all.",
-        "Oh wonderful, another denial, what a surprise.",
+        // No word of it is on the rules' sarcasm list ("what a surprise" now is).
+        "Oh wonderful, another denial, just what you needed.",
         "I'm not going to apologise for our policy.",
     ] {
         let (hybrid, rules) = both(reply);
@@ -160,4 +161,26 @@ fn the_nodes_model_answer_lends_its_empathy_to_the_banks() {
             .starts_with("Read like: \"I can see why you're fed up.\""),
         "{reason:?}"
     );
+}
+
+#[test]
+fn a_clause_that_says_the_opposite_of_a_bad_exemplar_in_other_word_forms_is_not_that_bad() {
+    // "I'm not staying on the line for this" is a threat; "I'll stay on the line" is its
+    // opposite, though the embeddings put them close. Stems make the negation line up.
+    let (hybrid, _) = both("I'll stay on the line while you check.");
+    assert!(
+        !semantic(&hybrid.deescalation).contains(&"semantic.threatens-to-end-contact"),
+        "{:#?}",
+        hybrid.deescalation.reasons
+    );
+    // "not yours" negates the "your" of a blaming exemplar: no blame.
+    let (hybrid, _) = both("That's our fault, not yours.");
+    assert!(
+        !semantic(&hybrid.empathy).contains(&"semantic.blames-the-customer"),
+        "{:#?}",
+        hybrid.empathy.reasons
+    );
+    // "hardly" and "not" negate alike, so this still reads as the brush-off it is.
+    let (hybrid, rules) = both("It's not the end of the world.");
+    assert!(hybrid.deescalation.score < rules.deescalation.score || rules.deescalation.score < 35);
 }

@@ -22,8 +22,9 @@ pub struct Clause<'a> {
 const TURNS: [&str; 4] = ["but", "however", "although", "though"];
 
 /// A piece cut off at a comma or colon needs this many words to stand alone; shorter pieces
-/// ("Oh Marisol,", "so") stay with their neighbour.
-const SOFT_MIN_WORDS: usize = 3;
+/// ("so", "Marisol,") stay with their neighbour. Two words stand: "that's infuriating" after a
+/// colon is the reply's whole acknowledgement.
+const SOFT_MIN_WORDS: usize = 2;
 
 /// The reply's clauses, in order. Sentences end at `. ! ? ;`, a new line or a dash, and before
 /// a "but"; within a sentence, commas and colons cut too, so "Marisol, being down to your last

@@ -288,7 +288,7 @@ impl SemanticLayer {
         let mut best: Vec<Option<BankHit>> = vec![None; entries.len()];
         for (clause, embedding) in clauses.iter().zip(&embeddings) {
             let clause_negated = negated_words(clause.text);
-            let clause_words = words(clause.text);
+            let clause_words = stems(clause.text);
             let sims = self.closest_per_bank(embedding, extras);
             // Whether the clause says the opposite of each bank's closest exemplar: a negated
             // good clause counts on the bad side, and a negated bad one on the good side.
@@ -445,11 +445,14 @@ fn without_figures(text: &str) -> String {
         .join(" ")
 }
 
-const NEGATORS: [&str; 24] = [
+const NEGATORS: [&str; 27] = [
     "not", "no", "never", "nothing", "cannot", "can't", "don't", "won't", "isn't", "didn't",
     "doesn't", "wasn't", // Typed in a hurry, without the apostrophe.
     "cant", "dont", "wont", "isnt", "didnt", "doesnt", "wasnt", "arent", "couldnt", "shouldnt",
     "wouldnt", "havent",
+    // "It's hardly the end of the world" negates as "it's not" does: an exemplar in these words
+    // and a clause in those must agree on what is negated.
+    "hardly", "barely", "scarcely",
 ];
 /// How many words after a negator it reaches.
 const NEGATION_REACH: usize = 3;
@@ -462,7 +465,21 @@ fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The content words of `text` that a negator reaches ("I'm not sorry" → "sorry"). A negator
+/// A word's stem, so "I'll stay on the line" and "I'm not staying on the line" are seen to
+/// share the word a negation turns round, and "not yours" negates the "your" of "your fault".
+fn stem(word: &str) -> String {
+    static STEMMER: std::sync::LazyLock<rust_stemmers::Stemmer> = std::sync::LazyLock::new(|| {
+        rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English)
+    });
+    STEMMER.stem(word).into_owned()
+}
+
+/// The stems of `text`'s words.
+fn stems(text: &str) -> Vec<String> {
+    words(text).iter().map(|w| stem(w)).collect()
+}
+
+/// The stems of the content words of `text` that a negator reaches ("I'm not sorry" → "sorri"). A negator
 /// reaches no further than the next comma or sentence end, so the interjection in "Oh no,
 /// that's the last thing you need" negates nothing.
 fn negated_words(text: &str) -> Vec<String> {
@@ -476,7 +493,7 @@ fn negated_words(text: &str) -> Vec<String> {
                         .iter()
                         .take(NEGATION_REACH)
                         .filter(|w| is_content(w))
-                        .cloned(),
+                        .map(|w| stem(w)),
                 );
             }
         }
@@ -528,9 +545,9 @@ fn flips(
     exemplar: &Exemplar,
     good_bank: bool,
 ) -> bool {
-    let exemplar_words = words(&exemplar.text);
+    let exemplar_words = stems(&exemplar.text);
     let negates_what_it_states = clause_negated.iter().any(|w| {
-        !(good_bank && NEGATIVE_WORDS.contains(&w.as_str()))
+        !(good_bank && NEGATIVE_WORDS.iter().any(|n| stem(n) == *w))
             && exemplar_words.contains(w)
             && !exemplar.negated.contains(w)
     });
@@ -542,7 +559,33 @@ fn flips(
             .negated
             .iter()
             .any(|w| clause_words.contains(w) && !clause_negated.contains(w));
-    negates_what_it_states || states_what_it_negates
+    negates_what_it_states
+        || states_what_it_negates
+        || turns_the_blame_round(clause_words, &exemplar_words, good_bank)
+}
+
+/// Whether a clause says of us what a bad exemplar says of the customer: "that's our fault"
+/// against "that's your own fault" reads almost the same to the model, and means the opposite.
+/// Only where both name the same bad thing (a fault, a mistake: `NEGATIVE_WORDS`), the exemplar
+/// about the customer alone (no "we", "our", "I") and the clause about us alone.
+fn turns_the_blame_round(
+    clause_stems: &[String],
+    exemplar_stems: &[String],
+    good_bank: bool,
+) -> bool {
+    const SECOND: [&str; 4] = ["you", "your", "yourself", "you'r"];
+    const FIRST: [&str; 7] = ["we", "our", "us", "i", "me", "my", "we'r"];
+    let has = |stems: &[String], set: &[&str]| stems.iter().any(|w| set.contains(&w.as_str()));
+    let same_bad_thing = NEGATIVE_WORDS
+        .iter()
+        .map(|w| stem(w))
+        .any(|w| clause_stems.contains(&w) && exemplar_stems.contains(&w));
+    !good_bank
+        && same_bad_thing
+        && has(exemplar_stems, &SECOND)
+        && !has(exemplar_stems, &FIRST)
+        && has(clause_stems, &FIRST)
+        && !has(clause_stems, &SECOND)
 }
 
 #[cfg(test)]
@@ -551,12 +594,12 @@ mod tests {
 
     #[test]
     fn negation_reaches_the_next_few_content_words() {
-        assert_eq!(negated_words("I'm not sorry at all"), vec!["sorry"]);
+        assert_eq!(negated_words("I'm not sorry at all"), vec!["sorri"]);
         assert_eq!(negated_words("I don't care"), vec!["care"]);
         assert!(negated_words("I'm so sorry this happened").is_empty());
         assert_eq!(
             negated_words("I'm sorry it didn't arrive in time"),
-            vec!["arrive", "time"]
+            vec!["arriv", "time"]
         );
         assert!(negated_words("Oh no, that's the last thing you need").is_empty());
     }
@@ -569,7 +612,7 @@ mod tests {
             negated: negated_words(text),
         };
         let flipped = |clause: &str, ex: &str| {
-            flips(&words(clause), &negated_words(clause), &exemplar(ex), true)
+            flips(&stems(clause), &negated_words(clause), &exemplar(ex), true)
         };
         assert!(flipped("I'm not sorry about this", "I'm really sorry"));
         assert!(!flipped(
