@@ -14,6 +14,7 @@ mod score;
 mod stats;
 mod test;
 mod validate;
+mod xapi;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -240,6 +241,10 @@ pub enum Command {
     /// List, add, rename or delete the trainees on this machine.
     #[command(subcommand)]
     Trainee(progress::TraineeCommand),
+    /// A trainee's attempts as xAPI statements (cmi5 vocabulary): send them to a learning
+    /// record store, or write them to a file.
+    #[command(subcommand)]
+    Xapi(xapi::XapiCommand),
 }
 
 /// A mood as `ANGER,CONFUSION,TRUST`, each 0-100: "70,20,10".
@@ -480,6 +485,7 @@ fn dispatch(cli: Cli) -> CliResult {
         ),
         Some(Command::Stats { scenario, json }) => stats::run(&data_dir, scenario.as_deref(), json),
         Some(Command::Trainee(command)) => progress::run_trainee(&data_dir, &command),
+        Some(Command::Xapi(command)) => xapi::run(&data_dir, &cli.scenarios, &lexicon, &command),
         None => {
             // The app has the library itself; `holdline validate` checks the ids curricula name.
             let curricula = load_curricula(&curricula_dir, None, &lexicon)?;

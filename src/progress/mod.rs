@@ -6,6 +6,7 @@ pub mod attempt;
 pub mod curriculum;
 pub mod files;
 mod legacy;
+pub mod lrs;
 pub mod names;
 mod open_trainee;
 pub mod rescore;
@@ -22,6 +23,7 @@ mod store_race_tests;
 #[cfg(test)]
 mod store_tests;
 pub mod streak;
+pub mod xapi;
 
 use std::path::PathBuf;
 

@@ -128,6 +128,11 @@ impl ProgressStore {
         self.trainees_dir().join(id)
     }
 
+    /// The ledger of the trainee's xAPI statements a learning record store has acknowledged.
+    pub fn xapi_ledger(&self, trainee_id: &str) -> PathBuf {
+        self.trainee_dir(trainee_id).join("xapi-acknowledged.log")
+    }
+
     /// Takes the store lock (see [`StoreLock`]), waiting for another command to finish.
     pub(super) fn exclusive(&self) -> Result<StoreLock, ProgressError> {
         let key = self.dir.clone();

@@ -1300,3 +1300,112 @@ pub(crate) fn shipped_scenario_count() -> usize {
         .filter(|n| n.ends_with(".ron") && !n.ends_with(".test.ron"))
         .count()
 }
+
+#[test]
+fn xapi_export_writes_cmi5_statements_with_stable_ids_and_push_queues_when_the_lrs_is_down() {
+    let data = std::env::temp_dir().join(format!("holdline-cli-xapi-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let dir = data.to_str().unwrap();
+    assert_eq!(
+        holdline_in(&data, &["trainee", "add", "Zoë"]).status.code(),
+        Some(0)
+    );
+    let answers =
+        "1\nI am so sorry Dana, it is held at the Eastfield depot and comes Thursday 13 June.\n1\n";
+    let played = holdline(
+        &[
+            "--data-dir",
+            dir,
+            "play",
+            "late-parcel",
+            "--trainee",
+            "Zoë",
+            "--seed",
+            "3",
+        ],
+        answers,
+    );
+    assert_eq!(played.status.code(), Some(0), "{}", stderr(&played));
+    let export = |to: &str| {
+        let out = holdline_in(&data, &["xapi", "export", to, "--mbox", "zoe@example.com"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let text = export("-");
+    let statements: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON statement a line"))
+        .collect();
+    let verbs: Vec<&str> = statements
+        .iter()
+        .map(|s| {
+            s["verb"]["id"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(verbs.first(), Some(&"initialized"));
+    assert_eq!(verbs.last(), Some(&"terminated"));
+    assert!(verbs.contains(&"completed"));
+    assert!(
+        verbs.contains(&"passed") || verbs.contains(&"failed"),
+        "{verbs:?}"
+    );
+    let answered: Vec<&serde_json::Value> = statements
+        .iter()
+        .filter(|s| s["verb"]["id"].as_str().unwrap().ends_with("/answered"))
+        .collect();
+    assert!(!answered.is_empty());
+    for s in &answered {
+        let kind = s["object"]["definition"]["interactionType"]
+            .as_str()
+            .unwrap();
+        assert!(kind == "choice" || kind == "long-fill-in", "{kind}");
+        if kind == "choice" {
+            assert!(
+                s["object"]["definition"]["choices"]
+                    .as_array()
+                    .unwrap()
+                    .len()
+                    >= 2
+            );
+        }
+        let scaled = s["result"]["score"]["scaled"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&scaled));
+        assert!(s["result"]["response"].is_string());
+    }
+    for s in &statements {
+        assert_eq!(s["actor"]["mbox"], "mailto:zoe@example.com");
+        let ts = s["timestamp"].as_str().unwrap();
+        assert!(ts.ends_with('Z') && ts.len() == 24, "{ts}");
+        assert_eq!(s["id"].as_str().unwrap().len(), 36);
+    }
+    // Made again, the statements are the same, ids included: an LRS keeps one copy.
+    assert_eq!(export("-"), text);
+    // Nothing listens on port 9 here: the push fails, says so, and keeps everything queued.
+    let out = holdline_in(
+        &data,
+        &[
+            "xapi",
+            "push",
+            "--endpoint",
+            "http://127.0.0.1:9/xAPI",
+            "--auth",
+            "u:p",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains(&format!(
+            "0 sent, 0 already held by the LRS, {} queued",
+            statements.len()
+        )),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stderr(&out).contains("nothing is lost"), "{}", stderr(&out));
+    let _ = std::fs::remove_dir_all(&data);
+}

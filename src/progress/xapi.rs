@@ -1,0 +1,338 @@
+//! xAPI statements, in the cmi5 vocabulary, for a trainee's saved attempts: what a learning
+//! record store (LRS) is sent. Built from the attempt records the store keeps, so a statement
+//! can always be made again exactly as it was: its id is derived from the trainee, the attempt
+//! and its place in the attempt, and an LRS that already holds an id ignores it. Sending the
+//! same attempts twice therefore never duplicates anything.
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::attempt::{AttemptRecord, AttemptStatus};
+use crate::scenario::model::{Scenario, Turn};
+
+/// cmi5's verbs (and ADL's "abandoned"), by what they say.
+pub mod verbs {
+    #![allow(missing_docs)] // Each constant is named by the verb it holds.
+    pub const INITIALIZED: &str = "http://adlnet.gov/expapi/verbs/initialized";
+    pub const ANSWERED: &str = "http://adlnet.gov/expapi/verbs/answered";
+    pub const COMPLETED: &str = "http://adlnet.gov/expapi/verbs/completed";
+    pub const PASSED: &str = "http://adlnet.gov/expapi/verbs/passed";
+    pub const FAILED: &str = "http://adlnet.gov/expapi/verbs/failed";
+    pub const ABANDONED: &str = "https://w3id.org/xapi/adl/verbs/abandoned";
+    pub const TERMINATED: &str = "http://adlnet.gov/expapi/verbs/terminated";
+}
+
+const CMI5_CATEGORY: &str = "https://w3id.org/xapi/cmi5/context/categories/cmi5";
+const CMI_INTERACTION: &str = "http://adlnet.gov/expapi/activities/cmi.interaction";
+const SESSION_ID: &str = "https://w3id.org/xapi/cmi5/context/extensions/sessionid";
+
+/// Who the statements are about, and where their activity ids live.
+#[derive(Debug, Clone)]
+pub struct XapiIdentity {
+    /// The actor: an account on `home_page` named by the trainee's id, or an email address.
+    pub actor: Actor,
+    /// The IRI every activity id starts with: `<base>/scenarios/<id>`.
+    pub activity_base: String,
+}
+
+/// How the trainee is named to the LRS.
+#[derive(Debug, Clone)]
+pub enum Actor {
+    /// `account: { homePage, name }`; the name is the trainee's id.
+    Account {
+        /// The account's home page, e.g. the programme's site.
+        home_page: String,
+    },
+    /// `mbox: mailto:...`.
+    Mbox(String),
+}
+
+impl Default for XapiIdentity {
+    fn default() -> Self {
+        XapiIdentity {
+            actor: Actor::Account {
+                home_page: "https://holdline.local".into(),
+            },
+            activity_base: "https://holdline.local/xapi".into(),
+        }
+    }
+}
+
+/// The statements of one attempt, in order: `initialized`; `answered` for each reply;
+/// `completed` and `passed` or `failed` for a finished attempt, `abandoned` for one left early;
+/// `terminated`. `scenario` (the one played, if the library still has it at the same version)
+/// lists the choices a picked reply was chosen from.
+pub fn statements(
+    identity: &XapiIdentity,
+    trainee_id: &str,
+    trainee_name: &str,
+    attempt: &AttemptRecord,
+    scenario: Option<&Scenario>,
+) -> Vec<Value> {
+    let scenario =
+        scenario.filter(|s| s.id == attempt.scenario_id && s.version == attempt.scenario_version);
+    let activity = format!(
+        "{}/scenarios/{}",
+        identity.activity_base, attempt.scenario_id
+    );
+    let actor = actor_json(identity, trainee_id, trainee_name);
+    let registration = derived_uuid(&[trainee_id, &attempt.id, "registration"]);
+    let title = scenario.map_or(attempt.scenario_id.as_str(), |s| s.title.as_str());
+    let object = json!({
+        "objectType": "Activity",
+        "id": activity,
+        "definition": {
+            "name": { "en-US": title },
+            "type": "http://adlnet.gov/expapi/activities/simulation",
+        },
+    });
+    let mut out = Vec::new();
+    let mut push = |verb: &str, at_ms: u64, object: Value, result: Option<Value>| {
+        let index = out.len().to_string();
+        let mut statement = json!({
+            "id": derived_uuid(&[trainee_id, &attempt.id, &index]),
+            "actor": actor,
+            "verb": { "id": verb, "display": { "en-US": verb_name(verb) } },
+            "object": object,
+            "timestamp": utc_timestamp(at_ms),
+            "context": {
+                "registration": registration,
+                "contextActivities": {
+                    "category": [{ "id": CMI5_CATEGORY }],
+                    "grouping": [{ "id": activity }],
+                },
+                "extensions": { SESSION_ID: registration },
+            },
+        });
+        if let Some(result) = result {
+            statement["result"] = result;
+        }
+        out.push(statement);
+    };
+    let start_ms = attempt.started_at.saturating_mul(1000);
+    let end_ms = attempt.finished_at.saturating_mul(1000).max(start_ms);
+    push(verbs::INITIALIZED, start_ms, object.clone(), None);
+    let mut at_ms = start_ms;
+    for (i, turn) in attempt.turns.iter().enumerate() {
+        at_ms = at_ms.saturating_add(turn.elapsed_ms).min(end_ms);
+        let mut definition = json!({
+            "name": { "en-US": format!("{title}: {}", turn.node_id) },
+            "description": { "en-US": turn.customer_line },
+            "type": CMI_INTERACTION,
+        });
+        let response = match turn.choice {
+            Some(picked) => {
+                definition["interactionType"] = "choice".into();
+                if let Some(choices) = scenario.and_then(|s| offered(s, &turn.node_id)) {
+                    definition["choices"] = choices;
+                }
+                format!("choice-{}", picked + 1)
+            }
+            None => {
+                definition["interactionType"] = "long-fill-in".into();
+                turn.reply.clone()
+            }
+        };
+        let rules: Vec<&str> = [
+            &turn.score.empathy,
+            &turn.score.accuracy,
+            &turn.score.deescalation,
+        ]
+        .iter()
+        .flat_map(|d| d.reasons.iter().map(|r| r.rule.as_str()))
+        .collect();
+        let ext = |name: &str| format!("{}/extensions/{name}", identity.activity_base);
+        let result = json!({
+            "response": response,
+            "score": score_json(turn.score.overall),
+            "extensions": {
+                ext("empathy"): turn.score.empathy.score,
+                ext("accuracy"): turn.score.accuracy.score,
+                ext("deescalation"): turn.score.deescalation.score,
+                ext("rules"): rules,
+                ext("turn"): i + 1,
+            },
+        });
+        let object = json!({
+            "objectType": "Activity",
+            "id": format!("{activity}/nodes/{}", turn.node_id),
+            "definition": definition,
+        });
+        push(verbs::ANSWERED, at_ms, object, Some(result));
+    }
+    let duration = iso_duration(end_ms - start_ms);
+    match (&attempt.status, &attempt.outcome) {
+        (AttemptStatus::Finished, Some(outcome)) => {
+            push(
+                verbs::COMPLETED,
+                end_ms,
+                object.clone(),
+                Some(json!({ "completion": true, "duration": duration })),
+            );
+            let verb = if outcome.passed {
+                verbs::PASSED
+            } else {
+                verbs::FAILED
+            };
+            push(
+                verb,
+                end_ms,
+                object.clone(),
+                Some(json!({
+                    "score": score_json(outcome.overall),
+                    "success": outcome.passed,
+                    "completion": true,
+                    "duration": duration,
+                })),
+            );
+        }
+        _ => push(
+            verbs::ABANDONED,
+            end_ms,
+            object.clone(),
+            Some(json!({ "completion": false, "duration": duration })),
+        ),
+    }
+    push(
+        verbs::TERMINATED,
+        end_ms,
+        object,
+        Some(json!({ "duration": duration })),
+    );
+    out
+}
+
+fn actor_json(identity: &XapiIdentity, trainee_id: &str, trainee_name: &str) -> Value {
+    match &identity.actor {
+        Actor::Account { home_page } => json!({
+            "objectType": "Agent",
+            "name": trainee_name,
+            "account": { "homePage": home_page, "name": trainee_id },
+        }),
+        Actor::Mbox(address) => json!({
+            "objectType": "Agent",
+            "name": trainee_name,
+            "mbox": if address.starts_with("mailto:") { address.clone() } else { format!("mailto:{address}") },
+        }),
+    }
+}
+
+/// The choices offered at a choice node, as cmi.interaction components, numbered as the
+/// trainee saw them when every choice was offered.
+fn offered(scenario: &Scenario, node_id: &str) -> Option<Value> {
+    let node = scenario.node(node_id)?;
+    let Turn::Choices(choices) = &node.turn else {
+        return None;
+    };
+    Some(
+        choices
+            .iter()
+            .enumerate()
+            .map(|(i, c)| json!({ "id": format!("choice-{}", i + 1), "description": { "en-US": c.text } }))
+            .collect(),
+    )
+}
+
+fn score_json(overall: u8) -> Value {
+    json!({
+        "scaled": f64::from(overall.min(100)) / 100.0,
+        "raw": overall.min(100),
+        "min": 0,
+        "max": 100,
+    })
+}
+
+fn verb_name(verb: &str) -> &str {
+    verb.rsplit('/').next().unwrap_or(verb)
+}
+
+/// A UUID made from `parts`: the first 16 bytes of their SHA-256, marked as a version 8
+/// (custom) UUID of the RFC 4122 variant. The same attempt always gives the same ids.
+pub fn derived_uuid(parts: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0x1f]);
+    }
+    let digest = hasher.finalize();
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&digest[..16]);
+    b[6] = (b[6] & 0x0f) | 0x80;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// Milliseconds since the Unix epoch as an ISO 8601 UTC timestamp, "2026-12-03T12:00:00.000Z".
+pub fn utc_timestamp(ms: u64) -> String {
+    let secs = ms / 1000;
+    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60,
+        ms % 1000
+    )
+}
+
+/// Howard Hinnant's days-to-civil algorithm: a day count since 1970-01-01 as (year, month, day).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// Milliseconds as an ISO 8601 duration, "PT83.5S".
+pub fn iso_duration(ms: u64) -> String {
+    if ms.is_multiple_of(1000) {
+        format!("PT{}S", ms / 1000)
+    } else {
+        format!("PT{}.{:03}S", ms / 1000, ms % 1000)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_utc_iso_8601() {
+        assert_eq!(utc_timestamp(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(utc_timestamp(951_782_400_123), "2000-02-29T00:00:00.123Z");
+        assert_eq!(utc_timestamp(1_796_299_200_000), "2026-12-03T12:00:00.000Z");
+        assert_eq!(iso_duration(83_500), "PT83.500S");
+        assert_eq!(iso_duration(120_000), "PT120S");
+    }
+
+    #[test]
+    fn derived_ids_are_stable_version_8_uuids() {
+        let a = derived_uuid(&["dana", "000000000001-001", "0"]);
+        assert_eq!(a, derived_uuid(&["dana", "000000000001-001", "0"]));
+        assert_ne!(a, derived_uuid(&["dana", "000000000001-001", "1"]));
+        // "ab" + "c" must not collide with "a" + "bc".
+        assert_ne!(derived_uuid(&["ab", "c"]), derived_uuid(&["a", "bc"]));
+        let parts: Vec<&str> = a.split('-').collect();
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12]
+        );
+        assert!(parts[2].starts_with('8'));
+        assert!(matches!(parts[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'));
+    }
+}
