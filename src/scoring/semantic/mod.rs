@@ -33,6 +33,8 @@ struct Exemplar {
     text: String,
     embedding: Embedding,
     negated: Vec<String>,
+    /// The stems of its words, for the negation checks: worked out once, not per clause.
+    stems: Vec<String>,
 }
 
 /// A bank with its exemplars embedded.
@@ -108,6 +110,7 @@ impl SemanticLayer {
                     .iter()
                     .map(|text| Exemplar {
                         negated: negated_words(text),
+                        stems: stems(text),
                         text: text.clone(),
                         embedding: next.next().unwrap_or([0.0; encoder::DIM]),
                     })
@@ -243,6 +246,7 @@ impl SemanticLayer {
                 extras[bank].push(Exemplar {
                     embedding: self.embed(&without_figures(&text)),
                     negated: negated_words(&text),
+                    stems: stems(&text),
                     text,
                 });
             }
@@ -536,6 +540,13 @@ const NEGATIVE_WORDS: [&str; 12] = [
     "bother", "rush", "charge",
 ];
 
+/// The stems of [`NEGATIVE_WORDS`], worked out once.
+fn negative_stems() -> &'static [String] {
+    static STEMS: std::sync::LazyLock<Vec<String>> =
+        std::sync::LazyLock::new(|| NEGATIVE_WORDS.iter().map(|w| stem(w)).collect());
+    &STEMS
+}
+
 /// Whether the clause says the opposite of `exemplar`: it negates a content word the exemplar
 /// states plainly ("I'm not sorry" against "I'm really sorry"), or states plainly a word the
 /// exemplar negates ("I can help with that" against "I can't help you with that").
@@ -545,9 +556,9 @@ fn flips(
     exemplar: &Exemplar,
     good_bank: bool,
 ) -> bool {
-    let exemplar_words = stems(&exemplar.text);
+    let exemplar_words = &exemplar.stems;
     let negates_what_it_states = clause_negated.iter().any(|w| {
-        !(good_bank && NEGATIVE_WORDS.iter().any(|n| stem(n) == *w))
+        !(good_bank && negative_stems().contains(w))
             && exemplar_words.contains(w)
             && !exemplar.negated.contains(w)
     });
@@ -561,7 +572,7 @@ fn flips(
             .any(|w| clause_words.contains(w) && !clause_negated.contains(w));
     negates_what_it_states
         || states_what_it_negates
-        || turns_the_blame_round(clause_words, &exemplar_words, good_bank)
+        || turns_the_blame_round(clause_words, exemplar_words, good_bank)
 }
 
 /// Whether a clause says of us what a bad exemplar says of the customer: "that's our fault"
@@ -576,10 +587,9 @@ fn turns_the_blame_round(
     const SECOND: [&str; 4] = ["you", "your", "yourself", "you'r"];
     const FIRST: [&str; 7] = ["we", "our", "us", "i", "me", "my", "we'r"];
     let has = |stems: &[String], set: &[&str]| stems.iter().any(|w| set.contains(&w.as_str()));
-    let same_bad_thing = NEGATIVE_WORDS
+    let same_bad_thing = negative_stems()
         .iter()
-        .map(|w| stem(w))
-        .any(|w| clause_stems.contains(&w) && exemplar_stems.contains(&w));
+        .any(|w| clause_stems.contains(w) && exemplar_stems.contains(w));
     !good_bank
         && same_bad_thing
         && has(exemplar_stems, &SECOND)
@@ -610,6 +620,7 @@ mod tests {
             text: text.into(),
             embedding: [0.0; encoder::DIM],
             negated: negated_words(text),
+            stems: stems(text),
         };
         let flipped = |clause: &str, ex: &str| {
             flips(&stems(clause), &negated_words(clause), &exemplar(ex), true)
