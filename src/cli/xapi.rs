@@ -74,7 +74,9 @@ pub fn run(
             identity,
         } => {
             let endpoint = Endpoint::parse(endpoint, auth).map_err(CliError::usage)?;
-            let (ledger, all) = trainee_statements(data_dir, scenarios, lexicon, identity)?;
+            let (store, trainee, all) = trainee_statements(data_dir, scenarios, lexicon, identity)?;
+            let ledger =
+                store.xapi_ledger(&trainee, &format!("{}{}", endpoint.host, endpoint.path));
             let report = lrs::push(&endpoint, &all, &ledger);
             println!(
                 "{} sent, {} already held by the LRS, {} queued",
@@ -89,7 +91,7 @@ pub fn run(
             }
         }
         XapiCommand::Export { file, identity } => {
-            let (_, all) = trainee_statements(data_dir, scenarios, lexicon, identity)?;
+            let (_, _, all) = trainee_statements(data_dir, scenarios, lexicon, identity)?;
             let mut text = String::new();
             for statement in &all {
                 text.push_str(&statement.to_string());
@@ -110,13 +112,13 @@ pub fn run(
     }
 }
 
-/// The trainee's ledger and every statement of every saved attempt, oldest first.
+/// The store, the trainee's id and every statement of every saved attempt, oldest first.
 fn trainee_statements(
     data_dir: &Path,
     scenarios: &Path,
     lexicon: &Lexicon,
     identity: &IdentityArgs,
-) -> Result<(PathBuf, Vec<Value>), CliError> {
+) -> Result<(ProgressStore, String, Vec<Value>), CliError> {
     let store = ProgressStore::new(data_dir);
     let trainee = pick_trainee(&store, data_dir, identity.trainee.as_deref())?;
     let history = store.history(&trainee.id)?;
@@ -141,5 +143,5 @@ fn trainee_statements(
             statements(&who, &trainee.id, &trainee.name, attempt, scenario)
         })
         .collect();
-    Ok((store.xapi_ledger(&trainee.id), all))
+    Ok((store, trainee.id, all))
 }

@@ -128,9 +128,13 @@ impl ProgressStore {
         self.trainees_dir().join(id)
     }
 
-    /// The ledger of the trainee's xAPI statements a learning record store has acknowledged.
-    pub fn xapi_ledger(&self, trainee_id: &str) -> PathBuf {
-        self.trainee_dir(trainee_id).join("xapi-acknowledged.log")
+    /// The ledger of the trainee's xAPI statements that the learning record store `lrs` (its
+    /// host and path) has acknowledged. One per LRS: statements a test LRS holds are still owed
+    /// to the production one.
+    pub fn xapi_ledger(&self, trainee_id: &str, lrs: &str) -> PathBuf {
+        let tag = crate::progress::xapi::derived_uuid(&[lrs]);
+        self.trainee_dir(trainee_id)
+            .join(format!("xapi-acknowledged-{}.log", &tag[..8]))
     }
 
     /// Takes the store lock (see [`StoreLock`]), waiting for another command to finish.

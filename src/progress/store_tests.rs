@@ -524,3 +524,16 @@ fn an_open_trainee_saves_only_under_its_lock_and_says_so_otherwise() {
     assert_eq!(store.current().as_deref(), Some(trainee.id.as_str()));
     fs::remove_dir_all(store.dir()).unwrap();
 }
+
+#[test]
+fn each_lrs_has_its_own_xapi_ledger() {
+    let store = ProgressStore::new("/nonexistent/holdline-ledgers");
+    let test_lrs = store.xapi_ledger("ana", "127.0.0.1:8100/xAPI/statements");
+    let production = store.xapi_ledger("ana", "lrs.example:80/xAPI/statements");
+    assert_ne!(test_lrs, production);
+    assert_eq!(
+        test_lrs,
+        store.xapi_ledger("ana", "127.0.0.1:8100/xAPI/statements")
+    );
+    assert!(test_lrs.starts_with("/nonexistent/holdline-ledgers"));
+}
