@@ -145,8 +145,21 @@ impl RuleScorer {
         span: Option<(usize, usize)>,
         detail: Option<&str>,
     ) {
+        self.fire_times(tally, id, reply, span, detail, 1);
+    }
+
+    /// As [`RuleScorer::fire`], the rule's weight counted `times` over.
+    fn fire_times(
+        &self,
+        tally: &mut ReasonsByDimension,
+        id: &str,
+        reply: &str,
+        span: Option<(usize, usize)>,
+        detail: Option<&str>,
+        times: i32,
+    ) {
         let rule = self.builtin_rule(id);
-        let mut r = reason(&rule, rule.weight, reply, span);
+        let mut r = reason(&rule, rule.weight.saturating_mul(times), reply, span);
         if let Some(detail) = detail {
             r.explanation = format!("{} {detail}", r.explanation);
         }
@@ -223,13 +236,15 @@ impl RuleScorer {
             } else {
                 format!("({phrases} empathy phrases)")
             };
-            self.fire(&mut tally, builtin::STUFFING, reply, None, Some(&detail));
-            if heavy {
-                let rule = self.builtin_rule(builtin::STUFFING);
-                if let Some(last) = tally.list(rule.dimension).last_mut() {
-                    last.delta = rule.weight.saturating_mul(2);
-                }
-            }
+            let times = if heavy { 2 } else { 1 };
+            self.fire_times(
+                &mut tally,
+                builtin::STUFFING,
+                reply,
+                None,
+                Some(&detail),
+                times,
+            );
         }
         self.check_name(&node, reply, tokens, &mut tally);
         self.check_triggers(context, &node, reply, tokens, &mut tally);
