@@ -2,6 +2,7 @@
 
 mod calibrate;
 pub mod exit;
+mod export;
 mod graph;
 mod list;
 mod new;
@@ -9,6 +10,8 @@ pub mod output_errors;
 mod paths;
 mod play;
 mod progress;
+mod report;
+mod report_html;
 mod rescore;
 mod score;
 mod stats;
@@ -238,6 +241,38 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write a trainee's progress (or every trainee's, with --all) as one file each,
+    /// `<id>.holdline-export.json`, for the trainer's cohort report.
+    Export {
+        /// Name or id (default: the trainee who played last).
+        #[arg(long, conflicts_with = "all")]
+        trainee: Option<String>,
+        /// Every trainee on this machine, one file each.
+        #[arg(long)]
+        all: bool,
+        /// A folder to write into (created if missing), or for one trainee a file name ending
+        /// in .holdline-export.json [default: the current folder].
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
+    },
+    /// A cohort's progress from the trainees' export files gathered in one folder (searched at
+    /// any depth): curriculum progress per trainee, a scenario x dimension heat map, weekly
+    /// trends, choice picks per node, most-missed facts and due reviews. Prints a summary
+    /// unless --html, --csv or --json say where the report goes.
+    Report {
+        /// The folder the *.holdline-export.json files were gathered in.
+        #[arg(long, value_name = "DIR")]
+        cohort: PathBuf,
+        /// Write a printable HTML page with charts here.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// Write a CSV here: one row per trainee and curriculum module.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+        /// Print the report's content as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// List, add, rename or delete the trainees on this machine.
     #[command(subcommand)]
     Trainee(progress::TraineeCommand),
@@ -361,6 +396,7 @@ fn dispatch(cli: Cli) -> CliResult {
                 | Command::List { .. }
                 | Command::Score { .. }
                 | Command::Calibrate { .. }
+                | Command::Report { .. }
         )
     );
     let data_dir = resolve_data_dir(cli.data_dir);
@@ -484,6 +520,32 @@ fn dispatch(cli: Cli) -> CliResult {
             },
         ),
         Some(Command::Stats { scenario, json }) => stats::run(&data_dir, scenario.as_deref(), json),
+        Some(Command::Export { trainee, all, out }) => export::run(
+            &data_dir,
+            export::ExportArgs {
+                trainee: trainee.as_deref(),
+                all,
+                out: out.as_deref(),
+            },
+        ),
+        Some(Command::Report {
+            cohort,
+            html,
+            csv,
+            json,
+        }) => {
+            let curricula = load_curricula(&curricula_dir, Some(&cli.scenarios), &lexicon)?;
+            report::run(
+                &rules,
+                &curricula,
+                report::ReportArgs {
+                    cohort: &cohort,
+                    html: html.as_deref(),
+                    csv: csv.as_deref(),
+                    json,
+                },
+            )
+        }
         Some(Command::Trainee(command)) => progress::run_trainee(&data_dir, &command),
         Some(Command::Xapi(command)) => xapi::run(&data_dir, &cli.scenarios, &lexicon, &command),
         None => {

@@ -3,7 +3,9 @@
 //! out from that history by rules a training programme can edit.
 
 pub mod attempt;
+pub mod cohort;
 pub mod curriculum;
+pub mod export;
 pub mod files;
 mod legacy;
 pub mod lrs;

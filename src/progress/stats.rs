@@ -51,13 +51,26 @@ const TOP: usize = 10;
 
 /// Statistics per scenario over `attempts`, by scenario id.
 pub fn scenario_stats(attempts: &[AttemptRecord]) -> BTreeMap<String, ScenarioStats> {
-    let mut out: BTreeMap<String, ScenarioStats> = BTreeMap::new();
-    let mut missed: BTreeMap<String, BTreeMap<(String, String), usize>> = BTreeMap::new();
-    let mut penalties: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
-    let mut sums: BTreeMap<(String, String), [u32; 4]> = BTreeMap::new();
-    for attempt in attempts {
+    let mut stats = StatsAccumulator::default();
+    attempts.iter().for_each(|a| stats.add(a));
+    stats.finish()
+}
+
+/// [`scenario_stats`] one attempt at a time, for a cohort too large to hold in memory at once:
+/// what it keeps grows with the scenarios and nodes played, not with the attempts.
+#[derive(Debug, Default)]
+pub struct StatsAccumulator {
+    out: BTreeMap<String, ScenarioStats>,
+    missed: BTreeMap<String, BTreeMap<(String, String), usize>>,
+    penalties: BTreeMap<String, BTreeMap<String, usize>>,
+    sums: BTreeMap<(String, String), [u32; 4]>,
+}
+
+impl StatsAccumulator {
+    /// Counts one attempt in.
+    pub fn add(&mut self, attempt: &AttemptRecord) {
         let id = &attempt.scenario_id;
-        let stats = out.entry(id.clone()).or_insert_with(|| ScenarioStats {
+        let stats = self.out.entry(id.clone()).or_insert_with(|| ScenarioStats {
             scenario_id: id.clone(),
             ..ScenarioStats::default()
         });
@@ -80,20 +93,25 @@ pub fn scenario_stats(attempts: &[AttemptRecord]) -> BTreeMap<String, ScenarioSt
                 None => {
                     node.typed += 1;
                     let s = &turn.score;
-                    let sum = sums.entry((id.clone(), turn.node_id.clone())).or_default();
+                    let sum = self
+                        .sums
+                        .entry((id.clone(), turn.node_id.clone()))
+                        .or_default();
                     for (total, v) in sum.iter_mut().zip(scores(s)) {
                         *total += u32::from(v);
                     }
                     for reason in Dimension::ALL.iter().flat_map(|&d| &s.dimension(d).reasons) {
                         if reason.rule == FACT_MISSING {
                             let fact = fact_id(&reason.explanation).to_string();
-                            *missed
+                            *self
+                                .missed
                                 .entry(id.clone())
                                 .or_default()
                                 .entry((turn.node_id.clone(), fact))
                                 .or_default() += 1;
                         } else if reason.delta < 0 {
-                            *penalties
+                            *self
+                                .penalties
                                 .entry(id.clone())
                                 .or_default()
                                 .entry(reason.rule.clone())
@@ -104,22 +122,32 @@ pub fn scenario_stats(attempts: &[AttemptRecord]) -> BTreeMap<String, ScenarioSt
             }
         }
     }
-    for ((scenario, node), sum) in sums {
-        if let Some(n) = out.get_mut(&scenario).and_then(|s| s.nodes.get_mut(&node))
-            && n.typed > 0
-        {
-            let count = n.typed as u32;
-            n.typed_mean = Some(sum.map(|total| ((total + count / 2) / count) as u8));
+
+    /// The statistics of every attempt added, by scenario id.
+    pub fn finish(self) -> BTreeMap<String, ScenarioStats> {
+        let StatsAccumulator {
+            mut out,
+            mut missed,
+            mut penalties,
+            sums,
+        } = self;
+        for ((scenario, node), sum) in sums {
+            if let Some(n) = out.get_mut(&scenario).and_then(|s| s.nodes.get_mut(&node))
+                && n.typed > 0
+            {
+                let count = n.typed as u32;
+                n.typed_mean = Some(sum.map(|total| ((total + count / 2) / count) as u8));
+            }
         }
+        for (scenario, stats) in &mut out {
+            stats.most_missed_facts = top(missed.remove(scenario).unwrap_or_default())
+                .into_iter()
+                .map(|((node, fact), n)| (node, fact, n))
+                .collect();
+            stats.most_frequent_penalties = top(penalties.remove(scenario).unwrap_or_default());
+        }
+        out
     }
-    for (scenario, stats) in &mut out {
-        stats.most_missed_facts = top(missed.remove(scenario).unwrap_or_default())
-            .into_iter()
-            .map(|((node, fact), n)| (node, fact, n))
-            .collect();
-        stats.most_frequent_penalties = top(penalties.remove(scenario).unwrap_or_default());
-    }
-    out
 }
 
 fn scores(s: &ReplyScore) -> [u8; 4] {

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-fn holdline(args: &[&str], stdin: &str) -> Output {
+pub(crate) fn holdline(args: &[&str], stdin: &str) -> Output {
     // Never the machine's own data folder: a play with no --data-dir is saved for the trainee
     // who played last, and that must not be a real trainee's history.
     let default_data =
@@ -26,7 +26,7 @@ fn holdline(args: &[&str], stdin: &str) -> Output {
     child.wait_with_output().expect("binary exits")
 }
 
-fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
@@ -127,7 +127,7 @@ fn play_an_unknown_scenario_says_so() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no scenario \"no-such-scenario\""));
 }
 
-fn stderr(output: &Output) -> String {
+pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
@@ -210,7 +210,7 @@ fn score_usage_errors_exit_2() {
     );
 }
 
-fn holdline_in(data: &std::path::Path, args: &[&str]) -> Output {
+pub(crate) fn holdline_in(data: &std::path::Path, args: &[&str]) -> Output {
     let mut all = vec!["--data-dir", data.to_str().unwrap()];
     all.extend_from_slice(args);
     holdline(&all, "")

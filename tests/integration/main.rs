@@ -6,6 +6,7 @@
 #[cfg(feature = "app")]
 mod app_screens;
 mod cli;
+mod cohort_report;
 mod layers;
 mod library;
 mod loader_robustness;

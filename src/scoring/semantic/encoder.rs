@@ -195,33 +195,63 @@ impl Encoder {
         let mut context = vec![0f32; rows * DIM];
         let scale = 1.0 / (HEAD_DIM as f32).sqrt();
         let longest = lengths.iter().copied().max().unwrap_or(0);
-        let mut weights = vec![0f32; longest];
+        let mut weights = vec![0f32; longest * longest];
         let mut start = 0;
         for &n in lengths {
             for h in 0..HEADS {
-                let col = h * HEAD_DIM;
-                for i in start..start + n {
-                    let qi = &q[i * DIM + col..i * DIM + col + HEAD_DIM];
-                    let mut max = f32::NEG_INFINITY;
-                    for (j, w) in (start..start + n).zip(weights.iter_mut()) {
-                        let kj = &k[j * DIM + col..j * DIM + col + HEAD_DIM];
-                        *w = qi.iter().zip(kj).map(|(a, b)| a * b).sum::<f32>() * scale;
-                        max = max.max(*w);
-                    }
-                    let weights = &mut weights[..n];
+                let at = start * DIM + h * HEAD_DIM;
+                let weights = &mut weights[..n * n];
+                // scores = scale * Q_h K_h^T: the head's columns of q and k, read in place
+                // through strides (K transposed by swapping its strides).
+                // SAFETY: q and k hold `rows` rows of DIM; rows start..start+n and columns
+                // at..at+HEAD_DIM of each lie inside them; `weights` is n x n.
+                unsafe {
+                    matrixmultiply::sgemm(
+                        n,
+                        HEAD_DIM,
+                        n,
+                        scale,
+                        q[at..].as_ptr(),
+                        DIM as isize,
+                        1,
+                        k[at..].as_ptr(),
+                        1,
+                        DIM as isize,
+                        0.0,
+                        weights.as_mut_ptr(),
+                        n as isize,
+                        1,
+                    );
+                }
+                for row in weights.chunks_exact_mut(n) {
+                    let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
                     let mut sum = 0f32;
-                    for w in weights.iter_mut() {
+                    for w in row.iter_mut() {
                         *w = (*w - max).exp();
                         sum += *w;
                     }
-                    let out = &mut context[i * DIM + col..i * DIM + col + HEAD_DIM];
-                    for (j, w) in (start..start + n).zip(weights.iter()) {
-                        let p = w / sum;
-                        let vj = &v[j * DIM + col..j * DIM + col + HEAD_DIM];
-                        for (o, value) in out.iter_mut().zip(vj) {
-                            *o += p * value;
-                        }
-                    }
+                    let inv = 1.0 / sum;
+                    row.iter_mut().for_each(|w| *w *= inv);
+                }
+                // context_h = softmax(scores) V_h, written into the head's columns.
+                // SAFETY: as above for v and context; `weights` is n x n.
+                unsafe {
+                    matrixmultiply::sgemm(
+                        n,
+                        n,
+                        HEAD_DIM,
+                        1.0,
+                        weights.as_ptr(),
+                        n as isize,
+                        1,
+                        v[at..].as_ptr(),
+                        DIM as isize,
+                        1,
+                        0.0,
+                        context[at..].as_mut_ptr(),
+                        DIM as isize,
+                        1,
+                    );
                 }
             }
             start += n;
@@ -239,32 +269,97 @@ impl Encoder {
     }
 }
 
+/// Products smaller than this many multiply-adds run on one thread: below it, starting a
+/// second costs more than it saves.
+const PARALLEL_MIN_WORK: usize = 1 << 21;
+
+/// How many threads a large matrix product is split over: `HOLDLINE_SCORER_THREADS` (1 keeps a
+/// core free), else two, or one on a single-core machine. Every thread count gives the same
+/// bits: the split is by output column, and each column's sums run in the same order.
+fn threads() -> usize {
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| {
+        std::env::var("HOLDLINE_SCORER_THREADS")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .unwrap_or(2)
+            .clamp(1, 8)
+            .min(std::thread::available_parallelism().map_or(1, |n| n.get()))
+    })
+}
+
+/// The output matrix, shared by threads that each write their own columns of it.
+#[derive(Clone, Copy)]
+struct Output(*mut f32);
+// SAFETY: threads given an `Output` write disjoint columns, and the owner waits for them.
+unsafe impl Send for Output {}
+unsafe impl Sync for Output {}
+
+impl Output {
+    fn ptr(self) -> *mut f32 {
+        self.0
+    }
+}
+
 /// `x [rows x in] * weight^T + bias`.
 fn linear(x: &[f32], rows: usize, l: &Linear) -> Vec<f32> {
+    linear_on(x, rows, l, threads())
+}
+
+fn linear_on(x: &[f32], rows: usize, l: &Linear, threads: usize) -> Vec<f32> {
     assert_eq!(x.len(), rows * l.inp, "linear: input of the wrong width");
     let mut y = vec![0f32; rows * l.out];
     for r in y.chunks_exact_mut(l.out) {
         r.copy_from_slice(&l.bias);
     }
-    // SAFETY: the pointers and strides describe `x` as rows x inp and `weight_t` as inp x out
-    // and `y` as rows x out, all row-major; the lengths were checked above and by construction.
-    unsafe {
-        matrixmultiply::sgemm(
-            rows,
-            l.inp,
-            l.out,
-            1.0,
-            x.as_ptr(),
-            l.inp as isize,
-            1,
-            l.weight_t.as_ptr(),
-            l.out as isize,
-            1,
-            1.0,
-            y.as_mut_ptr(),
-            l.out as isize,
-            1,
-        );
+    let parts = if rows * l.inp * l.out >= PARALLEL_MIN_WORK {
+        threads.max(1)
+    } else {
+        1
+    };
+    // Column blocks a multiple of 16 wide, so each matches whole kernel tiles.
+    let width = l.out.div_ceil(parts).div_ceil(16) * 16;
+    let out = Output(y.as_mut_ptr());
+    let columns = &|from: usize| {
+        let n = width.min(l.out - from);
+        // SAFETY: `x` is rows x inp, `weight_t` inp x out and `y` rows x out, all row-major
+        // (lengths checked above and by construction); columns from..from+n lie inside out,
+        // and no other thread writes them.
+        unsafe {
+            matrixmultiply::sgemm(
+                rows,
+                l.inp,
+                n,
+                1.0,
+                x.as_ptr(),
+                l.inp as isize,
+                1,
+                l.weight_t.as_ptr().add(from),
+                l.out as isize,
+                1,
+                1.0,
+                out.ptr().add(from),
+                l.out as isize,
+                1,
+            );
+        }
+    };
+    let starts: Vec<usize> = (0..l.out).step_by(width.max(1)).collect();
+    if starts.len() <= 1 {
+        columns(0);
+    } else {
+        std::thread::scope(|scope| {
+            let others: Vec<_> = starts[1..]
+                .iter()
+                .map(|&from| scope.spawn(move || columns(from)))
+                .collect();
+            columns(0);
+            for other in others {
+                if let Err(panic) = other.join() {
+                    std::panic::resume_unwind(panic);
+                }
+            }
+        });
     }
     y
 }
@@ -283,4 +378,59 @@ fn layer_norm(x: &mut [f32], norm: &LayerNorm) {
 /// The cosine of two unit-length embeddings.
 pub fn cosine(a: &Embedding, b: &Embedding) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A product big enough to be split, with values that make every rounding count.
+    fn fixture(rows: usize, inp: usize, out: usize) -> (Vec<f32>, Linear) {
+        let mut state = 0x2545_f491_u32;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            (state as f32 / u32::MAX as f32) * 2.0 - 1.0
+        };
+        let x = (0..rows * inp).map(|_| next()).collect();
+        let linear = Linear {
+            weight_t: (0..inp * out).map(|_| next() * 0.1).collect(),
+            bias: (0..out).map(|_| next()).collect(),
+            out,
+            inp,
+        };
+        (x, linear)
+    }
+
+    #[test]
+    fn a_product_split_over_threads_gives_the_same_bits_as_one_thread() {
+        for (rows, inp, out) in [(55, 384, 1536), (37, 1536, 384), (9, 384, 384)] {
+            let (x, l) = fixture(rows, inp, out);
+            let one = linear_on(&x, rows, &l, 1);
+            for threads in [2, 3, 4] {
+                let split = linear_on(&x, rows, &l, threads);
+                let same = one
+                    .iter()
+                    .zip(&split)
+                    .all(|(a, b)| a.to_bits() == b.to_bits());
+                assert!(same, "{rows}x{inp}x{out} on {threads} threads differs");
+            }
+        }
+    }
+
+    #[test]
+    fn a_product_matches_the_sums_written_out() {
+        let (x, l) = fixture(3, 40, 24);
+        let y = linear_on(&x, 3, &l, 2);
+        for r in 0..3 {
+            for o in 0..24 {
+                let want: f64 = f64::from(l.bias[o])
+                    + (0..40)
+                        .map(|i| f64::from(x[r * 40 + i]) * f64::from(l.weight_t[i * 24 + o]))
+                        .sum::<f64>();
+                assert!((f64::from(y[r * 24 + o]) - want).abs() < 1e-4);
+            }
+        }
+    }
 }

@@ -1,0 +1,256 @@
+//! `holdline report --cohort DIR`: a cohort's progress from the trainees' export files, as a
+//! printable HTML page with charts, a spreadsheet-ready CSV (one row per trainee and module),
+//! JSON, or a short summary in the terminal.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+
+use super::exit::{CliError, CliResult};
+use super::report_html;
+use crate::progress::ProgressRules;
+use crate::progress::cohort::{CohortReport, TraineeRow, build_from_dir};
+use crate::progress::curriculum::{Curriculum, ModuleState};
+use crate::progress::files::write_atomic;
+
+/// Where the report goes.
+pub struct ReportArgs<'a> {
+    /// The folder of export files (searched at any depth).
+    pub cohort: &'a Path,
+    /// Write the HTML page here.
+    pub html: Option<&'a Path>,
+    /// Write the CSV here.
+    pub csv: Option<&'a Path>,
+    /// Print the report's content as JSON.
+    pub json: bool,
+}
+
+pub fn run(rules: &ProgressRules, curricula: &[Curriculum], args: ReportArgs<'_>) -> CliResult {
+    if !args.cohort.is_dir() {
+        return Err(CliError::usage(format!(
+            "{} is not a folder; give the folder the trainees' *{} files were gathered in",
+            args.cohort.display(),
+            crate::progress::export::EXPORT_SUFFIX
+        )));
+    }
+    let report = build_from_dir(args.cohort, rules, curricula, crate::progress::today());
+    report.notices.iter().for_each(|n| eprintln!("note: {n}"));
+    if report.trainees.is_empty() {
+        return Err(CliError::usage(format!(
+            "no trainee exports found in {}; each trainee runs `holdline export` and the \
+             *{} files are gathered there",
+            args.cohort.display(),
+            crate::progress::export::EXPORT_SUFFIX
+        )));
+    }
+    if let Some(path) = args.html {
+        let title = format!("Cohort report: {}", args.cohort.display());
+        write_output(path, report_html::render(&report, &title).as_bytes())?;
+        println!("wrote {}", path.display());
+    }
+    if let Some(path) = args.csv {
+        write_output(path, csv(&report).as_bytes())?;
+        println!("wrote {}", path.display());
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else if args.html.is_none() && args.csv.is_none() {
+        print!("{}", summary(&report));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_output(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    write_atomic(path, bytes, false)
+        .map_err(|err| CliError::usage(format!("cannot write the report: {err}")))
+}
+
+/// A few lines for the terminal: who is ahead, who is behind.
+fn summary(report: &CohortReport) -> String {
+    let mut out = String::new();
+    let attempts: usize = report.trainees.iter().map(|t| t.attempts).sum();
+    let _ = writeln!(
+        out,
+        "{} trainee{}, {attempts} attempts (from {} export file{})",
+        report.trainees.len(),
+        plural(report.trainees.len()),
+        report.files_used,
+        plural(report.files_used)
+    );
+    for t in &report.trainees {
+        let modules: Vec<String> = t
+            .curricula
+            .iter()
+            .map(|c| {
+                let (passed, all) = c.passed();
+                let overdue = c.modules.iter().filter(|m| m.overdue).count();
+                let overdue = if overdue > 0 {
+                    format!(", {overdue} overdue")
+                } else {
+                    String::new()
+                };
+                format!("{}: {passed}/{all} passed{overdue}", c.curriculum)
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {:<24} {:>4} attempts  {}  {} XP  {}",
+            crate::scenario::visible_text::one_line(&t.name, 24),
+            t.attempts,
+            mean_text(t),
+            t.xp,
+            modules.join("; ")
+        );
+    }
+    out
+}
+
+fn mean_text(t: &TraineeRow) -> String {
+    match t.mean {
+        Some([e, a, d]) => format!("E{e:>3} A{a:>3} D{d:>3}"),
+        None => "no finished scenario".into(),
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The CSV columns, in order.
+const CSV_HEADER: [&str; 19] = [
+    "trainee_id",
+    "trainee_name",
+    "curriculum",
+    "track",
+    "module",
+    "task",
+    "state",
+    "module_attempts",
+    "passed_on_day",
+    "due_day",
+    "overdue",
+    "attempts",
+    "last_active_utc",
+    "xp",
+    "level",
+    "mean_empathy",
+    "mean_accuracy",
+    "mean_deescalation",
+    "critical_breaches",
+];
+
+/// One row per trainee and module (a trainee with no curriculum gets one row with the module
+/// columns empty), RFC 4180 quoting, UTF-8 with a byte-order mark so spreadsheets read names
+/// like "Zoë" correctly.
+pub fn csv(report: &CohortReport) -> String {
+    let mut out = String::from("\u{feff}");
+    push_row(&mut out, CSV_HEADER.iter().map(|s| s.to_string()));
+    for t in &report.trainees {
+        let tail = |out: &mut String, module_cells: [String; 9]| {
+            let [e, a, d] = t
+                .mean
+                .map_or([String::new(), String::new(), String::new()], |m| {
+                    m.map(|v| v.to_string())
+                });
+            let cells = [t.id.clone(), t.name.clone()]
+                .into_iter()
+                .chain(module_cells)
+                .chain([
+                    t.attempts.to_string(),
+                    t.last_active.map(utc_date).unwrap_or_default(),
+                    t.xp.to_string(),
+                    t.level_title.clone(),
+                    e,
+                    a,
+                    d,
+                    t.critical_breaches.to_string(),
+                ]);
+            push_row(out, cells);
+        };
+        let modules: Vec<_> = t
+            .curricula
+            .iter()
+            .flat_map(|c| c.modules.iter().map(move |m| (c, m)))
+            .collect();
+        if modules.is_empty() {
+            tail(&mut out, Default::default());
+        }
+        for (c, m) in modules {
+            let (state, attempts, on_day) = match &m.state {
+                ModuleState::Passed { on_day, attempts } => {
+                    ("passed", *attempts, on_day.to_string())
+                }
+                ModuleState::Open { attempts } => ("open", *attempts, String::new()),
+                ModuleState::Failed { attempts } => ("failed", *attempts, String::new()),
+                ModuleState::Locked { .. } => ("locked", 0, String::new()),
+            };
+            tail(
+                &mut out,
+                [
+                    c.curriculum.clone(),
+                    m.track.clone(),
+                    m.module.clone(),
+                    m.task.clone(),
+                    state.into(),
+                    attempts.to_string(),
+                    on_day,
+                    m.due_day.map(|d| d.to_string()).unwrap_or_default(),
+                    if m.overdue { "yes" } else { "no" }.into(),
+                ],
+            );
+        }
+    }
+    out
+}
+
+fn push_row(out: &mut String, cells: impl Iterator<Item = String>) {
+    let cells: Vec<String> = cells.map(|c| csv_cell(&c)).collect();
+    out.push_str(&cells.join(","));
+    out.push_str("\r\n");
+}
+
+/// One CSV field. A value a spreadsheet would run as a formula (a trainee named
+/// "=HYPERLINK(...)") is prefixed with an apostrophe, as OWASP advises, so it shows as text.
+fn csv_cell(value: &str) -> String {
+    let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    };
+    if guarded.contains([',', '"', '\n', '\r']) || guarded.trim() != guarded {
+        format!("\"{}\"", guarded.replace('"', "\"\""))
+    } else {
+        guarded
+    }
+}
+
+/// Seconds since the Unix epoch as a UTC calendar date, "2026-12-04".
+pub fn utc_date(secs: u64) -> String {
+    i64::try_from(secs)
+        .ok()
+        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_cell("Sam"), "Sam");
+        assert_eq!(csv_cell("Lee, Sam"), "\"Lee, Sam\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=1+1"), "'=1+1");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_cell("-2"), "'-2");
+        assert_eq!(csv_cell("two\nlines"), "\"two\nlines\"");
+    }
+
+    #[test]
+    fn dates_are_utc_calendar_days() {
+        assert_eq!(utc_date(0), "1970-01-01");
+        assert_eq!(utc_date(1_796_342_400 + 3_599), "2026-12-04");
+    }
+}
