@@ -1,9 +1,12 @@
 //! all-MiniLM-L6-v2's forward pass: six BERT layers of 384 dimensions and 12 heads, mean pooling
-//! and L2 normalisation, exactly as sentence-transformers runs it. Matrix products go through
-//! `matrixmultiply` on one thread, and every sum is taken in a fixed order, so the same text gives
-//! bit-identical embeddings on a machine. Several sentences run as one batch: their rows share
-//! each matrix product (which is where the time goes) while attention stays within a sentence.
+//! and L2 normalisation, exactly as sentence-transformers runs it. The dense layers run on
+//! weights packed once at load ([`gemm`]), split by output column over two threads; attention's
+//! small products go through `matrixmultiply`. Every sum is taken in a fixed order whatever the
+//! thread count, so the same text gives bit-identical embeddings on a machine. Several sentences
+//! run as one batch: their rows share each dense layer (which is where the time goes) while
+//! attention stays within a sentence.
 
+use super::gemm::{self, PackedWeights};
 use super::weights::{SafeTensors, f16_to_f32};
 
 /// Width of the model's hidden states and of the sentence embeddings.
@@ -19,15 +22,8 @@ const LN_EPS: f32 = 1e-12;
 /// A unit-length sentence embedding.
 pub type Embedding = [f32; DIM];
 
-struct Linear {
-    /// `[in x out]`, row-major: the checkpoint's `[out x in]` transposed once at load, so that
-    /// matrixmultiply packs it reading each row straight through (packing it across rows took
-    /// most of the time of a reply).
-    weight_t: Vec<f32>,
-    bias: Vec<f32>,
-    out: usize,
-    inp: usize,
-}
+/// A dense layer, packed for [`gemm::linear`].
+type Linear = PackedWeights;
 
 struct LayerNorm {
     gamma: Vec<f32>,
@@ -67,19 +63,16 @@ impl Encoder {
     pub fn from_safetensors(bytes: &[u8]) -> Result<Encoder, String> {
         let st = SafeTensors::parse(bytes)?;
         let linear = |name: &str, out: usize, inp: usize| -> Result<Linear, String> {
-            let weight = st.f32_tensor(&format!("{name}.weight"), &[out, inp])?;
-            let mut weight_t = vec![0f32; out * inp];
-            for o in 0..out {
-                for i in 0..inp {
-                    weight_t[i * out + o] = weight[o * inp + i];
+            let weight = format!("{name}.weight");
+            let bias = st.f32_tensor(&format!("{name}.bias"), &[out])?;
+            // The shipped model is float16; a float32 checkpoint works too, a little slower.
+            match st.f16_bits(&weight, &[out, inp]) {
+                Ok(bits) => PackedWeights::pack_half(&bits, &bias, out, inp),
+                Err(_) => {
+                    PackedWeights::pack(&st.f32_tensor(&weight, &[out, inp])?, &bias, out, inp)
                 }
             }
-            Ok(Linear {
-                weight_t,
-                bias: st.f32_tensor(&format!("{name}.bias"), &[out])?,
-                out,
-                inp,
-            })
+            .map_err(|e| format!("{name}: {e}"))
         };
         let norm = |name: &str| -> Result<LayerNorm, String> {
             Ok(LayerNorm {
@@ -269,10 +262,6 @@ impl Encoder {
     }
 }
 
-/// Products smaller than this many multiply-adds run on one thread: below it, starting a
-/// second costs more than it saves.
-const PARALLEL_MIN_WORK: usize = 1 << 21;
-
 /// How many threads a large matrix product is split over: `HOLDLINE_SCORER_THREADS` (1 keeps a
 /// core free), else two, or one on a single-core machine. Every thread count gives the same
 /// bits: the split is by output column, and each column's sums run in the same order.
@@ -288,80 +277,9 @@ fn threads() -> usize {
     })
 }
 
-/// The output matrix, shared by threads that each write their own columns of it.
-#[derive(Clone, Copy)]
-struct Output(*mut f32);
-// SAFETY: threads given an `Output` write disjoint columns, and the owner waits for them.
-unsafe impl Send for Output {}
-unsafe impl Sync for Output {}
-
-impl Output {
-    fn ptr(self) -> *mut f32 {
-        self.0
-    }
-}
-
 /// `x [rows x in] * weight^T + bias`.
 fn linear(x: &[f32], rows: usize, l: &Linear) -> Vec<f32> {
-    linear_on(x, rows, l, threads())
-}
-
-fn linear_on(x: &[f32], rows: usize, l: &Linear, threads: usize) -> Vec<f32> {
-    assert_eq!(x.len(), rows * l.inp, "linear: input of the wrong width");
-    let mut y = vec![0f32; rows * l.out];
-    for r in y.chunks_exact_mut(l.out) {
-        r.copy_from_slice(&l.bias);
-    }
-    let parts = if rows * l.inp * l.out >= PARALLEL_MIN_WORK {
-        threads.max(1)
-    } else {
-        1
-    };
-    // Column blocks a multiple of 16 wide, so each matches whole kernel tiles.
-    let width = l.out.div_ceil(parts).div_ceil(16) * 16;
-    let out = Output(y.as_mut_ptr());
-    let columns = &|from: usize| {
-        let n = width.min(l.out - from);
-        // SAFETY: `x` is rows x inp, `weight_t` inp x out and `y` rows x out, all row-major
-        // (lengths checked above and by construction); columns from..from+n lie inside out,
-        // and no other thread writes them.
-        unsafe {
-            matrixmultiply::sgemm(
-                rows,
-                l.inp,
-                n,
-                1.0,
-                x.as_ptr(),
-                l.inp as isize,
-                1,
-                l.weight_t.as_ptr().add(from),
-                l.out as isize,
-                1,
-                1.0,
-                out.ptr().add(from),
-                l.out as isize,
-                1,
-            );
-        }
-    };
-    let starts: Vec<usize> = (0..l.out).step_by(width.max(1)).collect();
-    if starts.len() <= 1 {
-        columns(0);
-    } else {
-        std::thread::scope(|scope| {
-            let others: Vec<_> = starts[1..]
-                .iter()
-                .map(|&from| scope.spawn(move || columns(from)))
-                .collect();
-            columns(0);
-            for other in others {
-                if let Err(panic) = other.join() {
-                    std::panic::resume_unwind(panic);
-                }
-            }
-        });
-    }
-    y
+    gemm::linear(x, rows, l, threads())
 }
 
 fn layer_norm(x: &mut [f32], norm: &LayerNorm) {
@@ -378,59 +296,4 @@ fn layer_norm(x: &mut [f32], norm: &LayerNorm) {
 /// The cosine of two unit-length embeddings.
 pub fn cosine(a: &Embedding, b: &Embedding) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A product big enough to be split, with values that make every rounding count.
-    fn fixture(rows: usize, inp: usize, out: usize) -> (Vec<f32>, Linear) {
-        let mut state = 0x2545_f491_u32;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            (state as f32 / u32::MAX as f32) * 2.0 - 1.0
-        };
-        let x = (0..rows * inp).map(|_| next()).collect();
-        let linear = Linear {
-            weight_t: (0..inp * out).map(|_| next() * 0.1).collect(),
-            bias: (0..out).map(|_| next()).collect(),
-            out,
-            inp,
-        };
-        (x, linear)
-    }
-
-    #[test]
-    fn a_product_split_over_threads_gives_the_same_bits_as_one_thread() {
-        for (rows, inp, out) in [(55, 384, 1536), (37, 1536, 384), (9, 384, 384)] {
-            let (x, l) = fixture(rows, inp, out);
-            let one = linear_on(&x, rows, &l, 1);
-            for threads in [2, 3, 4] {
-                let split = linear_on(&x, rows, &l, threads);
-                let same = one
-                    .iter()
-                    .zip(&split)
-                    .all(|(a, b)| a.to_bits() == b.to_bits());
-                assert!(same, "{rows}x{inp}x{out} on {threads} threads differs");
-            }
-        }
-    }
-
-    #[test]
-    fn a_product_matches_the_sums_written_out() {
-        let (x, l) = fixture(3, 40, 24);
-        let y = linear_on(&x, 3, &l, 2);
-        for r in 0..3 {
-            for o in 0..24 {
-                let want: f64 = f64::from(l.bias[o])
-                    + (0..40)
-                        .map(|i| f64::from(x[r * 40 + i]) * f64::from(l.weight_t[i * 24 + o]))
-                        .sum::<f64>();
-                assert!((f64::from(y[r * 24 + o]) - want).abs() < 1e-4);
-            }
-        }
-    }
 }

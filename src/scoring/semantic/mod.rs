@@ -11,6 +11,7 @@ pub mod banks;
 pub mod cache;
 pub mod clauses;
 pub mod encoder;
+mod gemm;
 pub mod model_files;
 pub mod tokenizer;
 mod weights;
