@@ -33,6 +33,8 @@ pub const RULE_PREFIX: &str = "semantic.";
 struct Exemplar {
     text: String,
     embedding: Embedding,
+    /// The words it negates: at [`negated_words`]' reach in a good bank, [`negated_far`]'s in a
+    /// bad one, as clauses are read against it.
     negated: Vec<String>,
     /// The stems of its words, for the negation checks: worked out once, not per clause.
     stems: Vec<String>,
@@ -110,7 +112,12 @@ impl SemanticLayer {
                     .exemplars
                     .iter()
                     .map(|text| Exemplar {
-                        negated: negated_words(text),
+                        // At the reach clauses are read with against this bank's side.
+                        negated: if bank.weight > 0 {
+                            negated_words(text)
+                        } else {
+                            negated_far(text)
+                        },
                         stems: stems(text),
                         text: text.clone(),
                         embedding: next.next().unwrap_or([0.0; encoder::DIM]),
@@ -293,6 +300,7 @@ impl SemanticLayer {
         let mut best: Vec<Option<BankHit>> = vec![None; entries.len()];
         for (clause, embedding) in clauses.iter().zip(&embeddings) {
             let clause_negated = negated_words(clause.text);
+            let clause_negated_far = negated_far(clause.text);
             let clause_words = stems(clause.text);
             let sims = self.closest_per_bank(embedding, extras);
             // Whether the clause says the opposite of each bank's closest exemplar: a negated
@@ -304,7 +312,12 @@ impl SemanticLayer {
                 .map(|(bank, (&(_, exemplar), b))| {
                     let good = b.bank.weight > 0;
                     let exemplar = self.exemplar(extras, bank, exemplar);
-                    flips(&clause_words, &clause_negated, exemplar, good)
+                    let negated = if good {
+                        &clause_negated
+                    } else {
+                        &clause_negated_far
+                    };
+                    flips(&clause_words, negated, exemplar, good)
                 })
                 .collect();
             // The side a bank's match puts the clause on: good, bad, or neither (a negated bad
@@ -450,16 +463,16 @@ fn without_figures(text: &str) -> String {
         .join(" ")
 }
 
-const NEGATORS: [&str; 27] = [
-    "not", "no", "never", "nothing", "cannot", "can't", "don't", "won't", "isn't", "didn't",
-    "doesn't", "wasn't", // Typed in a hurry, without the apostrophe.
+const NEGATORS: [&str; 29] = [
+    "not", "no", "never", "nothing", "none", "nobody", "cannot", "can't", "don't", "won't",
+    "isn't", "didn't", "doesn't", "wasn't", // Typed in a hurry, without the apostrophe.
     "cant", "dont", "wont", "isnt", "didnt", "doesnt", "wasnt", "arent", "couldnt", "shouldnt",
     "wouldnt", "havent",
     // "It's hardly the end of the world" negates as "it's not" does: an exemplar in these words
     // and a clause in those must agree on what is negated.
     "hardly", "barely", "scarcely",
 ];
-/// How many words after a negator it reaches.
+/// How many words after a negator it reaches (content words, for [`negated_far`]).
 const NEGATION_REACH: usize = 3;
 
 /// Lower-case words, with curly apostrophes straightened and "n't" kept on its word.
@@ -488,18 +501,37 @@ fn stems(text: &str) -> Vec<String> {
 /// reaches no further than the next comma or sentence end, so the interjection in "Oh no,
 /// that's the last thing you need" negates nothing.
 fn negated_words(text: &str) -> Vec<String> {
+    negated_within(text, false)
+}
+
+/// [`negated_words`] reaching three content words rather than three words, so that "none of
+/// this is your fault" reaches "fault". Used only against the bad banks: a clause that negates
+/// a bad thing is not that bad thing, however far the negator stands from it; against the
+/// good banks the near reach keeps "you don't need to ring anyone else" from turning round
+/// an exemplar that promises a call.
+fn negated_far(text: &str) -> Vec<String> {
+    negated_within(text, true)
+}
+
+fn negated_within(text: &str, far: bool) -> Vec<String> {
     let mut out = Vec::new();
     for segment in text.split([',', ';', ':', '.', '!', '?', '\u{2014}', '\u{2013}']) {
         let words = words(segment);
         for (i, w) in words.iter().enumerate() {
             if NEGATORS.contains(&w.as_str()) || w.ends_with("n't") {
-                out.extend(
-                    words[i + 1..]
-                        .iter()
+                let after = words[i + 1..].iter();
+                let reached: Vec<&String> = if far {
+                    after
+                        .filter(|w| is_content(w))
+                        .take(NEGATION_REACH)
+                        .collect()
+                } else {
+                    after
                         .take(NEGATION_REACH)
                         .filter(|w| is_content(w))
-                        .map(|w| stem(w)),
-                );
+                        .collect()
+                };
+                out.extend(reached.into_iter().map(|w| stem(w)));
             }
         }
     }
@@ -536,9 +568,9 @@ fn is_content(word: &str) -> bool {
 
 /// Words for something bad: negating one ("not your fault", "no trouble at all") reassures; it
 /// does not say the opposite of a good exemplar that mentions it ("sorry, that was our fault").
-const NEGATIVE_WORDS: [&str; 12] = [
+const NEGATIVE_WORDS: [&str; 13] = [
     "fault", "blame", "worry", "worried", "problem", "mistake", "wrong", "trouble", "hassle",
-    "bother", "rush", "charge",
+    "bother", "rush", "charge", "error",
 ];
 
 /// The stems of [`NEGATIVE_WORDS`], worked out once.
