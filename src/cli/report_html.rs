@@ -117,11 +117,8 @@ fn summary_cards(html: &mut String, report: &CohortReport) {
                 .any(|c| c.modules.iter().any(|m| m.overdue))
         })
         .count();
-    let pass_rate = if finished > 0 {
-        format!("{}%", (100 * passed + finished / 2) / finished)
-    } else {
-        "–".into()
-    };
+    let pass_rate =
+        percent(passed as u64, finished as u64).map_or("–".into(), |p| format!("{p}%"));
     html.push_str("<div class=\"cards\">");
     for (value, label) in [
         (report.trainees.len().to_string(), "trainees"),
@@ -160,7 +157,7 @@ fn curriculum_section(html: &mut String, report: &CohortReport) {
                 continue;
             };
             let (passed, all) = standing.passed();
-            let width = if all > 0 { 120 * passed / all } else { 0 };
+            let width = (120 * passed).checked_div(all).unwrap_or(0);
             let overdue = standing.modules.iter().filter(|m| m.overdue).count();
             let next = standing.next().map(|m| m.task.clone()).unwrap_or_else(|| {
                 if passed == all {
@@ -244,6 +241,11 @@ fn trainee_table(html: &mut String, report: &CohortReport) {
     html.push_str("</table>\n");
 }
 
+/// `part` of `whole` as a rounded percentage; `None` of nothing.
+fn percent(part: u64, whole: u64) -> Option<u64> {
+    (100 * part + whole / 2).checked_div(whole)
+}
+
 /// Red at 0, amber at 50, green at 100.
 fn score_colour(value: u8) -> String {
     let hue = u32::from(value.min(100)) * 120 / 100;
@@ -304,14 +306,7 @@ pub fn heat_map(scenarios: &BTreeMap<String, ScoreSums>) -> String {
                 );
             }
         }
-        let rate = if sums.attempts > 0 {
-            format!(
-                "{}%",
-                (100 * sums.passed + sums.attempts / 2) / sums.attempts
-            )
-        } else {
-            "–".into()
-        };
+        let rate = percent(sums.passed, sums.attempts).map_or("–".into(), |p| format!("{p}%"));
         for (i, text) in [sums.attempts.to_string(), rate].iter().enumerate() {
             let _ = write!(
                 svg,
