@@ -11,6 +11,7 @@ pub mod theme;
 pub mod tour;
 pub mod trainer;
 pub mod window_errors;
+pub mod xapi_push;
 
 use crate::progress::curriculum::Curriculum;
 use std::path::PathBuf;
@@ -99,7 +100,12 @@ impl Plugin for HoldlinePlugin {
                 )
                     .chain(),
             )
-            .add_plugins((theme::plugin, profile::plugin, screens::plugin));
+            .add_plugins((
+                theme::plugin,
+                profile::plugin,
+                screens::plugin,
+                xapi_push::plugin,
+            ));
         // The windowed app adds it earlier, straight after `AssetPlugin` (see `run`).
         if !app.is_plugin_added::<scenario_assets::ScenarioAssetsPlugin>() {
             app.add_plugins(scenario_assets::ScenarioAssetsPlugin::new(&self.config));

@@ -46,11 +46,11 @@ pub fn run(rules: &ProgressRules, curricula: &[Curriculum], args: ReportArgs<'_>
     if let Some(path) = args.html {
         let title = format!("Cohort report: {}", args.cohort.display());
         write_output(path, report_html::render(&report, &title).as_bytes())?;
-        println!("wrote {}", path.display());
+        wrote(path, args.json);
     }
     if let Some(path) = args.csv {
         write_output(path, csv(&report).as_bytes())?;
-        println!("wrote {}", path.display());
+        wrote(path, args.json);
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -58,6 +58,15 @@ pub fn run(rules: &ProgressRules, curricula: &[Curriculum], args: ReportArgs<'_>
         print!("{}", summary(&report));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Says a file was written: on stderr when stdout carries the JSON.
+fn wrote(path: &Path, json: bool) {
+    if json {
+        eprintln!("wrote {}", path.display());
+    } else {
+        println!("wrote {}", path.display());
+    }
 }
 
 fn write_output(path: &Path, bytes: &[u8]) -> Result<(), CliError> {

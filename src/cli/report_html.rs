@@ -476,7 +476,7 @@ fn picks_section(html: &mut String, report: &CohortReport) {
                     "<tr><td>{}</td><td>{}. {}</td><td class=\"num\">{share}% ({count})</td>\
                      <td><span class=\"barbg\"><span class=\"bar\" style=\"width:{}px\"></span></span></td></tr>",
                     esc(node),
-                    i + 1,
+                    i.saturating_add(1),
                     esc(&shown),
                     share * 120 / 100
                 );

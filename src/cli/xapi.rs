@@ -11,8 +11,9 @@ use serde_json::Value;
 use super::exit::{CliError, CliResult};
 use super::progress::pick_trainee;
 use crate::progress::ProgressStore;
-use crate::progress::lrs::{self, Endpoint};
+use crate::progress::lrs::Endpoint;
 use crate::progress::xapi::{Actor, XapiIdentity, statements};
+use crate::progress::xapi_sync::{CONFIG_FILE, XapiConfig, push_trainee};
 use crate::scenario::library::load_paths;
 use crate::scoring::Lexicon;
 
@@ -42,12 +43,13 @@ pub enum XapiCommand {
     /// Send the trainee's statements that the LRS has not yet acknowledged. A push stopped by
     /// an error (the LRS down) leaves the rest queued; run it again and nothing is sent twice.
     Push {
-        /// The LRS's xAPI endpoint, e.g. http://127.0.0.1:8100/xAPI.
-        #[arg(long)]
-        endpoint: String,
+        /// The LRS's xAPI endpoint, e.g. http://127.0.0.1:8100/xAPI [default: the one in the
+        /// data folder's xapi.ron].
+        #[arg(long, requires = "auth")]
+        endpoint: Option<String>,
         /// USER:PASS for basic authentication.
-        #[arg(long)]
-        auth: String,
+        #[arg(long, requires = "endpoint")]
+        auth: Option<String>,
         #[command(flatten)]
         identity: IdentityArgs,
     },
@@ -73,11 +75,27 @@ pub fn run(
             auth,
             identity,
         } => {
-            let endpoint = Endpoint::parse(endpoint, auth).map_err(CliError::usage)?;
-            let (store, trainee, all) = trainee_statements(data_dir, scenarios, lexicon, identity)?;
-            let ledger =
-                store.xapi_ledger(&trainee, &format!("{}{}", endpoint.host, endpoint.path));
-            let report = lrs::push(&endpoint, &all, &ledger);
+            let endpoint = match (endpoint, auth) {
+                (Some(endpoint), Some(auth)) => {
+                    Endpoint::parse(endpoint, auth).map_err(CliError::usage)?
+                }
+                _ => match XapiConfig::load(data_dir).map_err(CliError::usage)? {
+                    Some((_, endpoint)) => endpoint,
+                    None => {
+                        return Err(CliError::usage(format!(
+                            "no LRS given: pass --endpoint URL --auth USER:PASS, or write {} (README, xAPI)",
+                            data_dir.join(CONFIG_FILE).display()
+                        )));
+                    }
+                },
+            };
+            let store = ProgressStore::new(data_dir);
+            let trainee = pick_trainee(&store, data_dir, identity.trainee.as_deref())?;
+            let library = load_paths(&[scenarios.to_path_buf()], lexicon);
+            let find = |id: &str| library.find(id).map(|s| s.scenario.clone());
+            let (report, notices) =
+                push_trainee(&store, &trainee, &identity_of(identity), &endpoint, &find)?;
+            notices.iter().for_each(|n| eprintln!("note: {n}"));
             println!(
                 "{} sent, {} already held by the LRS, {} queued",
                 report.sent, report.already, report.queued
@@ -112,6 +130,19 @@ pub fn run(
     }
 }
 
+/// Who the statements are about, from the command line.
+fn identity_of(identity: &IdentityArgs) -> XapiIdentity {
+    XapiIdentity {
+        actor: match &identity.mbox {
+            Some(address) => Actor::Mbox(address.clone()),
+            None => Actor::Account {
+                home_page: identity.home_page.clone(),
+            },
+        },
+        activity_base: identity.activity_base.trim_end_matches('/').to_string(),
+    }
+}
+
 /// The store, the trainee's id and every statement of every saved attempt, oldest first.
 fn trainee_statements(
     data_dir: &Path,
@@ -124,15 +155,7 @@ fn trainee_statements(
     let history = store.history(&trainee.id)?;
     history.notices.iter().for_each(|n| eprintln!("note: {n}"));
     let library = load_paths(&[scenarios.to_path_buf()], lexicon);
-    let who = XapiIdentity {
-        actor: match &identity.mbox {
-            Some(address) => Actor::Mbox(address.clone()),
-            None => Actor::Account {
-                home_page: identity.home_page.clone(),
-            },
-        },
-        activity_base: identity.activity_base.trim_end_matches('/').to_string(),
-    };
+    let who = identity_of(identity);
     let all = history
         .attempts
         .iter()

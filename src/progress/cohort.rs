@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::curriculum::{Curriculum, CurriculumStanding, curriculum_standing};
-use super::export::{EXPORT_FORMAT, TraineeExport, find_exports, read_export};
+use super::export::{EXPORT_FORMAT, MAX_EXPORT_BYTES, TraineeExport, find_exports, read_export};
 use super::stats::{ScenarioStats, StatsAccumulator};
 use super::{AttemptKind, AttemptRecord, AttemptStatus, ProgressRules, day_of, standing};
 
@@ -235,7 +235,7 @@ fn whole_scenario_outcome(attempt: &AttemptRecord) -> Option<&crate::session::Ou
 /// What pass 1 reads of each file: enough to pick one export per trainee.
 #[derive(Deserialize)]
 struct Header {
-    format: Option<String>,
+    format: Option<serde_json::Value>,
     #[serde(default)]
     exported_at: u64,
     trainee: Option<HeaderTrainee>,
@@ -247,8 +247,8 @@ struct HeaderTrainee {
     created_at: u64,
 }
 
-/// How many files are parsed at once: a few per core, so memory stays bounded.
-const BATCH: usize = 8;
+/// How many files are parsed at once per core, so memory stays bounded.
+const BATCH: usize = 2;
 
 /// The report over every export under `dir`. A trainee exported more than once (same id and
 /// creation time) counts once, from the latest export; a file that cannot be read is named in
@@ -265,73 +265,89 @@ pub fn build_from_dir(
     notices.into_iter().for_each(|n| builder.notice(n));
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 8));
 
-    // Pass 1: the header of each file, to keep the latest export of each trainee.
+    // Pass 1: the header of each file, to keep the latest export of each trainee. A file over
+    // the size limit is not read here either; pass 2 names it.
     let headers = parallel_map(&files, workers, |path| {
+        let size = std::fs::metadata(path).ok()?.len();
+        if size > MAX_EXPORT_BYTES {
+            return None;
+        }
         let bytes = std::fs::read(path).ok()?;
         serde_json::from_slice::<Header>(&bytes).ok()
     });
-    let mut latest: BTreeMap<(String, u64), (u64, usize)> = BTreeMap::new();
-    for (i, header) in headers.iter().enumerate() {
-        let Some(Header {
-            format: Some(format),
-            exported_at,
-            trainee: Some(t),
-        }) = header
-        else {
-            continue;
-        };
-        if format != EXPORT_FORMAT {
-            continue;
-        }
-        let key = (t.id.clone(), t.created_at);
-        match latest.get(&key) {
-            Some(&(at, _)) if at >= *exported_at => {}
-            _ => {
-                latest.insert(key, (*exported_at, i));
-            }
-        }
-    }
-    let keep: BTreeSet<usize> = latest.values().map(|&(_, i)| i).collect();
+    // Each trainee's exports, the latest first (ties by path, for a report that does not
+    // depend on the order files were listed in).
+    let mut candidates: BTreeMap<(String, u64), Vec<(u64, usize)>> = BTreeMap::new();
     for (i, header) in headers.iter().enumerate() {
         if let Some(Header {
-            trainee: Some(t), ..
+            exported_at,
+            trainee: Some(t),
+            ..
         }) = header
-            && !keep.contains(&i)
-            && let Some(&(_, kept)) = latest.get(&(t.id.clone(), t.created_at))
+            && is_export(header)
         {
-            builder.notice(format!(
-                "{}: another export of trainee \"{}\", left out: {} is the latest and is used",
-                files[i].display(),
-                t.id,
-                files[kept].display()
-            ));
+            candidates
+                .entry((t.id.clone(), t.created_at))
+                .or_default()
+                .push((*exported_at, i));
         }
     }
+    for list in candidates.values_mut() {
+        list.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    }
+    let first: BTreeSet<usize> = candidates.values().map(|list| list[0].1).collect();
 
-    // Pass 2: the files kept (and those whose header did not read, to say why), a batch at a
-    // time, counted in path order so the report does not depend on thread timing.
-    let wanted: Vec<&PathBuf> = files
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| keep.contains(i) || headers[*i].is_none() || !is_export(&headers[*i]))
-        .map(|(_, p)| p)
+    // Pass 2: each trainee's latest export (and every file whose header did not read, to say
+    // why), a few at a time, counted in path order so the report does not depend on thread
+    // timing.
+    let wanted: Vec<usize> = (0..files.len())
+        .filter(|i| first.contains(i) || !is_export(&headers[*i]))
         .collect();
-    for batch in wanted.chunks(BATCH * workers) {
-        let parsed = parallel_map(batch, workers, |path| read_export(path));
-        for (path, result) in batch.iter().zip(parsed) {
+    let mut used: BTreeSet<usize> = BTreeSet::new();
+    let count = |builder: &mut CohortBuilder<'_>, used: &mut BTreeSet<usize>, batch: &[usize]| {
+        let parsed = parallel_map(batch, workers, |&i| read_export(&files[i]));
+        for (&i, result) in batch.iter().zip(parsed) {
             match result {
-                Ok(export) => builder.add(&export, path),
-                Err(err) => builder.notice(format!("{}: {err}", path.display())),
+                Ok(export) => {
+                    builder.add(&export, &files[i]);
+                    used.insert(i);
+                }
+                Err(err) => builder.notice(format!("{}: {err}", files[i].display())),
             }
+        }
+    };
+    for batch in wanted.chunks(BATCH * workers) {
+        count(&mut builder, &mut used, batch);
+    }
+    // A latest export that did not read: the next latest stands in, so the trainee is still
+    // in the report.
+    for list in candidates.values() {
+        for &(_, i) in &list[1..] {
+            if list.iter().any(|(_, j)| used.contains(j)) {
+                break;
+            }
+            count(&mut builder, &mut used, &[i]);
+        }
+    }
+    for ((id, _), list) in &candidates {
+        let Some(&(_, kept)) = list.iter().find(|(_, j)| used.contains(j)) else {
+            continue;
+        };
+        for &(_, i) in list.iter().filter(|(_, j)| *j != kept && !used.contains(j)) {
+            builder.notice(format!(
+                "{}: another export of trainee \"{id}\", left out: {} is the latest that reads and is used",
+                files[i].display(),
+                files[kept].display()
+            ));
         }
     }
     builder.finish()
 }
 
 fn is_export(header: &Option<Header>) -> bool {
-    header
-        .as_ref()
-        .is_some_and(|h| h.format.as_deref() == Some(EXPORT_FORMAT) && h.trainee.is_some())
+    header.as_ref().is_some_and(|h| {
+        h.format.as_ref().and_then(|f| f.as_str()) == Some(EXPORT_FORMAT) && h.trainee.is_some()
+    })
 }
 
 /// `f` over `items` on `workers` threads, results in the items' order.
@@ -362,6 +378,82 @@ fn parallel_map<T: Sync, R: Send>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::progress::export::EXPORT_SUFFIX;
+    use crate::progress::files::to_versioned_json;
+    use crate::progress::{AttemptRecord, Trainee};
+
+    fn export(id: &str, exported_at: u64, attempts: Vec<AttemptRecord>) -> TraineeExport {
+        TraineeExport {
+            format: EXPORT_FORMAT.into(),
+            exported_at,
+            holdline_version: "0.1.0".into(),
+            utc_offset_secs: 0,
+            trainee: Trainee {
+                id: id.into(),
+                name: id.to_uppercase(),
+                created_at: 1_700_000_000,
+            },
+            attempts,
+            notices: Vec::new(),
+        }
+    }
+
+    fn attempt(n: u64) -> AttemptRecord {
+        let mut record =
+            AttemptRecord::from_session(&crate::progress::store_tests::played_session(n), 0, 60);
+        record.id = format!("attempt-{n}");
+        record
+    }
+
+    #[test]
+    fn a_trainee_exported_twice_counts_once_from_the_latest_that_reads() {
+        let dir = crate::progress::store_tests::temp_dir("cohort-latest");
+        let write = |folder: &str, e: &TraineeExport| {
+            let path = dir
+                .join(folder)
+                .join(format!("{}{EXPORT_SUFFIX}", e.trainee.id));
+            e.write(&path).unwrap();
+            path
+        };
+        // Older (one attempt), newer (two), and Lee's newest damaged after its header.
+        write("a", &export("sam", 100, vec![attempt(1)]));
+        write("b", &export("sam", 200, vec![attempt(1), attempt(2)]));
+        write("a", &export("lee", 100, vec![attempt(3)]));
+        let newest = write("b", &export("lee", 300, vec![attempt(3), attempt(4)]));
+        let bytes = to_versioned_json(&export("lee", 300, vec![attempt(3)]));
+        let text = String::from_utf8(bytes).unwrap();
+        std::fs::write(
+            &newest,
+            text.replacen("\"attempts\": [", "\"attempts\": 7, \"x\": [", 1),
+        )
+        .unwrap();
+
+        let report = build_from_dir(&dir, &ProgressRules::builtin(), &[], 20_000);
+        let by_id: BTreeMap<&str, &TraineeRow> =
+            report.trainees.iter().map(|t| (t.id.as_str(), t)).collect();
+        assert_eq!(by_id.len(), 2, "{:?}", report.notices);
+        assert_eq!(by_id["sam"].attempts, 2, "the later export of Sam");
+        assert_eq!(
+            by_id["lee"].attempts, 1,
+            "Lee's older export stands in for the damaged one"
+        );
+        assert_eq!(report.files_used, 2);
+        let notices = report.notices.join("\n");
+        assert!(
+            notices.contains("b/lee.holdline-export.json: is damaged"),
+            "{notices}"
+        );
+        assert!(
+            notices.contains("a/sam.holdline-export.json: another export"),
+            "{notices}"
+        );
+        assert!(
+            !notices.contains("a/lee.holdline-export.json: another"),
+            "{notices}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn weeks_start_on_monday() {

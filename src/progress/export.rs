@@ -65,7 +65,20 @@ impl TraineeExport {
 
     /// The file name it is written under.
     pub fn file_name(&self) -> String {
-        format!("{}{EXPORT_SUFFIX}", self.trainee.id)
+        // Letters, digits, '-' and '_' only, so a hand-edited profile cannot name a path.
+        let safe: String = self
+            .trainee
+            .id
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        format!("{safe}{EXPORT_SUFFIX}")
     }
 
     /// Writes it to `path` atomically: a killed export leaves the old file or the new one.
@@ -177,6 +190,13 @@ pub fn find_exports(dir: &Path, notices: &mut Vec<String>) -> Vec<PathBuf> {
             };
             if kind.is_dir() {
                 pending.push(path);
+            } else if kind.is_symlink() {
+                if path.to_string_lossy().ends_with(EXPORT_SUFFIX) {
+                    notices.push(format!(
+                        "{}: a link, not followed; copy the file itself into the folder",
+                        path.display()
+                    ));
+                }
             } else if kind.is_file()
                 && path
                     .file_name()
@@ -218,6 +238,14 @@ mod tests {
         let path = dir.join(original.file_name());
         original.write(&path).unwrap();
         assert_eq!(read_export(&path).unwrap(), original);
+    }
+
+    #[test]
+    fn a_file_name_never_leaves_the_folder() {
+        let mut e = export("../../etc/passwd");
+        assert_eq!(e.file_name(), "------etc-passwd.holdline-export.json");
+        e.trainee.id = "sam-2".into();
+        assert_eq!(e.file_name(), "sam-2.holdline-export.json");
     }
 
     #[test]

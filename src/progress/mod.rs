@@ -26,6 +26,7 @@ mod store_race_tests;
 mod store_tests;
 pub mod streak;
 pub mod xapi;
+pub mod xapi_sync;
 
 use std::path::PathBuf;
 
@@ -93,7 +94,11 @@ pub fn local_offset_secs() -> i32 {
 /// The calendar day of `unix_secs` at `offset_secs` from UTC, as whole days since 1970-01-01:
 /// the unit streaks and reviews count in.
 pub fn day_of(unix_secs: u64, offset_secs: i32) -> i64 {
-    (unix_secs as i64 + i64::from(offset_secs)).div_euclid(86_400)
+    // Saturating: the seconds may come from a file someone else wrote (a cohort's exports).
+    i64::try_from(unix_secs)
+        .unwrap_or(i64::MAX)
+        .saturating_add(i64::from(offset_secs))
+        .div_euclid(86_400)
 }
 
 /// Today on the trainee's own calendar (local time), so a streak day ends at their midnight,

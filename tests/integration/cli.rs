@@ -1409,3 +1409,53 @@ fn xapi_export_writes_cmi5_statements_with_stable_ids_and_push_queues_when_the_l
     assert!(stderr(&out).contains("nothing is lost"), "{}", stderr(&out));
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn xapi_push_takes_its_lrs_from_xapi_ron_and_names_a_broken_one_by_line() {
+    let data = std::env::temp_dir().join(format!("holdline-cli-xapi-ron-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    assert_eq!(
+        holdline_in(&data, &["trainee", "add", "Sam"]).status.code(),
+        Some(0)
+    );
+    let out = holdline_in(&data, &["xapi", "push"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("xapi.ron"), "{}", stderr(&out));
+    std::fs::write(
+        data.join("xapi.ron"),
+        "XapiConfig(\n    endpoint: \"http://127.0.0.1:9/xAPI\",\n    auth: \"a:b\",\n    colour: 1,\n)\n",
+    )
+    .unwrap();
+    let out = holdline_in(&data, &["xapi", "push"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("xapi.ron:4:"), "{}", stderr(&out));
+    // A good file with the LRS down: nothing sent, the statements queued, exit 1.
+    let d = data.to_str().unwrap();
+    let played = holdline(
+        &[
+            "--data-dir",
+            d,
+            "--rules-only",
+            "play",
+            "late-parcel",
+            "--trainee",
+            "Sam",
+        ],
+        "3\nok\n2\n2\n",
+    );
+    assert!(played.status.success(), "{}", stderr(&played));
+    std::fs::write(
+        data.join("xapi.ron"),
+        "XapiConfig(endpoint: \"http://127.0.0.1:9/xAPI\", auth: \"a:b\")",
+    )
+    .unwrap();
+    let out = holdline_in(&data, &["xapi", "push"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("0 sent, 0 already held by the LRS"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!stdout(&out).contains(" 0 queued"), "{}", stdout(&out));
+    let _ = std::fs::remove_dir_all(&data);
+}

@@ -648,6 +648,16 @@ mod tests {
     }
 
     #[test]
+    fn against_the_bad_banks_negation_reaches_three_content_words() {
+        // "of", "this" and "is" would use up the near reach before "fault".
+        assert!(negated_words("None of this is your fault").is_empty());
+        assert_eq!(negated_far("None of this is your fault"), vec!["fault"]);
+        assert_eq!(negated_far("nobody blames you"), vec!["blame"]);
+        // Still within its comma.
+        assert!(negated_far("Oh no, that's your fault").is_empty());
+    }
+
+    #[test]
     fn a_clause_flips_an_exemplar_it_negates_or_that_negates_it() {
         let exemplar = |text: &str| Exemplar {
             text: text.into(),
