@@ -161,6 +161,7 @@ pub fn statements(
         push(verbs::ANSWERED, at_ms, object, Some(result));
     }
     let duration = iso_duration(end_ms - start_ms);
+    let ext = |name: &str| format!("{}/extensions/{name}", identity.activity_base);
     match (&attempt.status, &attempt.outcome) {
         (AttemptStatus::Finished, Some(outcome)) => {
             push(
@@ -183,6 +184,15 @@ pub fn statements(
                     "success": outcome.passed,
                     "completion": true,
                     "duration": duration,
+                    // The attempt's mean per dimension, its stars and any critical breach, so
+                    // an LRS's reports can show what the debrief shows.
+                    "extensions": {
+                        ext("empathy"): outcome.empathy,
+                        ext("accuracy"): outcome.accuracy,
+                        ext("deescalation"): outcome.deescalation,
+                        ext("stars"): outcome.stars,
+                        ext("critical"): outcome.critical.iter().map(|c| c.claim.as_str()).collect::<Vec<_>>(),
+                    },
                 })),
             );
         }

@@ -1354,6 +1354,23 @@ fn xapi_export_writes_cmi5_statements_with_stable_ids_and_push_queues_when_the_l
         verbs.contains(&"passed") || verbs.contains(&"failed"),
         "{verbs:?}"
     );
+    // The verdict carries the attempt's means per dimension and its stars, as the debrief shows.
+    let verdict = statements
+        .iter()
+        .find(|s| {
+            let verb = s["verb"]["id"].as_str().unwrap();
+            verb.ends_with("/passed") || verb.ends_with("/failed")
+        })
+        .unwrap();
+    let ext = &verdict["result"]["extensions"];
+    for dimension in ["empathy", "accuracy", "deescalation", "stars"] {
+        let key = format!("https://holdline.local/xapi/extensions/{dimension}");
+        assert!(ext[&key].as_u64().is_some_and(|v| v <= 100), "{key}: {ext}");
+    }
+    assert!(
+        ext["https://holdline.local/xapi/extensions/critical"].is_array(),
+        "{ext}"
+    );
     let answered: Vec<&serde_json::Value> = statements
         .iter()
         .filter(|s| s["verb"]["id"].as_str().unwrap().ends_with("/answered"))
