@@ -71,8 +71,8 @@ pub fn render(report: &CohortReport, title: &str) -> String {
         utc_date((report.today.max(0) as u64) * 86_400)
     );
     summary_cards(&mut html, report);
-    curriculum_section(&mut html, report);
-    trainee_table(&mut html, report);
+    // The overview first (how the cohort scores, and the trend), then the long per-trainee
+    // tables.
     let _ = writeln!(
         html,
         "<h2>Scores by scenario</h2><p class=\"meta\">Mean of finished whole-scenario attempts \
@@ -85,6 +85,8 @@ pub fn render(report: &CohortReport, title: &str) -> String {
          (weeks start on Monday); the figures under each week are attempts and active trainees.</p>"
     );
     html.push_str(&trend_chart(&report.weeks));
+    curriculum_section(&mut html, report);
+    trainee_table(&mut html, report);
     reviews_section(&mut html, report);
     picks_section(&mut html, report);
     missed_section(&mut html, report);
