@@ -84,7 +84,7 @@ fn a_cohort_exported_at_two_sites_reports_as_html_csv_and_json() {
     let weak = "3\nok\n2\n2\n";
     for (site, names) in [
         (&site_a, ["Zoë Nguyễn", hostile]),
-        (&site_b, [formula, "Łukasz"]),
+        (&site_b, [formula, "Łukasz \"Luke\" Nowak, Jr."]),
     ] {
         for name in names {
             let out = holdline_in(site, &["trainee", "add", name]);
@@ -173,6 +173,19 @@ fn a_cohort_exported_at_two_sites_reports_as_html_csv_and_json() {
     let rows: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
     assert!(rows[0].starts_with("trainee_id,trainee_name,curriculum,track,module"));
     assert_eq!(rows.len(), 1 + 4 * modules, "{text}");
+    // Read as a spreadsheet reads it: every row has every column, and the name with a comma
+    // and quotes comes back whole.
+    let table = parse_csv(text.trim_start_matches('\u{feff}'));
+    assert!(
+        table.iter().all(|row| row.len() == table[0].len()),
+        "{table:?}"
+    );
+    assert!(
+        table
+            .iter()
+            .any(|row| row[1] == "Łukasz \"Luke\" Nowak, Jr."),
+        "{table:?}"
+    );
     assert!(
         text.contains(",\"'=HYPERLINK(\"\"http://x\"\")\","),
         "{text}"
@@ -256,6 +269,35 @@ fn a_cohort_exported_at_two_sites_reports_as_html_csv_and_json() {
         let _ = std::fs::copy(&html, Path::new(&dir).join("cohort-report.html"));
     }
     let _ = std::fs::remove_dir_all(&root);
+}
+
+/// RFC 4180 CSV: fields split at commas outside quotes, `""` inside quotes a quote, rows at
+/// CRLF outside quotes.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let (mut rows, mut row, mut field) = (Vec::new(), Vec::new(), String::new());
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => row.push(std::mem::take(&mut field)),
+            ('\r', false) => {}
+            ('\n', false) => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (c, _) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
 }
 
 #[test]
