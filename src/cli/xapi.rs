@@ -12,8 +12,8 @@ use super::exit::{CliError, CliResult};
 use super::progress::pick_trainee;
 use crate::progress::ProgressStore;
 use crate::progress::lrs::Endpoint;
-use crate::progress::xapi::{Actor, XapiIdentity, statements};
-use crate::progress::xapi_sync::{CONFIG_FILE, XapiConfig, push_trainee};
+use crate::progress::xapi::{Actor, XapiIdentity};
+use crate::progress::xapi_sync::{self, CONFIG_FILE, XapiConfig, push_trainee};
 use crate::scenario::library::load_paths;
 use crate::scoring::Lexicon;
 
@@ -109,7 +109,7 @@ pub fn run(
             }
         }
         XapiCommand::Export { file, identity } => {
-            let (_, _, all) = trainee_statements(data_dir, scenarios, lexicon, identity)?;
+            let all = trainee_statements(data_dir, scenarios, lexicon, identity)?;
             let mut text = String::new();
             for statement in &all {
                 text.push_str(&statement.to_string());
@@ -143,28 +143,19 @@ fn identity_of(identity: &IdentityArgs) -> XapiIdentity {
     }
 }
 
-/// The store, the trainee's id and every statement of every saved attempt, oldest first.
+/// Every statement of every saved attempt of the trainee picked, oldest first.
 fn trainee_statements(
     data_dir: &Path,
     scenarios: &Path,
     lexicon: &Lexicon,
     identity: &IdentityArgs,
-) -> Result<(ProgressStore, String, Vec<Value>), CliError> {
+) -> Result<Vec<Value>, CliError> {
     let store = ProgressStore::new(data_dir);
     let trainee = pick_trainee(&store, data_dir, identity.trainee.as_deref())?;
-    let history = store.history(&trainee.id)?;
-    history.notices.iter().for_each(|n| eprintln!("note: {n}"));
     let library = load_paths(&[scenarios.to_path_buf()], lexicon);
-    let who = identity_of(identity);
-    let all = history
-        .attempts
-        .iter()
-        .flat_map(|attempt| {
-            let scenario = library
-                .find(&attempt.scenario_id)
-                .map(|s| s.scenario.as_ref());
-            statements(&who, &trainee.id, &trainee.name, attempt, scenario)
-        })
-        .collect();
-    Ok((store, trainee.id, all))
+    let find = |id: &str| library.find(id).map(|s| s.scenario.clone());
+    let (all, notices) =
+        xapi_sync::trainee_statements(&store, &trainee, &identity_of(identity), &find)?;
+    notices.iter().for_each(|n| eprintln!("note: {n}"));
+    Ok(all)
 }

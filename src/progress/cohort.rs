@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::curriculum::{Curriculum, CurriculumStanding, curriculum_standing};
 use super::export::{EXPORT_FORMAT, MAX_EXPORT_BYTES, TraineeExport, find_exports, read_export};
+use super::parallel::{cores, map_in_order};
 use super::stats::{ScenarioStats, StatsAccumulator};
 use super::{AttemptKind, AttemptRecord, AttemptStatus, ProgressRules, day_of, standing};
 
@@ -263,11 +264,11 @@ pub fn build_from_dir(
     let mut notices = Vec::new();
     let files = find_exports(dir, &mut notices);
     notices.into_iter().for_each(|n| builder.notice(n));
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 8));
+    let workers = cores();
 
     // Pass 1: the header of each file, to keep the latest export of each trainee. A file over
     // the size limit is not read here either; pass 2 names it.
-    let headers = parallel_map(&files, workers, |path| {
+    let headers = map_in_order(&files, workers, |path| {
         let size = std::fs::metadata(path).ok()?.len();
         if size > MAX_EXPORT_BYTES {
             return None;
@@ -305,7 +306,7 @@ pub fn build_from_dir(
         .collect();
     let mut used: BTreeSet<usize> = BTreeSet::new();
     let count = |builder: &mut CohortBuilder<'_>, used: &mut BTreeSet<usize>, batch: &[usize]| {
-        let parsed = parallel_map(batch, workers, |&i| read_export(&files[i]));
+        let parsed = map_in_order(batch, workers, |&i| read_export(&files[i]));
         for (&i, result) in batch.iter().zip(parsed) {
             match result {
                 Ok(export) => {
@@ -347,31 +348,6 @@ pub fn build_from_dir(
 fn is_export(header: &Option<Header>) -> bool {
     header.as_ref().is_some_and(|h| {
         h.format.as_ref().and_then(|f| f.as_str()) == Some(EXPORT_FORMAT) && h.trainee.is_some()
-    })
-}
-
-/// `f` over `items` on `workers` threads, results in the items' order.
-fn parallel_map<T: Sync, R: Send>(
-    items: &[T],
-    workers: usize,
-    f: impl Fn(&T) -> R + Sync,
-) -> Vec<R> {
-    if workers <= 1 || items.len() <= 1 {
-        return items.iter().map(&f).collect();
-    }
-    let chunk = items.len().div_ceil(workers);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| {
-                let f = &f;
-                scope.spawn(move || part.iter().map(f).collect::<Vec<R>>())
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
     })
 }
 

@@ -11,6 +11,7 @@ mod legacy;
 pub mod lrs;
 pub mod names;
 mod open_trainee;
+pub mod parallel;
 pub mod rescore;
 pub mod review;
 pub mod rules;

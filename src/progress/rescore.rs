@@ -74,18 +74,7 @@ pub fn rescore(
     // Attempts replay independently, so they are shared among the cores in order-keeping
     // chunks: each reply's score is the same whichever thread computes it, and the semantic
     // layer makes a replay take tens of milliseconds.
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    let chunk = attempts.len().div_ceil(threads).max(1);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = attempts
-            .chunks(chunk)
-            .map(|part| scope.spawn(|| part.iter().map(one).collect::<Vec<_>>()))
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
+    super::parallel::map_in_order(attempts, super::parallel::cores(), one)
 }
 
 fn replay_one(

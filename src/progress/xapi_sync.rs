@@ -86,19 +86,20 @@ pub fn ledger(store: &ProgressStore, trainee_id: &str, endpoint: &Endpoint) -> P
     store.xapi_ledger(trainee_id, &format!("{}{}", endpoint.host, endpoint.path))
 }
 
-/// Sends `trainee`'s statements that `endpoint` has not acknowledged yet. `scenario` finds a
-/// scenario by id, for the choices a `choice` interaction lists (an attempt at a scenario that
-/// is gone is still sent, without them). Notices about unreadable attempts are returned with
-/// the report.
-pub fn push_trainee(
+/// Finds a scenario by id, for the choices a `choice` interaction lists (an attempt at a
+/// scenario that is gone is still sent, without them).
+pub type FindScenario<'a> = &'a dyn Fn(&str) -> Option<std::sync::Arc<Scenario>>;
+
+/// Every statement of every attempt of `trainee` the store can read, oldest first, with the
+/// notices about attempts it could not.
+pub fn trainee_statements(
     store: &ProgressStore,
     trainee: &Trainee,
     identity: &XapiIdentity,
-    endpoint: &Endpoint,
-    scenario: &dyn Fn(&str) -> Option<std::sync::Arc<Scenario>>,
-) -> Result<(PushReport, Vec<String>), ProgressError> {
+    scenario: FindScenario<'_>,
+) -> Result<(Vec<serde_json::Value>, Vec<String>), ProgressError> {
     let history = store.history(&trainee.id)?;
-    let all: Vec<serde_json::Value> = history
+    let all = history
         .attempts
         .iter()
         .flat_map(|attempt| {
@@ -112,8 +113,21 @@ pub fn push_trainee(
             )
         })
         .collect();
+    Ok((all, history.notices))
+}
+
+/// Sends `trainee`'s statements that `endpoint` has not acknowledged yet, and returns what the
+/// push did with the notices of [`trainee_statements`].
+pub fn push_trainee(
+    store: &ProgressStore,
+    trainee: &Trainee,
+    identity: &XapiIdentity,
+    endpoint: &Endpoint,
+    scenario: FindScenario<'_>,
+) -> Result<(PushReport, Vec<String>), ProgressError> {
+    let (all, notices) = trainee_statements(store, trainee, identity, scenario)?;
     let report = lrs::push(endpoint, &all, &ledger(store, &trainee.id, endpoint));
-    Ok((report, history.notices))
+    Ok((report, notices))
 }
 
 #[cfg(test)]

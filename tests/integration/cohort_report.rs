@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use super::cli::{holdline_in, stderr, stdout};
+use super::cli::{holdline, holdline_in, stderr, stdout};
 
 /// Headless Chromium, if installed. CI sets `HOLDLINE_REQUIRE_CHROMIUM=1` so that a missing
 /// browser fails there instead of skipping the check.
@@ -49,27 +49,18 @@ fn headless(browser: &str, args: &[&str], page: &Path) -> std::process::Output {
 }
 
 fn play(data: &Path, trainee: &str, answers: &str) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_holdline"))
-        .args(["--data-dir", data.to_str().unwrap(), "--rules-only"])
-        .args(["play", "late-parcel", "--trainee", trainee])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(answers.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let data = data.to_str().unwrap();
+    let args = [
+        "--data-dir",
+        data,
+        "--rules-only",
+        "play",
+        "late-parcel",
+        "--trainee",
+        trainee,
+    ];
+    let out = holdline(&args, answers);
+    assert!(out.status.success(), "{}", stderr(&out));
 }
 
 #[test]
