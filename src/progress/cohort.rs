@@ -252,8 +252,8 @@ struct HeaderTrainee {
 const BATCH: usize = 2;
 
 /// The report over every export under `dir`. A trainee exported more than once (same id and
-/// creation time) counts once, from the latest export; a file that cannot be read is named in
-/// the notices and left out.
+/// creation time) counts once, from the latest export that reads; a file that cannot be read
+/// is named in the notices and left out.
 pub fn build_from_dir(
     dir: &Path,
     rules: &ProgressRules,

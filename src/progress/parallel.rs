@@ -21,7 +21,13 @@ pub fn map_in_order<T: Sync, R: Send>(
             .chunks(chunk)
             .map(|part| {
                 let f = &f;
-                scope.spawn(move || part.iter().map(f).collect::<Vec<R>>())
+                // Each worker keeps its own matrix products on its thread: the cores are
+                // already shared out here.
+                scope.spawn(move || {
+                    crate::scoring::semantic::encoder::on_this_thread_only(|| {
+                        part.iter().map(f).collect::<Vec<R>>()
+                    })
+                })
             })
             .collect();
         workers

@@ -277,9 +277,28 @@ fn threads() -> usize {
     })
 }
 
+thread_local! {
+    /// Set on threads that already share a larger job among the cores (a rescore's attempts):
+    /// splitting each product again there only makes threads wait for each other.
+    static ONE_THREAD_HERE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with this thread's matrix products kept on it. Scores are the same either way.
+pub fn on_this_thread_only<R>(f: impl FnOnce() -> R) -> R {
+    let before = ONE_THREAD_HERE.with(|c| c.replace(true));
+    let out = f();
+    ONE_THREAD_HERE.with(|c| c.set(before));
+    out
+}
+
 /// `x [rows x in] * weight^T + bias`.
 fn linear(x: &[f32], rows: usize, l: &Linear) -> Vec<f32> {
-    gemm::linear(x, rows, l, threads())
+    let threads = if ONE_THREAD_HERE.with(std::cell::Cell::get) {
+        1
+    } else {
+        threads()
+    };
+    gemm::linear(x, rows, l, threads)
 }
 
 fn layer_norm(x: &mut [f32], norm: &LayerNorm) {
