@@ -128,7 +128,30 @@ fn check_other_file(kind: FileKind, label: &str, bytes: &[u8]) -> Vec<Diagnostic
                 Err(errors) => errors,
             }
         }
+        FileKind::XapiConfig => check_xapi_config(label, bytes),
         FileKind::Scenario => Vec::new(),
+    }
+}
+
+/// An `xapi.ron`: it parses, and its endpoint is one holdline can send to.
+fn check_xapi_config(label: &str, bytes: &[u8]) -> Vec<Diagnostic> {
+    use crate::progress::xapi_sync::{CONFIG_HELP, XapiConfig};
+    let error = |line, col, message| Diagnostic {
+        severity: crate::scenario::diagnostic::Severity::Error,
+        file: label.to_string(),
+        line,
+        col,
+        code: "bad-xapi-config",
+        message,
+        help: Some(CONFIG_HELP.into()),
+    };
+    match XapiConfig::parse_located(bytes) {
+        Err(e) => vec![error(e.line, e.col, e.message)],
+        Ok(config) => crate::progress::lrs::Endpoint::parse(&config.endpoint, &config.auth)
+            .err()
+            .map(|why| error(0, 0, why))
+            .into_iter()
+            .collect(),
     }
 }
 

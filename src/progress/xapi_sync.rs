@@ -14,6 +14,30 @@ use super::{ProgressError, ProgressStore, Trainee};
 use crate::scenario::load::{MAX_FILE_BYTES, read_input_file};
 use crate::scenario::model::Scenario;
 
+/// Where and why an `xapi.ron` does not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// 1-based; 0 for the file as a whole.
+    pub line: usize,
+    /// 1-based; 0 for the file as a whole.
+    pub col: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// What an `xapi.ron` looks like, for the help line of every error about one.
+pub const CONFIG_HELP: &str = "xapi.ron reads like XapiConfig(endpoint: \"http://host:port/xAPI\", auth: \"USER:PASS\") (see the README, xAPI)";
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}: {}; {CONFIG_HELP}",
+            self.line, self.col, self.message
+        )
+    }
+}
+
 /// The file's name in the data folder.
 pub const CONFIG_FILE: &str = "xapi.ron";
 
@@ -60,13 +84,21 @@ impl XapiConfig {
 
     /// `bytes` as an `xapi.ron`, errors located as `label:line:col`.
     pub fn parse(label: &str, bytes: &[u8]) -> Result<XapiConfig, String> {
-        let text =
-            std::str::from_utf8(bytes).map_err(|e| format!("{label}: not UTF-8 text ({e})"))?;
-        ron::from_str::<XapiConfig>(text).map_err(|e| {
-            format!(
-                "{label}:{}:{}: {}; xapi.ron reads like XapiConfig(endpoint: \"http://host:port/xAPI\", auth: \"USER:PASS\") (see the README, xAPI)",
-                e.span.start.line, e.span.start.col, e.code
-            )
+        XapiConfig::parse_located(bytes).map_err(|e| format!("{label}:{e}"))
+    }
+
+    /// `bytes` as an `xapi.ron`, with where it went wrong (1-based line and column; 0 for the
+    /// file as a whole), for `holdline validate`.
+    pub fn parse_located(bytes: &[u8]) -> Result<XapiConfig, ConfigError> {
+        let text = std::str::from_utf8(bytes).map_err(|e| ConfigError {
+            line: 0,
+            col: 0,
+            message: format!("not UTF-8 text ({e})"),
+        })?;
+        ron::from_str::<XapiConfig>(text).map_err(|e| ConfigError {
+            line: e.span.start.line,
+            col: e.span.start.col,
+            message: e.code.to_string(),
         })
     }
 

@@ -75,6 +75,8 @@ pub enum FileKind {
     ScenarioTests,
     /// An onboarding curriculum, starting with `Curriculum`.
     Curriculum,
+    /// A desktop's learning record store settings (`xapi.ron`), starting with `XapiConfig`.
+    XapiConfig,
 }
 
 /// Which kind of file `bytes` holds, from the first line in its first 4 KiB that is neither blank
@@ -96,6 +98,8 @@ pub fn sniff_kind(bytes: &[u8]) -> FileKind {
         FileKind::ScenarioTests
     } else if code.starts_with("Curriculum") {
         FileKind::Curriculum
+    } else if code.starts_with("XapiConfig") {
+        FileKind::XapiConfig
     } else {
         FileKind::Scenario
     }

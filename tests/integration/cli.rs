@@ -1446,6 +1446,12 @@ fn xapi_push_takes_its_lrs_from_xapi_ron_and_names_a_broken_one_by_line() {
     let out = holdline_in(&data, &["xapi", "push"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("xapi.ron:4:"), "{}", stderr(&out));
+    // `holdline validate` checks it like the other files, at the same place.
+    let file = data.join("xapi.ron");
+    let out = holdline(&["validate", file.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(text.contains("xapi.ron:4:5: error:"), "{text}");
     // A good file with the LRS down: nothing sent, the statements queued, exit 1.
     let d = data.to_str().unwrap();
     let played = holdline(
@@ -1466,6 +1472,8 @@ fn xapi_push_takes_its_lrs_from_xapi_ron_and_names_a_broken_one_by_line() {
         "XapiConfig(endpoint: \"http://127.0.0.1:9/xAPI\", auth: \"a:b\")",
     )
     .unwrap();
+    let out = holdline(&["validate", file.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     let out = holdline_in(&data, &["xapi", "push"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
