@@ -63,7 +63,7 @@ pub fn run(data_dir: &Path, args: ExportArgs<'_>) -> CliResult {
             path.display(),
             export.trainee.name,
             export.attempts.len(),
-            if export.attempts.len() == 1 { "" } else { "s" }
+            super::plural(export.attempts.len())
         );
     }
     Ok(ExitCode::SUCCESS)

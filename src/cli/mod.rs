@@ -282,6 +282,11 @@ pub enum Command {
     Xapi(xapi::XapiCommand),
 }
 
+/// "s" for any count but one: "1 attempt", "2 attempts".
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
 /// A mood as `ANGER,CONFUSION,TRUST`, each 0-100: "70,20,10".
 fn parse_mood(text: &str) -> Result<crate::scenario::mood::Mood, String> {
     let parts: Vec<&str> = text.split(',').map(str::trim).collect();

@@ -148,7 +148,7 @@ fn print_curriculum(c: &CurriculumStanding) {
         let state = match &m.state {
             ModuleState::Passed { on_day, attempts } => format!(
                 "passed on day {on_day} ({attempts} attempt{})",
-                if *attempts == 1 { "" } else { "s" }
+                super::plural(*attempts as usize)
             ),
             ModuleState::Locked { waiting_for } => {
                 format!("locked until {} passed", waiting_for.join(", "))
@@ -156,7 +156,7 @@ fn print_curriculum(c: &CurriculumStanding) {
             ModuleState::Open { attempts: 0 } => "open, not tried yet".to_string(),
             ModuleState::Open { attempts } => format!(
                 "open, {attempts} attempt{} so far",
-                if *attempts == 1 { "" } else { "s" }
+                super::plural(*attempts as usize)
             ),
             ModuleState::Failed { attempts } => {
                 format!("failed: all {attempts} attempts used (ask your trainer)")
@@ -209,7 +209,7 @@ fn print_standing(trainee: &Trainee, rules: &ProgressRules, s: &Standing) {
     println!(
         "Streak: {} day{} (longest {}), {}, {} freeze{} left this week",
         s.streak.current,
-        if s.streak.current == 1 { "" } else { "s" },
+        super::plural(s.streak.current as usize),
         s.streak.longest,
         if s.streak.practised_today {
             "practised today"
@@ -217,7 +217,7 @@ fn print_standing(trainee: &Trainee, rules: &ProgressRules, s: &Standing) {
             "not practised yet today"
         },
         s.streak.freezes_left,
-        if s.streak.freezes_left == 1 { "" } else { "s" },
+        super::plural(s.streak.freezes_left as usize),
     );
     println!(
         "Attempts: {} scenarios finished ({} counted as practice: at least {} replies and {} s; only these earn XP and badge counts), {} review drills, {} left unfinished",

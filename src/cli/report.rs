@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::exit::{CliError, CliResult};
+use super::plural;
 use super::report_html;
 use crate::progress::ProgressRules;
 use crate::progress::cohort::{CohortReport, TraineeRow, build_from_dir};
@@ -119,10 +120,6 @@ fn mean_text(t: &TraineeRow) -> String {
         Some([e, a, d]) => format!("E{e:>3} A{a:>3} D{d:>3}"),
         None => "no finished scenario".into(),
     }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// The CSV columns, in order.

@@ -59,7 +59,7 @@ fn print_scenario(s: &ScenarioStats) {
         "{}: {} attempt{}, {} finished, {} passed, {} failed by a critical breach",
         s.scenario_id,
         s.attempts,
-        if s.attempts == 1 { "" } else { "s" },
+        super::plural(s.attempts),
         s.finished,
         s.passed,
         s.critical_breaches

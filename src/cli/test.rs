@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use super::ScorerChoice;
 use super::exit::{self, CliError, CliResult};
+use super::plural;
 use crate::scenario::library::{FileKind, load_paths, ron_files, sniff_file};
 use crate::scenario::load::{MAX_FILE_BYTES, read_input_file};
 use crate::scenario::rule::KnownRules;
@@ -216,10 +217,6 @@ pub fn run(
     } else {
         Err(CliError::reported(exit::INVALID))
     }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// `holdline test --draft ID`: a starting test file on stdout.

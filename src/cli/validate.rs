@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use super::ScorerChoice;
 use super::exit::{self, CliResult};
+use super::plural;
 use crate::progress::ProgressRules;
 use crate::progress::curriculum::Curriculum;
 use crate::scenario::Diagnostic;
@@ -182,10 +183,6 @@ fn check_curriculum_scenarios(paths: &[PathBuf], scenarios: &[LoadedScenario]) -
         })
         .flatten()
         .collect()
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 fn join(paths: &[PathBuf]) -> String {
