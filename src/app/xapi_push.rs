@@ -61,7 +61,8 @@ fn push_after_saves(
     profile: Res<TraineeProfile>,
     library: Option<Res<ScenarioLibrary>>,
 ) {
-    let Some(trainee) = profile.trainee.clone() else {
+    // Every frame: compare by reference, and copy the trainee only when a push starts.
+    let Some(open) = profile.trainee.as_ref() else {
         return;
     };
     let Ok(mut status) = push.status.lock() else {
@@ -70,17 +71,21 @@ fn push_after_saves(
     if status.in_flight {
         return;
     }
-    let state = (trainee.id.clone(), profile.attempts.len());
     let retry = status
         .failed_at
         .is_some_and(|at| at.elapsed() >= RETRY_AFTER);
-    if push.pushed.as_ref() == Some(&state) && !retry {
+    let unchanged = push
+        .pushed
+        .as_ref()
+        .is_some_and(|(id, count)| *id == open.id && *count == profile.attempts.len());
+    if unchanged && !retry {
         return;
     }
     status.in_flight = true;
     status.failed_at = None;
     drop(status);
-    push.pushed = Some(state);
+    let trainee = open.clone();
+    push.pushed = Some((trainee.id.clone(), profile.attempts.len()));
     let scenarios: HashMap<String, Arc<crate::scenario::model::Scenario>> = library
         .map(|l| {
             l.playable()
