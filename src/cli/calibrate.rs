@@ -6,10 +6,17 @@ use std::process::ExitCode;
 
 use super::ScorerChoice;
 use super::exit::{self, CliError, CliResult};
+use crate::progress::files::write_atomic;
 use crate::scenario::library::load_paths;
 use crate::scenario::load::{MAX_FILE_BYTES, read_input_file};
+use crate::scenario::model::Scenario;
+use crate::scoring::HybridScorer;
 use crate::scoring::Lexicon;
-use crate::scoring::calibration::{Agreement, CalibrationReport, CalibrationSet, calibrate};
+use crate::scoring::calibration::{
+    Agreement, CalibrationReport, CalibrationSet, calibrate, fit_pairs,
+};
+use crate::scoring::semantic::calibrated::{CalibratedDirections, FitSettings, to_file_text};
+use crate::scoring::semantic::model_files::WEIGHTS_SHA256;
 
 /// How the report is printed.
 pub struct Output {
@@ -23,6 +30,7 @@ pub fn run(
     labels: &[PathBuf],
     lexicon: Lexicon,
     scoring: &ScorerChoice,
+    fit: Option<&Path>,
     output: Output,
 ) -> CliResult {
     let files = label_files(labels)?;
@@ -50,12 +58,15 @@ pub fn run(
             "note: {errors} errors in the scenario files; labels on those scenarios are skipped (run `holdline validate`)"
         );
     }
-    let scorer = scoring.build(&lexicon);
-    let report = calibrate(
-        &set,
-        |id| library.find(id).map(|s| s.scenario.as_ref()),
-        &scorer,
-    );
+    let find = |id: &str| library.find(id).map(|s| s.scenario.as_ref());
+    let mut scorer = scoring.build(&lexicon);
+    if let Some(out) = fit {
+        let directions = fit_directions(&set, find, scorer, labels, out)?;
+        scorer = scoring
+            .build(&lexicon)
+            .with_calibration(Some(std::sync::Arc::new(directions)));
+    }
+    let report = calibrate(&set, find, &scorer);
     if output.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -72,6 +83,58 @@ pub fn run(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Fits calibrated directions on `set`'s pairs with `scorer`'s layer and writes them to `out`.
+fn fit_directions<'s>(
+    set: &CalibrationSet,
+    find: impl Fn(&str) -> Option<&'s Scenario>,
+    scorer: HybridScorer,
+    labels: &[PathBuf],
+    out: &Path,
+) -> Result<CalibratedDirections, CliError> {
+    let Some(layer) = scorer.layer() else {
+        return Err(CliError::usage(
+            "--fit needs the semantic layer (the directions live in its embedding space): drop --rules-only, or restore the model files",
+        ));
+    };
+    // The directions tip what the rules and banks miss, so they are fitted on top of those alone.
+    let uncalibrated = scorer.with_calibration(None);
+    eprintln!(
+        "fitting on {} pairs (each reply is scored and embedded: about a minute per 500 pairs)",
+        set.pairs.len()
+    );
+    let (pairs, skipped) = fit_pairs(set, find, &uncalibrated, &layer);
+    for why in &skipped {
+        eprintln!("skipped: {why}");
+    }
+    if pairs.is_empty() {
+        return Err(CliError::usage(
+            "--fit found no pairs to fit on; the labels need Pair(...) entries on typed-reply nodes",
+        ));
+    }
+    let fitted_on = labels
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let directions =
+        CalibratedDirections::fitted(&pairs, FitSettings::default(), WEIGHTS_SHA256, &fitted_on);
+    // Through a temporary file beside it: a crash leaves the old file whole.
+    write_atomic(out, to_file_text(&directions).as_bytes(), false)
+        .map_err(|err| CliError::usage(format!("cannot write {}: {err}", out.display())))?;
+    eprintln!(
+        "wrote {}: directions fitted on {} empathy, {} accuracy and {} de-escalation pairs; score with them using --calibrated {}",
+        out.display(),
+        directions.empathy.pairs,
+        directions.accuracy.pairs,
+        directions.deescalation.pairs,
+        out.display()
+    );
+    eprintln!(
+        "note: the agreement below is on the labels the directions were fitted on; measure on labels they never saw for a fair figure"
+    );
+    Ok(directions)
 }
 
 /// The labels files named, folders searched for `.ron` files (not into a `scenarios/` folder).

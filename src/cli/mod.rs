@@ -21,6 +21,7 @@ mod xapi;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
@@ -31,6 +32,8 @@ use crate::scoring::Lexicon;
 use crate::scoring::hybrid_scorer::{HybridScorer, shared_semantic_layer};
 use crate::scoring::semantic::SemanticLayer;
 use crate::scoring::semantic::banks::ExemplarBanks;
+use crate::scoring::semantic::calibrated::CalibratedDirections;
+use crate::scoring::semantic::model_files::WEIGHTS_SHA256;
 use exit::{CliError, CliResult};
 
 pub use play::{PlayOutcome, play};
@@ -53,6 +56,10 @@ pub struct Cli {
     /// (assets/scoring/exemplars.ron shows the format).
     #[arg(long, global = true, value_name = "FILE")]
     pub exemplars: Option<PathBuf>,
+    /// Calibrated directions for the semantic layer instead of the built-in ones (a file from
+    /// `holdline calibrate LABELS --fit FILE`), or `none` for the rules and banks alone.
+    #[arg(long, global = true, value_name = "FILE|none")]
+    pub calibrated: Option<PathBuf>,
     /// Folder of curriculum files (`holdline progress` shows the trainee's standing on each)
     /// [default: `curricula/` beside the scenarios folder].
     #[arg(long, global = true, value_name = "DIR")]
@@ -230,6 +237,11 @@ pub enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// Fit calibrated directions on these labels' pairs and write them to FILE (use them
+        /// with --calibrated FILE); the agreement printed after is on the same labels, so it is
+        /// not a held-out figure.
+        #[arg(long, value_name = "FILE")]
+        fit: Option<PathBuf>,
     },
     /// What trainees on this machine actually do in each scenario, from every trainee's saved
     /// attempts: how often each choice is picked at each node, the mean scores of typed
@@ -334,13 +346,15 @@ pub fn run(cli: Cli) -> ExitCode {
     exit::finish(dispatch(cli))
 }
 
-/// How typed replies are scored, from `--rules-only` and `--exemplars`.
+/// How typed replies are scored, from `--rules-only`, `--exemplars` and `--calibrated`.
 #[derive(Debug, Clone, Default)]
 pub struct ScorerChoice {
     /// The lexicon rules alone.
     pub rules_only: bool,
     /// A trainer's exemplar banks instead of the shipped ones.
     pub exemplars: Option<ExemplarBanks>,
+    /// Calibrated directions instead of the shipped ones: `Some(None)` for none at all.
+    pub calibrated: Option<Option<Arc<CalibratedDirections>>>,
 }
 
 impl ScorerChoice {
@@ -357,7 +371,7 @@ impl ScorerChoice {
                 .map_err(|e| e.to_string()),
         };
         match layer {
-            Ok(layer) => HybridScorer::with_layer(lexicon.clone(), layer),
+            Ok(layer) => self.calibrate(HybridScorer::with_layer(lexicon.clone(), layer)),
             Err(why) => {
                 eprintln!("warning: {why}");
                 eprintln!(
@@ -369,11 +383,22 @@ impl ScorerChoice {
     }
 }
 
+impl ScorerChoice {
+    /// `scorer` with the calibrated directions chosen (the shipped ones unless told otherwise).
+    pub fn calibrate(&self, scorer: HybridScorer) -> HybridScorer {
+        match &self.calibrated {
+            None => scorer,
+            Some(chosen) => scorer.with_calibration(chosen.clone()),
+        }
+    }
+}
+
 fn dispatch(cli: Cli) -> CliResult {
     let lexicon = load_lexicon(cli.lexicon.as_deref())?;
     let scoring = ScorerChoice {
         rules_only: cli.rules_only,
         exemplars: load_exemplars(cli.exemplars.as_deref())?,
+        calibrated: load_calibrated(cli.calibrated.as_deref())?,
     };
     if scoring.rules_only && scoring.exemplars.is_some() {
         eprintln!(
@@ -513,11 +538,13 @@ fn dispatch(cli: Cli) -> CliResult {
             min_agreement,
             show,
             json,
+            fit,
         }) => calibrate::run(
             &cli.scenarios,
             &labels,
             lexicon,
             &scoring,
+            fit.as_deref(),
             calibrate::Output {
                 min_agreement,
                 show,
@@ -598,7 +625,7 @@ fn open_app(
     // The shipped model loads on a background thread while the app starts; a trainer's own
     // exemplar banks are embedded before the window opens.
     let scorer = match (&scoring.exemplars, scoring.rules_only) {
-        (None, false) => HybridScorer::with_shipped_model_later(lexicon.clone()),
+        (None, false) => scoring.calibrate(HybridScorer::with_shipped_model_later(lexicon.clone())),
         _ => scoring.build(&lexicon),
     };
     let config = AppConfig {
@@ -735,6 +762,34 @@ fn load_exemplars(path: Option<&Path>) -> Result<Option<ExemplarBanks>, CliError
             errors.iter().for_each(|e| eprintln!("{e}"));
             CliError::reported(exit::USAGE)
         })
+}
+
+/// `--calibrated`: `None` for the shipped directions, `Some(None)` for `none`.
+fn load_calibrated(
+    path: Option<&Path>,
+) -> Result<Option<Option<Arc<CalibratedDirections>>>, CliError> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    if path == Path::new("none") {
+        return Ok(Some(None));
+    }
+    let label = path.display().to_string();
+    let bytes = read_input_file(path, MAX_FILE_BYTES).map_err(|err| {
+        eprintln!("{label}: error: cannot read calibrated directions: {err}");
+        CliError::reported(exit::USAGE)
+    })?;
+    let directions = CalibratedDirections::from_source(&label, &bytes).map_err(|e| {
+        eprintln!("{e}");
+        CliError::reported(exit::USAGE)
+    })?;
+    if directions.model_sha256 != WEIGHTS_SHA256 {
+        return Err(CliError::usage(format!(
+            "{label}: these directions were fitted with another model (weights {}); fit them again with `holdline calibrate LABELS --fit {label}`",
+            directions.model_sha256
+        )));
+    }
+    Ok(Some(Some(Arc::new(directions))))
 }
 
 fn load_lexicon(path: Option<&Path>) -> Result<Lexicon, CliError> {

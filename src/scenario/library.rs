@@ -77,6 +77,8 @@ pub enum FileKind {
     Curriculum,
     /// A desktop's learning record store settings (`xapi.ron`), starting with `XapiConfig`.
     XapiConfig,
+    /// The semantic layer's calibrated directions, starting with `CalibratedDirections`.
+    CalibratedDirections,
 }
 
 /// Which kind of file `bytes` holds, from the first line in its first 4 KiB that is neither blank
@@ -100,6 +102,8 @@ pub fn sniff_kind(bytes: &[u8]) -> FileKind {
         FileKind::Curriculum
     } else if code.starts_with("XapiConfig") {
         FileKind::XapiConfig
+    } else if code.starts_with("CalibratedDirections") {
+        FileKind::CalibratedDirections
     } else {
         FileKind::Scenario
     }

@@ -52,6 +52,8 @@ pub enum RonKind {
     Exemplars,
     /// A scenario's tests (`scenarios/*.test.ron`, run by `holdline test`).
     ScenarioTests,
+    /// The semantic scorer's calibrated directions (`assets/scoring/calibrated.ron`).
+    Calibrated,
     /// An onboarding curriculum (`curricula/*.ron`).
     Curriculum,
 }
@@ -68,6 +70,9 @@ impl RonKind {
             RonKind::Labels => "README.md (Calibrating the scorer) shows the labels format",
             RonKind::Exemplars => "docs/scoring-lexicon.md (The semantic layer) lists every field",
             RonKind::ScenarioTests => "docs/scenario-tests.md lists every field",
+            RonKind::Calibrated => {
+                "docs/scoring-lexicon.md (Calibrated directions) lists every field"
+            }
             RonKind::Curriculum => "docs/curricula.md lists every field",
         }
     }
@@ -87,6 +92,7 @@ impl RonKind {
             RonKind::ScenarioTests => {
                 "score bounds are 0–100, stars 1–3, waits in whole seconds; Pick numbers choices from 1"
             }
+            RonKind::Calibrated => "max_points is 0–100; weights are numbers",
             RonKind::Curriculum => {
                 "marks are 0–100; due days and attempt limits are whole numbers from 1"
             }

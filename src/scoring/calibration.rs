@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::semantic::SemanticLayer;
+use super::semantic::calibrated::FitPair;
 use super::{Dimension, ReplyScore, ReplyScorer, ScoringContext};
 use crate::scenario::model::{Scenario, Turn};
 
@@ -290,18 +292,8 @@ pub fn calibrate<'s>(
     let mut skipped = Vec::new();
     let mut disagreements = Vec::new();
     let mut pair_counts = [(0usize, 0usize); 3];
-    let score_at = |scenario: &str, node: &str, reply: &str| -> Result<ReplyScore, String> {
-        let s = find(scenario).ok_or_else(|| format!("no scenario \"{scenario}\""))?;
-        let n = s
-            .node(node)
-            .ok_or_else(|| format!("no node \"{node}\" in {scenario}"))?;
-        if !matches!(n.turn, Turn::FreeText(_)) {
-            return Err(format!(
-                "node \"{node}\" in {scenario} takes no typed reply"
-            ));
-        }
-        Ok(scorer.score(&ScoringContext::first_reply(s, n), reply))
-    };
+    let score_at =
+        |scenario: &str, node: &str, reply: &str| score_at(&find, scorer, scenario, node, reply);
     for pair in &set.pairs {
         let scored = score_at(&pair.scenario, &pair.node, &pair.better).and_then(|better| {
             score_at(&pair.scenario, &pair.node, &pair.worse).map(|worse| (better, worse))
@@ -386,6 +378,71 @@ pub fn calibrate<'s>(
         disagreements,
         skipped,
     }
+}
+
+/// `reply` scored by `scorer` as the first reply at `node` of `scenario`, or why it cannot be.
+fn score_at<'s>(
+    find: &impl Fn(&str) -> Option<&'s Scenario>,
+    scorer: &dyn ReplyScorer,
+    scenario: &str,
+    node: &str,
+    reply: &str,
+) -> Result<ReplyScore, String> {
+    let s = find(scenario).ok_or_else(|| format!("no scenario \"{scenario}\""))?;
+    let n = s
+        .node(node)
+        .ok_or_else(|| format!("no node \"{node}\" in {scenario}"))?;
+    if !matches!(n.turn, Turn::FreeText(_)) {
+        return Err(format!(
+            "node \"{node}\" in {scenario} takes no typed reply"
+        ));
+    }
+    Ok(scorer.score(&ScoringContext::first_reply(s, n), reply))
+}
+
+/// The pairs of `set` as a fit of calibrated directions needs them: each reply's score by
+/// `scorer` (which must not use calibrated directions itself) and its mean clause embedding by
+/// `layer`. The second list holds why labels were skipped.
+pub fn fit_pairs<'s>(
+    set: &CalibrationSet,
+    find: impl Fn(&str) -> Option<&'s Scenario>,
+    scorer: &dyn ReplyScorer,
+    layer: &SemanticLayer,
+) -> (Vec<FitPair>, Vec<String>) {
+    let mut pairs = Vec::new();
+    let mut skipped = Vec::new();
+    for pair in &set.pairs {
+        let d = pair.dimension;
+        let scored =
+            score_at(&find, scorer, &pair.scenario, &pair.node, &pair.better).and_then(|better| {
+                score_at(&find, scorer, &pair.scenario, &pair.node, &pair.worse)
+                    .map(|worse| (better, worse))
+            });
+        let (better, worse) = match scored {
+            Ok(both) => both,
+            Err(why) => {
+                skipped.push(why);
+                continue;
+            }
+        };
+        let (Some(b), Some(w)) = (
+            layer.mean_clause_embedding(&pair.better),
+            layer.mean_clause_embedding(&pair.worse),
+        ) else {
+            skipped.push(format!(
+                "a pair at {} / {} has an empty reply",
+                pair.scenario, pair.node
+            ));
+            continue;
+        };
+        pairs.push(FitPair {
+            dimension: d,
+            score_gap: f64::from(better.dimension(d).score) - f64::from(worse.dimension(d).score),
+            better: b,
+            worse: w,
+        });
+    }
+    (pairs, skipped)
 }
 
 fn scored_reply(

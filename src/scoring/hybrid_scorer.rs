@@ -6,6 +6,7 @@
 use std::sync::{Arc, OnceLock};
 
 use super::semantic::SemanticLayer;
+use super::semantic::calibrated::CalibratedDirections;
 use super::semantic::model_files::ModelError;
 use super::{
     Dimension, DimensionScore, Lexicon, Reason, ReplyScore, ReplyScorer, RuleScorer, ScoringContext,
@@ -28,6 +29,14 @@ enum SemanticSource {
 pub struct HybridScorer {
     rules: RuleScorer,
     semantic: SemanticSource,
+    /// The directions fitted on labelled pairs, added on top of the banks' points.
+    calibrated: Option<Arc<CalibratedDirections>>,
+}
+
+/// The shipped calibrated directions, read once a process.
+pub fn shipped_calibration() -> Arc<CalibratedDirections> {
+    static SHIPPED: OnceLock<Arc<CalibratedDirections>> = OnceLock::new();
+    Arc::clone(SHIPPED.get_or_init(|| Arc::new(CalibratedDirections::builtin())))
 }
 
 /// The shipped model and banks, loaded once a process (the app, a command, a test binary) and
@@ -55,6 +64,7 @@ impl HybridScorer {
         HybridScorer {
             rules: RuleScorer::new(lexicon),
             semantic: SemanticSource::Off,
+            calibrated: None,
         }
     }
 
@@ -63,6 +73,7 @@ impl HybridScorer {
         HybridScorer {
             rules: RuleScorer::new(lexicon),
             semantic: SemanticSource::Loaded(layer),
+            calibrated: Some(shipped_calibration()),
         }
     }
 
@@ -73,7 +84,15 @@ impl HybridScorer {
         HybridScorer {
             rules: RuleScorer::new(lexicon),
             semantic: SemanticSource::Shipped,
+            calibrated: Some(shipped_calibration()),
         }
+    }
+
+    /// This scorer with `calibrated` directions instead of the shipped ones (`None`: the rules
+    /// and banks alone, as a fit needs them).
+    pub fn with_calibration(mut self, calibrated: Option<Arc<CalibratedDirections>>) -> Self {
+        self.calibrated = calibrated;
+        self
     }
 
     /// Whether the shipped layer is still to be loaded (by the first reply or [`warm_up`]).
@@ -114,7 +133,11 @@ impl ReplyScorer for HybridScorer {
             ..
         } = rules;
         let (mut e, mut a, mut d) = (Vec::new(), Vec::new(), Vec::new());
-        for (dimension, reason) in semantic.judge_at_node(reply, &context.rubric.model_answers) {
+        for (dimension, reason) in semantic.judge_at_node(
+            reply,
+            &context.rubric.model_answers,
+            self.calibrated.as_deref(),
+        ) {
             match dimension {
                 Dimension::Empathy => e.push(reason),
                 Dimension::Accuracy => a.push(reason),

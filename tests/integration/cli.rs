@@ -156,7 +156,8 @@ fn score_json_has_the_documented_shape() {
         }
     }
     assert!(v["overall"].is_u64());
-    assert_eq!(v["accuracy"]["score"], 100);
+    // Both facts stated: the rules give 100, and the calibrated direction moves it a little.
+    assert!(v["accuracy"]["score"].as_u64().unwrap() >= 90, "{v}");
 }
 
 #[test]
@@ -290,8 +291,8 @@ fn trainees_are_managed_and_progress_is_reported_as_text_and_json() {
     assert!(json["standing"]["stars"]["late-parcel"].as_u64().unwrap() >= 1);
     assert!(json["standing"]["badges"].as_array().unwrap().len() >= 15);
 
-    // Nothing changed since, so re-scoring finds the same scores.
-    let out = holdline_in(&data, &["rescore", "--trainee", "sam"]);
+    // Nothing changed since, so re-scoring by the rules that scored them finds the same scores.
+    let out = holdline_in(&data, &["rescore", "--trainee", "sam", "--rules-only"]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
     assert!(text.contains("Sam: 2 attempts replayed"), "{text}");
@@ -813,6 +814,109 @@ fn calibrate_reports_agreement_with_intervals_and_explains_each_disagreement() {
         "{}",
         stderr(&broken)
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn calibrate_fit_writes_directions_that_score_with_calibrated_and_refuse_another_model() {
+    let dir = std::env::temp_dir().join(format!("holdline-fit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let labels = dir.join("labels.ron");
+    // Warm against cold, four times over in different words: enough for a direction to point
+    // from the cold replies towards the warm ones.
+    let facts = "It is at the Eastfield depot and will arrive Thursday 13 June.";
+    let warm = [
+        "I'm so sorry, Dana, two missed deliveries right before the birthday is really stressful.",
+        "That is awful timing with the party so close, and I completely get why you're upset.",
+        "Oh no, what a worry for you with a present on the way.",
+        "I can hear how frustrating this has been, and I'm sorry we let you down.",
+    ];
+    let cold = [
+        "Parcels are sometimes delayed.",
+        "As per our records the item is in transit.",
+        "Delivery attempts were made as scheduled.",
+        "This is within the normal delivery window.",
+    ];
+    let pairs: String = warm
+        .iter()
+        .zip(&cold)
+        .map(|(w, c)| {
+            format!(
+                "Pair(scenario: \"late-parcel\", node: \"explain-status\", dimension: Empathy, better: \"{w} {facts}\", worse: \"{c} {facts}\"),\n"
+            )
+        })
+        .collect();
+    std::fs::write(&labels, format!("Calibration(pairs: [{pairs}])")).unwrap();
+    let fitted = dir.join("fitted.ron");
+    let out = holdline(
+        &[
+            "calibrate",
+            labels.to_str().unwrap(),
+            "--fit",
+            fitted.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("fitted on 4 empathy, 0 accuracy"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("not a held-out figure") || stderr(&out).contains("never saw"));
+    let text = std::fs::read_to_string(&fitted).unwrap();
+    assert!(text.starts_with("// Calibrated directions"), "{text}");
+
+    // Scored with it, a warm reply in new words earns the direction's points, explained.
+    let reply = format!("What rotten luck before the birthday, I'm really sorry. {facts}");
+    let score = holdline(
+        &[
+            "--calibrated",
+            fitted.to_str().unwrap(),
+            "score",
+            "late-parcel",
+            "--node",
+            "explain-status",
+            "--json",
+            "--text",
+            &reply,
+        ],
+        "",
+    );
+    assert_eq!(score.status.code(), Some(0), "{}", stderr(&score));
+    let shown = stdout(&score);
+    assert!(shown.contains("semantic.calibrated"), "{shown}");
+    assert!(shown.contains("learned from 4 labelled pairs"), "{shown}");
+
+    // Directions fitted in another model's space are refused, saying what to do.
+    std::fs::write(
+        &fitted,
+        text.replace(
+            "1ecc680b2d7f9596476c59cb377afa00fbda56f85f2db3eccf9b6a962bde6125",
+            "0000",
+        ),
+    )
+    .unwrap();
+    let refused = holdline(
+        &[
+            "--calibrated",
+            fitted.to_str().unwrap(),
+            "score",
+            "late-parcel",
+            "--node",
+            "explain-status",
+            "--text",
+            "hi",
+        ],
+        "",
+    );
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("another model"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(stderr(&refused).contains("--fit"), "{}", stderr(&refused));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -122,9 +122,19 @@ fn negation_sarcasm_and_dismissal_cost_empathy() {
 }
 
 #[test]
-fn a_plain_fact_earns_no_semantic_points() {
-    let (hybrid, rules) = both("The parcel is held at the Eastfield depot.");
-    assert_eq!(hybrid, rules);
+fn a_plain_fact_earns_no_bank_points_and_reads_colder_than_the_same_fact_said_warmly() {
+    let (hybrid, _) = both("The parcel is held at the Eastfield depot.");
+    for d in [&hybrid.empathy, &hybrid.accuracy, &hybrid.deescalation] {
+        let banks: Vec<&str> = semantic(d)
+            .into_iter()
+            .filter(|r| *r != "semantic.calibrated")
+            .collect();
+        assert!(banks.is_empty(), "{d:#?}");
+    }
+    let (warm, _) = both(
+        "Oh Dana, I'm so sorry, that's awful timing. The parcel is held at the Eastfield depot.",
+    );
+    assert!(warm.empathy.score > hybrid.empathy.score, "{warm:#?}");
 }
 
 #[test]
