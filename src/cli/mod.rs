@@ -57,7 +57,8 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub exemplars: Option<PathBuf>,
     /// Calibrated directions for the semantic layer instead of the built-in ones (a file from
-    /// `holdline calibrate LABELS --fit FILE`), or `none` for the rules and banks alone.
+    /// `holdline calibrate LABELS --fit FILE`), or `none` for the rules and banks alone (a
+    /// file named `none`: `./none`).
     #[arg(long, global = true, value_name = "FILE|none")]
     pub calibrated: Option<PathBuf>,
     /// Folder of curriculum files (`holdline progress` shows the trainee's standing on each)
@@ -403,6 +404,11 @@ fn dispatch(cli: Cli) -> CliResult {
     if scoring.rules_only && scoring.exemplars.is_some() {
         eprintln!(
             "note: --exemplars is not used with --rules-only (the exemplar banks belong to the semantic layer)"
+        );
+    }
+    if scoring.rules_only && scoring.calibrated.is_some() {
+        eprintln!(
+            "note: --calibrated is not used with --rules-only (the directions belong to the semantic layer)"
         );
     }
     let rules = load_rules(cli.rules.as_deref())?;

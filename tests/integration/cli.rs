@@ -888,6 +888,15 @@ fn calibrate_fit_writes_directions_that_score_with_calibrated_and_refuse_another
     assert!(shown.contains("semantic.calibrated"), "{shown}");
     assert!(shown.contains("learned from 4 labelled pairs"), "{shown}");
 
+    // The directions file now sits in the labels folder; calibrating the folder skips it.
+    let again = holdline(&["calibrate", dir.to_str().unwrap(), "--show", "0"], "");
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert!(
+        stdout(&again).contains("over 1 labels file"),
+        "{}",
+        stdout(&again)
+    );
+
     // Directions fitted in another model's space are refused, saying what to do.
     std::fs::write(
         &fitted,

@@ -269,18 +269,50 @@ fn fit_direction(pairs: &[&FitPair], settings: FitSettings) -> Vec<f32> {
                 }
             }
         }
+        // The Hessian is at least lambda times the identity, so it is positive definite and the
+        // solve only fails on numbers that are not finite; the weights so far are kept then.
         let Some(step) = solve_cholesky(&mut hessian, &gradient) else {
             break;
         };
-        let size: f64 = step.iter().map(|s| s * s).sum::<f64>().sqrt();
-        for (wi, si) in w.iter_mut().zip(&step) {
-            *wi -= si;
+        // Damped Newton: halve the step until the penalised loss goes down, so that nearly
+        // separable pairs (fewer pairs than dimensions) cannot make a full step overshoot.
+        let before = penalised_loss(&rows, &offsets, &w, lambda);
+        let mut scale = 1.0;
+        let mut next: Vec<f64> = w.iter().zip(&step).map(|(wi, si)| wi - si).collect();
+        while penalised_loss(&rows, &offsets, &next, lambda) > before && scale > 1e-6 {
+            scale *= 0.5;
+            next = w
+                .iter()
+                .zip(&step)
+                .map(|(wi, si)| wi - scale * si)
+                .collect();
         }
+        let size = scale * step.iter().map(|s| s * s).sum::<f64>().sqrt();
+        w = next;
         if size < 1e-9 {
             break;
         }
     }
     w.into_iter().map(|x| x as f32).collect()
+}
+
+/// The mean logistic loss of the pairs plus the L2 penalty, at `w`.
+fn penalised_loss(rows: &[[f64; DIM]], offsets: &[f64], w: &[f64], lambda: f64) -> f64 {
+    let data: f64 = rows
+        .iter()
+        .zip(offsets)
+        .map(|(row, offset)| {
+            let z = offset + row.iter().zip(w).map(|(a, b)| a * b).sum::<f64>();
+            // log(1 + e^-z), written so a large |z| neither overflows nor loses the small term.
+            if z > 0.0 {
+                (-z).exp().ln_1p()
+            } else {
+                -z + z.exp().ln_1p()
+            }
+        })
+        .sum::<f64>()
+        / rows.len() as f64;
+    data + 0.5 * lambda * w.iter().map(|x| x * x).sum::<f64>()
 }
 
 /// Solves `a x = b` for a symmetric positive definite `a` (its lower triangle filled, row-major
@@ -413,8 +445,8 @@ mod tests {
         let text = to_file_text(&d);
         let back = CalibratedDirections::from_source("fit.ron", text.as_bytes()).unwrap();
         assert_eq!(back, d);
-        let short = text.replacen("weights: [", "weights: [1.0, ", 1);
-        let err = CalibratedDirections::from_source("fit.ron", short.as_bytes()).unwrap_err();
+        let long = text.replacen("weights: [", "weights: [1.0, ", 1);
+        let err = CalibratedDirections::from_source("fit.ron", long.as_bytes()).unwrap_err();
         let shown = err.to_string();
         assert!(
             shown.contains("385 weights") && shown.contains("--fit"),
