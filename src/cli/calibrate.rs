@@ -61,10 +61,8 @@ pub fn run(
     let find = |id: &str| library.find(id).map(|s| s.scenario.as_ref());
     let mut scorer = scoring.build(&lexicon);
     if let Some(out) = fit {
-        let directions = fit_directions(&set, find, scorer, labels, out)?;
-        scorer = scoring
-            .build(&lexicon)
-            .with_calibration(Some(std::sync::Arc::new(directions)));
+        let (directions, uncalibrated) = fit_directions(&set, find, scorer, labels, out)?;
+        scorer = uncalibrated.with_calibration(Some(std::sync::Arc::new(directions)));
     }
     let report = calibrate(&set, find, &scorer);
     if output.json {
@@ -85,26 +83,27 @@ pub fn run(
     })
 }
 
-/// Fits calibrated directions on `set`'s pairs with `scorer`'s layer and writes them to `out`.
+/// Fits calibrated directions on `set`'s pairs with `scorer`'s layer and writes them to `out`;
+/// hands back the directions and `scorer` without any.
 fn fit_directions<'s>(
     set: &CalibrationSet,
     find: impl Fn(&str) -> Option<&'s Scenario>,
     scorer: HybridScorer,
     labels: &[PathBuf],
     out: &Path,
-) -> Result<CalibratedDirections, CliError> {
-    let Some(layer) = scorer.layer() else {
+) -> Result<(CalibratedDirections, HybridScorer), CliError> {
+    if scorer.layer().is_none() {
         return Err(CliError::usage(
             "--fit needs the semantic layer (the directions live in its embedding space): drop --rules-only, or restore the model files",
         ));
-    };
+    }
     // The directions tip what the rules and banks miss, so they are fitted on top of those alone.
     let uncalibrated = scorer.with_calibration(None);
     eprintln!(
-        "fitting on {} pairs (each reply is scored and embedded: about 2.5 minutes per 800 pairs on 2 cores)",
+        "fitting on {} pairs (each reply is scored and embedded: about 2 minutes per 800 pairs on 2 cores)",
         set.pairs.len()
     );
-    let (pairs, skipped) = fit_pairs(set, find, &uncalibrated, &layer);
+    let (pairs, skipped) = fit_pairs(set, find, &uncalibrated);
     for why in &skipped {
         eprintln!("skipped: {why}");
     }
@@ -134,7 +133,7 @@ fn fit_directions<'s>(
     eprintln!(
         "note: the agreement below is on the labels the directions were fitted on; measure on labels they never saw for a fair figure"
     );
-    Ok(directions)
+    Ok((directions, uncalibrated))
 }
 
 /// The labels files named, folders searched for `.ron` files (not into a `scenarios/` folder).

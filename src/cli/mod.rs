@@ -33,7 +33,6 @@ use crate::scoring::hybrid_scorer::{HybridScorer, shared_semantic_layer};
 use crate::scoring::semantic::SemanticLayer;
 use crate::scoring::semantic::banks::ExemplarBanks;
 use crate::scoring::semantic::calibrated::CalibratedDirections;
-use crate::scoring::semantic::model_files::WEIGHTS_SHA256;
 use exit::{CliError, CliResult};
 
 pub use play::{PlayOutcome, play};
@@ -359,6 +358,14 @@ pub struct ScorerChoice {
 }
 
 impl ScorerChoice {
+    /// `scorer` with the calibrated directions chosen (the shipped ones unless told otherwise).
+    pub fn calibrate(&self, scorer: HybridScorer) -> HybridScorer {
+        match &self.calibrated {
+            None => scorer,
+            Some(chosen) => scorer.with_calibration(chosen.clone()),
+        }
+    }
+
     /// The scorer chosen, its model loaded now. A model that cannot be loaded is said on stderr,
     /// with what to do, and the rules score alone: a missing model file must not stop practice.
     pub fn build(&self, lexicon: &Lexicon) -> HybridScorer {
@@ -380,16 +387,6 @@ impl ScorerChoice {
                 );
                 HybridScorer::rules_only(lexicon.clone())
             }
-        }
-    }
-}
-
-impl ScorerChoice {
-    /// `scorer` with the calibrated directions chosen (the shipped ones unless told otherwise).
-    pub fn calibrate(&self, scorer: HybridScorer) -> HybridScorer {
-        match &self.calibrated {
-            None => scorer,
-            Some(chosen) => scorer.with_calibration(chosen.clone()),
         }
     }
 }
@@ -785,16 +782,12 @@ fn load_calibrated(
         eprintln!("{label}: error: cannot read calibrated directions: {err}");
         CliError::reported(exit::USAGE)
     })?;
-    let directions = CalibratedDirections::from_source(&label, &bytes).map_err(|e| {
-        eprintln!("{e}");
-        CliError::reported(exit::USAGE)
-    })?;
-    if directions.model_sha256 != WEIGHTS_SHA256 {
-        return Err(CliError::usage(format!(
-            "{label}: these directions were fitted with another model (weights {}); fit them again with `holdline calibrate LABELS --fit {label}`",
-            directions.model_sha256
-        )));
-    }
+    let directions = CalibratedDirections::from_source(&label, &bytes)
+        .and_then(|d| d.check_model(&label).map(|()| d))
+        .map_err(|e| {
+            eprintln!("{e}");
+            CliError::reported(exit::USAGE)
+        })?;
     Ok(Some(Some(Arc::new(directions))))
 }
 

@@ -138,22 +138,11 @@ fn check_other_file(kind: FileKind, label: &str, bytes: &[u8]) -> Vec<Diagnostic
 /// Calibrated directions: they parse, have the model's length, and belong to the shipped model.
 fn check_calibrated(label: &str, bytes: &[u8]) -> Vec<Diagnostic> {
     use crate::scoring::semantic::calibrated::CalibratedDirections;
-    use crate::scoring::semantic::model_files::WEIGHTS_SHA256;
-    match CalibratedDirections::from_source(label, bytes) {
-        Err(e) => vec![e],
-        Ok(d) if d.model_sha256 != WEIGHTS_SHA256 => vec![Diagnostic::whole_file(
-            label.to_string(),
-            "calibrated-for-another-model",
-            format!(
-                "these directions were fitted with another model (weights {}), so they mean nothing to this one",
-                d.model_sha256
-            ),
-            Some(format!(
-                "fit them again: `holdline calibrate LABELS --fit {label}`"
-            )),
-        )],
-        Ok(_) => Vec::new(),
-    }
+    CalibratedDirections::from_source(label, bytes)
+        .and_then(|d| d.check_model(label))
+        .err()
+        .into_iter()
+        .collect()
 }
 
 /// An `xapi.ron`: it parses, and its endpoint is one holdline can send to.

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::semantic::SemanticLayer;
+use super::HybridScorer;
 use super::semantic::calibrated::FitPair;
 use super::{Dimension, ReplyScore, ReplyScorer, ScoringContext};
 use crate::scenario::model::{Scenario, Turn};
@@ -292,8 +292,11 @@ pub fn calibrate<'s>(
     let mut skipped = Vec::new();
     let mut disagreements = Vec::new();
     let mut pair_counts = [(0usize, 0usize); 3];
-    let score_at =
-        |scenario: &str, node: &str, reply: &str| score_at(&find, scorer, scenario, node, reply);
+    let score_at = |scenario: &str, node: &str, reply: &str| {
+        score_at(&find, scenario, node, |context| {
+            scorer.score(context, reply)
+        })
+    };
     for pair in &set.pairs {
         let scored = score_at(&pair.scenario, &pair.node, &pair.better).and_then(|better| {
             score_at(&pair.scenario, &pair.node, &pair.worse).map(|worse| (better, worse))
@@ -380,14 +383,14 @@ pub fn calibrate<'s>(
     }
 }
 
-/// `reply` scored by `scorer` as the first reply at `node` of `scenario`, or why it cannot be.
-fn score_at<'s>(
+/// `score` applied to the context of the first reply at `node` of `scenario`, or why there is
+/// no such context.
+fn score_at<'s, T>(
     find: &impl Fn(&str) -> Option<&'s Scenario>,
-    scorer: &dyn ReplyScorer,
     scenario: &str,
     node: &str,
-    reply: &str,
-) -> Result<ReplyScore, String> {
+    score: impl FnOnce(&ScoringContext<'_>) -> T,
+) -> Result<T, String> {
     let s = find(scenario).ok_or_else(|| format!("no scenario \"{scenario}\""))?;
     let n = s
         .node(node)
@@ -397,38 +400,35 @@ fn score_at<'s>(
             "node \"{node}\" in {scenario} takes no typed reply"
         ));
     }
-    Ok(scorer.score(&ScoringContext::first_reply(s, n), reply))
+    Ok(score(&ScoringContext::first_reply(s, n)))
 }
 
 /// The pairs of `set` as a fit of calibrated directions needs them: each reply's score by
-/// `scorer` (which must not use calibrated directions itself) and its mean clause embedding by
-/// `layer`. The second list holds why labels were skipped.
+/// `scorer` (which must not use calibrated directions itself, and must have its semantic layer)
+/// and the mean of its clauses' embeddings. The second list holds why labels were skipped.
 pub fn fit_pairs<'s>(
     set: &CalibrationSet,
     find: impl Fn(&str) -> Option<&'s Scenario>,
-    scorer: &dyn ReplyScorer,
-    layer: &SemanticLayer,
+    scorer: &HybridScorer,
 ) -> (Vec<FitPair>, Vec<String>) {
     let mut pairs = Vec::new();
     let mut skipped = Vec::new();
     for pair in &set.pairs {
         let d = pair.dimension;
-        let scored =
-            score_at(&find, scorer, &pair.scenario, &pair.node, &pair.better).and_then(|better| {
-                score_at(&find, scorer, &pair.scenario, &pair.node, &pair.worse)
-                    .map(|worse| (better, worse))
-            });
-        let (better, worse) = match scored {
+        let scored = |reply: &str| {
+            score_at(&find, &pair.scenario, &pair.node, |context| {
+                scorer.score_and_embed(context, reply)
+            })
+        };
+        let both = scored(&pair.better).and_then(|better| scored(&pair.worse).map(|w| (better, w)));
+        let ((better, b), (worse, w)) = match both {
             Ok(both) => both,
             Err(why) => {
                 skipped.push(why);
                 continue;
             }
         };
-        let (Some(b), Some(w)) = (
-            layer.mean_clause_embedding(&pair.better),
-            layer.mean_clause_embedding(&pair.worse),
-        ) else {
+        let (Some(b), Some(w)) = (b, w) else {
             skipped.push(format!(
                 "a pair at {} / {} has an empty reply",
                 pair.scenario, pair.node

@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 
 use super::semantic::SemanticLayer;
 use super::semantic::calibrated::CalibratedDirections;
+use super::semantic::encoder::Embedding;
 use super::semantic::model_files::ModelError;
 use super::{
     Dimension, DimensionScore, Lexicon, Reason, ReplyScore, ReplyScorer, RuleScorer, ScoringContext,
@@ -119,11 +120,17 @@ fn with_semantic(mut score: DimensionScore, reasons: Vec<Reason>) -> DimensionSc
     score
 }
 
-impl ReplyScorer for HybridScorer {
-    fn score(&self, context: &ScoringContext<'_>, reply: &str) -> ReplyScore {
+impl HybridScorer {
+    /// The reply's score, with the mean of its clauses' embeddings when the semantic layer read
+    /// it (for a fit of calibrated directions, which needs both).
+    pub fn score_and_embed(
+        &self,
+        context: &ScoringContext<'_>,
+        reply: &str,
+    ) -> (ReplyScore, Option<Embedding>) {
         let rules = self.rules.score(context, reply);
         let Some(semantic) = self.layer() else {
-            return rules;
+            return (rules, None);
         };
         let ReplyScore {
             empathy,
@@ -133,22 +140,30 @@ impl ReplyScorer for HybridScorer {
             ..
         } = rules;
         let (mut e, mut a, mut d) = (Vec::new(), Vec::new(), Vec::new());
-        for (dimension, reason) in semantic.judge_at_node(
+        let (reasons, embedding) = semantic.judge_at_node(
             reply,
             &context.rubric.model_answers,
             self.calibrated.as_deref(),
-        ) {
+        );
+        for (dimension, reason) in reasons {
             match dimension {
                 Dimension::Empathy => e.push(reason),
                 Dimension::Accuracy => a.push(reason),
                 Dimension::Deescalation => d.push(reason),
             }
         }
-        ReplyScore::new(
+        let score = ReplyScore::new(
             with_semantic(empathy, e),
             with_semantic(accuracy, a),
             with_semantic(deescalation, d),
         )
-        .with_critical(critical)
+        .with_critical(critical);
+        (score, embedding)
+    }
+}
+
+impl ReplyScorer for HybridScorer {
+    fn score(&self, context: &ScoringContext<'_>, reply: &str) -> ReplyScore {
+        self.score_and_embed(context, reply).0
     }
 }

@@ -117,6 +117,26 @@ impl CalibratedDirections {
         })
     }
 
+    /// Whether the directions were fitted with the shipped model; if not, an error for `file`
+    /// that says how to refit them. Checked apart from [`CalibratedDirections::from_source`]
+    /// so that tests and tools can read directions made for any model.
+    pub fn check_model(&self, file: &str) -> Result<(), Diagnostic> {
+        if self.model_sha256 == super::model_files::WEIGHTS_SHA256 {
+            return Ok(());
+        }
+        Err(Diagnostic::whole_file(
+            file.to_string(),
+            "calibrated-for-another-model",
+            format!(
+                "these directions were fitted with another model (weights {}), so they mean nothing to this one",
+                self.model_sha256
+            ),
+            Some(format!(
+                "fit them again: `holdline calibrate LABELS --fit {file}`"
+            )),
+        ))
+    }
+
     /// What is wrong with the file, if anything: the version, a direction of the wrong length,
     /// or numbers that are not finite.
     fn problem(&self) -> Option<String> {

@@ -283,13 +283,15 @@ impl SemanticLayer {
 
     /// As [`SemanticLayer::judge`], with the good clauses of the node's `model_answers` as
     /// extra exemplars of the banks that read them as good, and with the points of the
-    /// `calibrated` directions, if any.
+    /// `calibrated` directions, if any. Also hands back the mean of the clauses' embeddings
+    /// (`None` for a reply with no words), which a fit of directions needs: embedding the reply
+    /// again for it would double the fit's time.
     pub fn judge_at_node(
         &self,
         reply: &str,
         model_answers: &[String],
         calibrated: Option<&CalibratedDirections>,
-    ) -> Vec<(Dimension, Reason)> {
+    ) -> (Vec<(Dimension, Reason)>, Option<Embedding>) {
         let extras = self.extras_for(model_answers);
         let clauses = clauses::split(reply);
         let embeddings = self.embed_clauses(&clauses);
@@ -301,13 +303,7 @@ impl SemanticLayer {
             // because the bad banks' false alarms are much of what the direction corrects.
             out.extend(calibrated_points(directions, reply, &clauses, &embeddings));
         }
-        out
-    }
-
-    /// The mean of the embeddings of `reply`'s clauses, as the calibrated directions read it;
-    /// `None` for a reply with no words.
-    pub fn mean_clause_embedding(&self, reply: &str) -> Option<Embedding> {
-        mean_embedding(&self.embed_clauses(&clauses::split(reply)))
+        (out, mean_embedding(&embeddings))
     }
 
     fn judge_with(&self, reply: &str, extras: &[Vec<Exemplar>]) -> Vec<(Dimension, Reason)> {
