@@ -10,6 +10,7 @@ pub mod startup_timeline;
 pub mod theme;
 pub mod tour;
 pub mod trainer;
+pub mod typed_text;
 pub mod window_errors;
 pub mod xapi_push;
 
@@ -105,6 +106,7 @@ impl Plugin for HoldlinePlugin {
                 profile::plugin,
                 screens::plugin,
                 xapi_push::plugin,
+                typed_text::plugin,
             ));
         // The windowed app adds it earlier, straight after `AssetPlugin` (see `run`).
         if !app.is_plugin_added::<scenario_assets::ScenarioAssetsPlugin>() {

@@ -16,7 +16,7 @@ use super::profile::TraineeProfile;
 use super::screens::debrief::DebriefAction;
 use super::screens::flow::ShiftRun;
 use super::screens::library::LibraryAction;
-use super::screens::play::{ActiveSession, Phase, PlayAction, ReplyBox};
+use super::screens::play::{ActiveSession, Phase, PlayAction, PlayOverlay, ReplyBox};
 use super::screens::progress::ProgressAction;
 use super::screens::title::{NameBox, TitleAction};
 use crate::scenario::model::Turn;
@@ -167,6 +167,7 @@ fn drive(
     mut tour: ResMut<Tour>,
     screen: Res<State<Screen>>,
     active: Option<Res<ActiveSession>>,
+    overlay: Option<Res<State<PlayOverlay>>>,
     shift: Option<Res<ShiftRun>>,
     mut profile: ResMut<TraineeProfile>,
     mut name_boxes: Query<&mut EditableText, (With<NameBox>, Without<ReplyBox>)>,
@@ -229,9 +230,18 @@ fn drive(
         (6, Screen::Library) => {
             library.write(LibraryAction::Play(scenario));
         }
-        (7, Screen::Play) => shoot(&mut tour, &mut commands, "04-play-choices"),
+        (7, Screen::Play) => shoot(&mut tour, &mut commands, "04-play-briefing"),
+        (8, Screen::Play) => {
+            play.write(PlayAction::Begin);
+        }
+        (9, Screen::Play) => shoot(&mut tour, &mut commands, "04-play-choices"),
         (_, Screen::Play) => {
             let Some(active) = active else { return };
+            if overlay.is_some_and(|o| *o.get() == PlayOverlay::Briefing) {
+                // A shift's next call opens on its briefing too.
+                play.write(PlayAction::Begin);
+                return;
+            }
             match active.phase {
                 Phase::Feedback => {
                     if !tour.saved.iter().any(|s| s.contains("feedback")) {

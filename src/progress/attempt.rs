@@ -198,6 +198,15 @@ impl AttemptRecord {
         }
     }
 
+    /// Seconds with the customer as the call clock on screen counts them: from the conversation's
+    /// start to its end, reading feedback included; at least the replies' own timings (records
+    /// made without a clock, in tests or by older versions, have start and end equal).
+    pub fn practice_secs(&self) -> u64 {
+        self.finished_at
+            .saturating_sub(self.started_at)
+            .max(self.handle_secs())
+    }
+
     /// Time spent talking to the customer, from the replies' own timings.
     pub fn handle_secs(&self) -> u64 {
         self.turns.iter().map(|t| t.elapsed_ms).sum::<u64>() / 1000

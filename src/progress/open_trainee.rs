@@ -61,6 +61,16 @@ impl OpenTrainee {
         self.standing.stars.get(scenario_id).copied().unwrap_or(0)
     }
 
+    /// How often the trainee has taken on a scenario from its start (alone or in a shift),
+    /// finished or left: "not played yet" is only true at 0.
+    pub fn times_played(&self, scenario_id: &str) -> usize {
+        self.attempts
+            .iter()
+            .filter(|a| a.scenario_id == scenario_id)
+            .filter(|a| !matches!(a.kind, super::attempt::AttemptKind::Drill { .. }))
+            .count()
+    }
+
     /// What one attempt earned, for its debrief.
     pub fn earned(&self, attempt_id: &str) -> Option<&Earned> {
         self.standing.earned.get(attempt_id)

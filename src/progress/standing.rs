@@ -133,13 +133,40 @@ fn dimension_of(outcome: &Outcome, d: Dimension) -> u8 {
     }
 }
 
-/// Whether an attempt counts as practice: enough replies and enough time. Attempts migrated
-/// from format 1 kept no turns; they were real finished attempts, so they count.
+/// Whether an attempt counts as practice: enough replies and enough time with the customer, by
+/// the same clock the play screen shows. Attempts migrated from format 1 kept no turns; they
+/// were real finished attempts, so they count.
 pub fn meets_effort(rules: &ProgressRules, record: &AttemptRecord) -> bool {
-    record.finished().is_some()
-        && (record.legacy
-            || (record.turns.len() as u32 >= rules.effort.min_replies
-                && record.handle_secs() >= u64::from(rules.effort.min_seconds)))
+    effort_shortfall(rules, record).is_none()
+}
+
+/// Why an attempt does not count as practice, in the trainee's words ("2 of the 3 replies it
+/// needs"); `None` when it does. The debrief says it, so a rushed attempt's missing XP is not a
+/// mystery.
+pub fn effort_shortfall(rules: &ProgressRules, record: &AttemptRecord) -> Option<String> {
+    if record.finished().is_none() {
+        return Some("the conversation was left before it ended".into());
+    }
+    if record.legacy {
+        return None;
+    }
+    let (replies, secs) = (record.turns.len() as u32, record.practice_secs());
+    let (need_replies, need_secs) = (rules.effort.min_replies, rules.effort.min_seconds);
+    let mut short = Vec::new();
+    if replies < need_replies {
+        let plural = if need_replies == 1 {
+            "reply"
+        } else {
+            "replies"
+        };
+        short.push(format!("{replies} of the {need_replies} {plural} it needs"));
+    }
+    if secs < u64::from(need_secs) {
+        short.push(format!(
+            "{secs} of the {need_secs} seconds with the customer it needs"
+        ));
+    }
+    (!short.is_empty()).then(|| short.join(", and "))
 }
 
 /// The standing after `attempts` (any order; they are sorted by time) on day `today`.
@@ -275,10 +302,12 @@ fn take_finished(
             0
         };
     }
-    // Stars are the best score earned, however quickly: they need no minimum effort.
+    // Stars are the best score earned, however quickly: they need no minimum effort. Only a
+    // passed attempt earns any (attempts saved before that rule kept one star for a failure).
     let id = &record.scenario_id;
     let had_stars = t.stars.get(id).copied().unwrap_or(0);
-    t.stars.insert(id.clone(), had_stars.max(outcome.stars));
+    let stars = if outcome.passed { outcome.stars } else { 0 };
+    t.stars.insert(id.clone(), had_stars.max(stars));
     if let Some(tier) = record.tier {
         t.tiers.insert(id.clone(), tier);
     }

@@ -135,6 +135,8 @@ fn replaying_a_mastered_scenario_gives_a_tenth_and_click_throughs_give_nothing()
     for t in &mut rushed.turns {
         t.elapsed_ms = 1_000;
     }
+    // Three seconds on the call clock, start to end.
+    rushed.started_at = rushed.finished_at - 3;
     let mut abandoned = attempt("d", Channel::Chat, 101, [90, 90, 90], 3);
     abandoned.status = AttemptStatus::Abandoned;
     let s = standing(&r, &[rushed.clone(), abandoned.clone()], 101);
@@ -165,9 +167,36 @@ fn stars_are_the_best_and_tier_two_opens_after_six_tier_one_stars() {
     assert_eq!(s.stars["a"], 3, "the best of a's attempts");
     assert_eq!(s.stars_by_tier[&1], 5);
     assert!(!s.unlocked_tiers.contains(&2));
-    history.push(attempt("c", Channel::Email, 102, [60, 60, 60], 1));
+    history.push(attempt("c", Channel::Email, 102, [70, 70, 70], 2));
     let s = standing(&r, &history, 102);
     assert!(s.unlocked_tiers.contains(&2) && !s.unlocked_tiers.contains(&3));
+}
+
+#[test]
+fn failed_attempts_earn_no_stars_and_open_no_tier() {
+    let r = rules();
+    // Six different tier-one scenarios, each failed: saved with the one star a failure used to
+    // earn, and one where the customer left.
+    let mut history: Vec<AttemptRecord> = (0..6)
+        .map(|i| attempt(&format!("s{i}"), Channel::Phone, 100, [40, 40, 40], 1))
+        .collect();
+    if let Some(outcome) = history[5].outcome.as_mut() {
+        outcome.kind = EndingKind::CustomerLeft;
+    }
+    let s = standing(&r, &history, 100);
+    assert_eq!(
+        s.stars_by_tier.get(&1).copied().unwrap_or(0),
+        0,
+        "{:?}",
+        s.stars
+    );
+    assert!(
+        !s.unlocked_tiers.contains(&2),
+        "six failures must not open tier 2"
+    );
+    // Three passes open it.
+    history.extend((0..3).map(|i| attempt(&format!("s{i}"), Channel::Phone, 101, [75, 75, 75], 2)));
+    assert!(standing(&r, &history, 101).unlocked_tiers.contains(&2));
 }
 
 #[test]
@@ -294,7 +323,10 @@ fn a_drill_clears_its_node_and_shifts_lean_towards_weak_unlocked_scenarios() {
     let s = standing(&r, &history, 104);
     assert!(s.review_due.is_empty() && s.review_later.is_empty());
     assert_eq!(s.earned["drill-101"].xp, r.xp.drill_passed);
-    assert_eq!(s.stars["a"], 1, "drills never add stars");
+    assert_eq!(
+        s.stars["a"], 0,
+        "drills never add stars (and the failed attempt earned none)"
+    );
 
     let unlocked = [1u8].into();
     let scenarios = [("a", 1u8), ("fresh", 1), ("locked", 2)];
@@ -383,4 +415,31 @@ fn a_drills_verdict_its_debrief_and_its_xp_agree() {
         };
         assert_eq!(xp, expected_xp, "{scores}");
     }
+}
+
+#[test]
+fn effort_counts_the_call_clock_and_says_which_part_fell_short() {
+    use super::standing::{effort_shortfall, meets_effort};
+    let r = rules();
+    // Replies timed at 5 s each (15 s), but 40 s on the call clock, feedback read included:
+    // the rule agrees with the clock the trainee watched.
+    let mut read_feedback = attempt("a", Channel::Chat, 100, [70, 70, 70], 2);
+    for t in &mut read_feedback.turns {
+        t.elapsed_ms = 5_000;
+    }
+    read_feedback.started_at = read_feedback.finished_at - 40;
+    assert!(meets_effort(&r, &read_feedback));
+    assert_eq!(effort_shortfall(&r, &read_feedback), None);
+
+    let mut quick = read_feedback.clone();
+    quick.started_at = quick.finished_at - 20;
+    assert_eq!(
+        effort_shortfall(&r, &quick).as_deref(),
+        Some("20 of the 30 seconds with the customer it needs")
+    );
+    quick.turns.truncate(2);
+    assert_eq!(
+        effort_shortfall(&r, &quick).as_deref(),
+        Some("2 of the 3 replies it needs, and 20 of the 30 seconds with the customer it needs")
+    );
 }

@@ -258,7 +258,24 @@ pub struct CustomerLine {
     pub irate: Vec<String>,
 }
 
+impl Persona {
+    /// The handle a social-media customer posts under, as the play screen shows it: the name
+    /// in lower case, letters and digits only ("Jess Carver" posts as `@jesscarver`).
+    pub fn social_handle(&self) -> String {
+        self.name
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect()
+    }
+}
+
 impl CustomerLine {
+    /// Every line, in every band.
+    pub fn all(&self) -> impl Iterator<Item = &String> {
+        self.calm.iter().chain(&self.annoyed).chain(&self.irate)
+    }
+
     /// The variants the customer may say in `band`: that band's, else the nearest band's that
     /// has any (an author may write only one band).
     pub fn for_band(&self, band: MoodBand) -> &[String] {

@@ -51,7 +51,9 @@ fn candidate_inputs(session: &Session) -> Vec<TimedResponse> {
     let Some(prompt) = session.prompt() else {
         return Vec::new();
     };
-    let slow_ms = u64::from(session.scenario().persona.patience_secs) * 3_000;
+    let slow_ms = session
+        .patience_secs_now()
+        .map_or(0, |secs| u64::from(secs) * 3_000);
     let responses: Vec<Response> = match (&prompt.options, session.current_node().map(|n| &n.turn))
     {
         (Options::Choices(choices), _) => {

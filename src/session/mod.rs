@@ -108,7 +108,8 @@ pub struct Outcome {
     /// The critical forbidden claims made, in turn order: any one fails the attempt.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub critical: Vec<CriticalBreach>,
-    /// 1 for finishing, 2 for passing, 3 for passing with a resolved ending at the three-star mark.
+    /// 0 when not passed (the customer left, a critical breach, or under the pass mark), 2 for
+    /// passing, 3 for passing with a resolved ending at the three-star mark.
     pub stars: u8,
     /// How many replies the trainee gave.
     pub turns: usize,
@@ -404,6 +405,18 @@ impl Session {
         self.outcome().is_some()
     }
 
+    /// Seconds the customer waits at the current prompt before hesitation costs mood: the
+    /// persona's patience, plus a typing allowance at a typed turn. `None` once it is over.
+    pub fn patience_secs_now(&self) -> Option<u32> {
+        let State::AtNode { node, .. } = &self.state else {
+            return None;
+        };
+        Some(mood::patience_secs_at(
+            &self.scenario.persona,
+            &self.scenario.nodes[*node],
+        ))
+    }
+
     /// The current customer line and the trainee's options; `None` once the session has ended.
     pub fn prompt(&self) -> Option<Prompt<'_>> {
         let State::AtNode { node, line, band } = &self.state else {
@@ -479,7 +492,8 @@ impl Session {
                 if i < choices.len() && !offered_choices(choices, self.mood).contains(&i) {
                     return Err(SessionError::NotOffered { given: i + 1 });
                 }
-                let hesitation = hesitation_delta(scenario.persona.patience_secs, elapsed_ms);
+                let patience = mood::patience_secs_at(&scenario.persona, node);
+                let hesitation = hesitation_delta(patience, elapsed_ms);
                 let judged = judge_choice(choices, i, self.mood, hesitation)?;
                 self.advance(judged, elapsed_ms)
             }
@@ -537,7 +551,9 @@ impl Session {
         let Turn::FreeText(free) = &node.turn else {
             return Err(SessionError::ExpectedChoice);
         };
-        let hesitation = hesitation_delta(scenario.persona.patience_secs, elapsed_ms);
+        // A typed turn's patience includes the time it takes to type (see `mood`).
+        let hesitation =
+            hesitation_delta(mood::patience_secs_at(&scenario.persona, node), elapsed_ms);
         let judged = judge_typed(free, &node.id, scored, self.mood, hesitation)?;
         self.advance(judged, elapsed_ms)
     }
@@ -636,7 +652,8 @@ impl Session {
                 3
             }
             true => 2,
-            false => 1,
+            // A failed attempt earns nothing towards the next tier.
+            false => 0,
         };
         self.state = State::Ended(Outcome {
             ending_id: ending.id.clone(),

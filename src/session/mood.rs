@@ -1,8 +1,39 @@
 //! How the customer's mood moves during a session: from scored replies and from hesitation.
 //! The mood types themselves are part of the scenario format (`scenario::mood`).
 
+use crate::scenario::model::{Node, Persona, Turn};
 use crate::scenario::mood::MoodDelta;
 use crate::scoring::ReplyScore;
+
+/// Seconds a typed turn adds to the customer's patience for each word of the node's first
+/// model answer: typing at about 40 words a minute, so reading the case file and typing a good
+/// reply is not counted as keeping the customer waiting.
+pub const TYPING_SECS_PER_WORD: f32 = 1.5;
+/// The typing allowance is at least this, whatever the model answer's length (and this when a
+/// node has no model answer).
+pub const TYPING_ALLOWANCE_MIN_SECS: u32 = 20;
+/// And at most this: a customer does not wait for an essay.
+pub const TYPING_ALLOWANCE_MAX_SECS: u32 = 90;
+
+/// Extra seconds of patience a typed turn gets for the typing itself.
+pub fn typing_allowance_secs(node: &Node) -> u32 {
+    let Turn::FreeText(free) = &node.turn else {
+        return 0;
+    };
+    let words = free
+        .rubric
+        .model_answers
+        .first()
+        .map_or(0, |a| a.split_whitespace().count());
+    let secs = (words as f32 * TYPING_SECS_PER_WORD).round() as u32;
+    secs.clamp(TYPING_ALLOWANCE_MIN_SECS, TYPING_ALLOWANCE_MAX_SECS)
+}
+
+/// How long the customer waits at `node` before hesitation costs mood: the persona's patience,
+/// plus the typing allowance at a typed turn.
+pub fn patience_secs_at(persona: &Persona, node: &Node) -> u32 {
+    persona.patience_secs.max(1) + typing_allowance_secs(node)
+}
 
 /// Anger added for each full patience period the trainee hesitates past the persona's patience.
 pub const HESITATION_ANGER_PER_PERIOD: i16 = 5;

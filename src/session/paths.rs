@@ -258,12 +258,14 @@ fn explore_states(scenario: &Scenario, scorer: &dyn ReplyScorer, max_states: usi
     // The states of each node, to find the nearest once a node has its fill of moods.
     let mut by_node: Vec<Vec<u32>> = vec![Vec::new(); scenario.nodes.len()];
     by_node[start as usize].push(0);
-    let slow_ms = slow_wait_ms(scenario);
+    // A slow answer waits three times the node's patience, so it costs the same two periods of
+    // hesitation at every node, typed or not.
+    let patience = scenario.persona.patience_secs.max(1);
     let hesitations = [
         (false, MoodDelta::default()),
         (
             true,
-            hesitation_delta(scenario.persona.patience_secs, slow_ms),
+            hesitation_delta(patience, u64::from(patience) * SLOW_WAIT_PATIENCES * 1000),
         ),
     ];
     // States are numbered in the order they are found, so walking them in order is breadth-first.
@@ -427,9 +429,17 @@ impl MoodMask {
     }
 }
 
-/// The wait tried as "slow": three times the persona's patience.
-fn slow_wait_ms(scenario: &Scenario) -> u64 {
-    u64::from(scenario.persona.patience_secs.max(1)) * 3_000
+/// The wait tried as "slow", in the node's patience periods.
+const SLOW_WAIT_PATIENCES: u64 = 3;
+
+/// The wait tried as "slow" at node `node`: three times its patience (the persona's, plus the
+/// typing allowance at a typed turn).
+pub fn slow_wait_ms(scenario: &Scenario, node: usize) -> u64 {
+    u64::from(super::mood::patience_secs_at(
+        &scenario.persona,
+        &scenario.nodes[node],
+    )) * SLOW_WAIT_PATIENCES
+        * 1000
 }
 
 /// The text of a typed input at node `node`.
@@ -649,11 +659,11 @@ fn replay_path(
     seed: u64,
     scorer: Arc<dyn ReplyScorer>,
 ) -> PlayedPath {
-    let slow_ms = slow_wait_ms(scenario);
     let mut inputs: Vec<PathInput> = path
         .iter()
         .map(|&(state, k)| {
             let node = graph.states[state as usize].0 as usize;
+            let slow_ms = slow_wait_ms(scenario, node);
             let edge = graph.edges_of(state)[k];
             let response = match edge.kind {
                 InputKind::Choice(i) => Response::Choice(i),

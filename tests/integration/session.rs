@@ -123,7 +123,7 @@ fn a_weak_free_text_reply_takes_the_fallback_route_and_fails() {
     let outcome = session.outcome().unwrap();
     assert_eq!(outcome.kind, EndingKind::Escalated);
     assert!(!outcome.passed);
-    assert_eq!(outcome.stars, 1);
+    assert_eq!(outcome.stars, 0, "a failed attempt earns no star");
 }
 
 #[test]
@@ -396,7 +396,7 @@ fn a_critical_breach_fails_the_attempt_whatever_the_scores() {
         "the averages alone would pass: {failed:?}"
     );
     assert!(!failed.passed, "one critical breach fails it: {failed:?}");
-    assert_eq!(failed.stars, 1);
+    assert_eq!(failed.stars, 0);
     assert_eq!(failed.critical.len(), 1);
     assert_eq!(failed.critical[0].claim, "safe-to-keep-using");
     assert_eq!(failed.critical[0].matched, "perfectly safe");

@@ -11,7 +11,7 @@ use crate::app::scenario_assets::ScenarioLibrary;
 use crate::app::theme::{self, PlotSeries, palette};
 use crate::app::{AppSystems, Screen};
 use crate::progress::review::reply_passes;
-use crate::progress::standing::Earned;
+use crate::progress::standing::{Earned, effort_shortfall};
 use crate::scenario::model::{EndingKind, Turn};
 use crate::scenario::mood::Mood;
 use crate::scoring::Dimension;
@@ -25,7 +25,19 @@ pub enum DebriefAction {
     /// Enter: the next scenario, the next call of a shift, or back to progress after a drill.
     NextScenario,
     Library,
+    /// In the "leave the shift?" dialog: leave it.
+    ConfirmLeaveShift,
+    /// In the "leave the shift?" dialog: stay for the next call.
+    CancelLeaveShift,
 }
+
+/// Whether the "leave the shift?" dialog is open: leaving a shift with calls still to take
+/// asks first, since the shift cannot be picked up again.
+#[derive(Resource, Debug, Default)]
+pub struct LeavingShift(pub bool);
+
+#[derive(Component)]
+struct LeaveShiftDialog;
 
 /// One plotted point of the mood curve; tests read these.
 #[derive(Component, Debug, Clone, Copy)]
@@ -39,12 +51,17 @@ const PLOT_HEIGHT: f32 = 150.0;
 
 pub fn plugin(app: &mut App) {
     theme::add_button_action::<DebriefAction>(app);
-    app.add_systems(OnEnter(Screen::Debrief), spawn)
+    app.init_resource::<LeavingShift>()
+        .add_systems(
+            OnEnter(Screen::Debrief),
+            (|mut leaving: ResMut<LeavingShift>| leaving.0 = false, spawn).chain(),
+        )
         .add_systems(
             Update,
             (
                 keys.in_set(AppSystems::RecordInput),
                 act.in_set(AppSystems::Act),
+                show_leave_shift_dialog.in_set(AppSystems::Present),
             )
                 .run_if(in_state(Screen::Debrief)),
         );
@@ -89,12 +106,12 @@ fn spawn(
         theme::GAP,
     );
     spawn_verdict(&mut commands, left, session.start(), session, &profile);
-    if let Some(earned) = finished
+    if let Some((id, earned)) = finished
         .attempt
         .as_deref()
-        .and_then(|id| profile.earned(id))
+        .and_then(|id| Some((id, profile.earned(id)?)))
     {
-        spawn_earned(&mut commands, left, &profile, earned);
+        spawn_earned(&mut commands, left, &profile, id, earned);
     }
     spawn_scores(&mut commands, left, outcome);
     spawn_mood_curve(&mut commands, left, session);
@@ -373,6 +390,7 @@ fn spawn_turn(
     for reason in reasons::listed(s) {
         reasons::spawn_reason(commands, item, reason);
     }
+    reasons::spawn_missing_facts(commands, item, &reasons::missing_facts(scenario, turn));
     if turn.hesitation.anger > 0 {
         commands.spawn((
             theme::text(
@@ -393,6 +411,7 @@ fn spawn_earned(
     commands: &mut Commands,
     parent: Entity,
     profile: &TraineeProfile,
+    attempt_id: &str,
     earned: &Earned,
 ) {
     let standing = &profile.standing;
@@ -415,14 +434,14 @@ fn spawn_earned(
         ),
         ChildOf(panel),
     ));
-    if earned.xp == 0 {
-        // Say why, so a good but rushed attempt does not look like a bug.
-        let effort = &profile.rules.effort;
+    if earned.xp == 0
+        && let Some(attempt) = profile.attempts.iter().find(|a| a.id == attempt_id)
+        && let Some(short) = effort_shortfall(&profile.rules, attempt)
+    {
+        // Say which part fell short, so a good but rushed attempt does not look like a bug.
         commands.spawn((
             theme::muted(format!(
-                "No XP this time: an attempt counts as practice from {} replies and {} seconds \
-                 with the customer (stars count either way).",
-                effort.min_replies, effort.min_seconds
+                "No XP this time: {short} to count as practice (stars count either way)."
             )),
             ChildOf(panel),
         ));
@@ -492,8 +511,21 @@ fn spawn_mood_curve(commands: &mut Commands, parent: Entity, session: &Session) 
     ));
 }
 
-fn keys(keys: Option<Res<ButtonInput<KeyCode>>>, mut actions: MessageWriter<DebriefAction>) {
+fn keys(
+    keys: Option<Res<ButtonInput<KeyCode>>>,
+    leaving: Res<LeavingShift>,
+    mut actions: MessageWriter<DebriefAction>,
+) {
     let Some(keys) = keys else { return };
+    if leaving.0 {
+        // The dialog's keys only, so nothing behind it acts.
+        if keys.any_just_pressed([KeyCode::KeyY, KeyCode::KeyL, KeyCode::Enter]) {
+            actions.write(DebriefAction::ConfirmLeaveShift);
+        } else if keys.any_just_pressed([KeyCode::KeyN, KeyCode::Escape]) {
+            actions.write(DebriefAction::CancelLeaveShift);
+        }
+        return;
+    }
     let map = [
         (KeyCode::Enter, DebriefAction::NextScenario),
         (KeyCode::KeyR, DebriefAction::RetrySameSeed),
@@ -514,6 +546,7 @@ fn act(
     finished: Option<Res<FinishedSession>>,
     library: Res<ScenarioLibrary>,
     shift: Option<Res<ShiftRun>>,
+    mut leaving: ResMut<LeavingShift>,
     mut next: ResMut<NextState<Screen>>,
 ) {
     let Some(finished) = finished else { return };
@@ -534,7 +567,13 @@ fn act(
                     next.set(Screen::Play);
                 }
                 (DebriefAction::NextScenario, Some(None)) => next.set(Screen::ShiftSummary),
-                (DebriefAction::Library, _) | (DebriefAction::NextScenario, None) => {
+                // Calls still to take: ask before the shift is dropped.
+                (DebriefAction::Library, Some(Some(_))) if !leaving.0 => leaving.0 = true,
+                (DebriefAction::CancelLeaveShift, _) => leaving.0 = false,
+                (DebriefAction::ConfirmLeaveShift, _) if !leaving.0 => {}
+                (DebriefAction::Library | DebriefAction::ConfirmLeaveShift, _)
+                | (DebriefAction::NextScenario, None) => {
+                    leaving.0 = false;
                     commands.remove_resource::<ShiftRun>();
                     next.set(Screen::Library);
                 }
@@ -558,6 +597,8 @@ fn act(
                     .map(PlayRequest::fresh)
             }
             DebriefAction::Library => None,
+            // Only a shift's debrief has the dialog.
+            DebriefAction::ConfirmLeaveShift | DebriefAction::CancelLeaveShift => continue,
         };
         match request {
             Some(request) => {
@@ -567,4 +608,63 @@ fn act(
             None => next.set(Screen::Library),
         }
     }
+}
+
+/// Opens and closes the "leave the shift?" dialog as [`LeavingShift`] changes.
+fn show_leave_shift_dialog(
+    mut commands: Commands,
+    leaving: Res<LeavingShift>,
+    shift: Option<Res<ShiftRun>>,
+    dialogs: Query<Entity, With<LeaveShiftDialog>>,
+) {
+    if !leaving.is_changed() {
+        return;
+    }
+    for dialog in &dialogs {
+        commands.entity(dialog).despawn();
+    }
+    if !leaving.0 {
+        return;
+    }
+    let left = shift.as_deref().map_or(0, ShiftRun::calls_left);
+    commands.spawn((
+        LeaveShiftDialog,
+        DespawnOnExit(Screen::Debrief),
+        Node {
+            position_type: PositionType::Absolute,
+            width: percent(100),
+            height: percent(100),
+            justify_content: JustifyContent::Center,
+            align_items: AlignItems::Center,
+            ..default()
+        },
+        BackgroundColor(palette::OVERLAY),
+        GlobalZIndex(10),
+        children![(
+            theme::panel(Node {
+                width: px(480),
+                padding: UiRect::all(px(20)),
+                row_gap: px(8),
+                ..default()
+            }),
+            children![
+                theme::heading("Leave the shift?"),
+                theme::body(format!(
+                    "{left} call{} still to take. A shift cannot be picked up again; the calls \
+                     taken so far stay in your history.",
+                    if left == 1 { "" } else { "s" }
+                )),
+                (
+                    theme::row(10.0),
+                    children![
+                        theme::primary_button(
+                            "Stay for the next call  [N]",
+                            DebriefAction::CancelLeaveShift
+                        ),
+                        theme::button("Leave the shift  [Y]", DebriefAction::ConfirmLeaveShift),
+                    ],
+                ),
+            ],
+        )],
+    ));
 }

@@ -89,6 +89,11 @@ impl ShiftRun {
         &self.plan.shift_id
     }
 
+    /// Calls not taken yet.
+    pub fn calls_left(&self) -> usize {
+        self.queue.len().saturating_sub(self.taken.len())
+    }
+
     /// The next call to take, or `None` when the shift is done.
     pub fn next_call(&self) -> Option<PlayRequest> {
         let call = self.taken.len();

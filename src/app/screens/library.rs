@@ -28,7 +28,19 @@ pub enum LibraryAction {
 pub struct LibraryView {
     pub filter: Option<Channel>,
     pub selected: usize,
+    /// Why the last card asked for could not be played (a locked tier), shown in the header.
+    pub notice: Option<String>,
+    /// Set when the keyboard moved the selection, so the list scrolls it into view.
+    pub scroll_to_selected: bool,
 }
+
+/// The header line that says why a card cannot be played.
+#[derive(Component)]
+struct LibraryNotice;
+
+/// The scrolling list of cards.
+#[derive(Component)]
+struct CardList;
 
 /// A scenario card; its index among the visible cards.
 #[derive(Component, Debug)]
@@ -49,9 +61,12 @@ pub fn plugin(app: &mut App) {
         .add_systems(
             Update,
             (
-                keys.in_set(AppSystems::RecordInput),
+                (hover_selects, keys)
+                    .chain()
+                    .in_set(AppSystems::RecordInput),
                 act.in_set(AppSystems::Act),
-                highlight_selected.in_set(AppSystems::Present),
+                (highlight_selected, show_notice, scroll_selected_into_view)
+                    .in_set(AppSystems::Present),
             )
                 .run_if(in_state(Screen::Library)),
         );
@@ -74,6 +89,9 @@ fn spawn(
 ) {
     let scenarios = visible(&library, view.filter);
     view.selected = view.selected.min(scenarios.len().saturating_sub(1));
+    view.notice = None;
+    // Back from a scenario, the card just played is in view and selected.
+    view.scroll_to_selected = true;
     let root = commands
         .spawn((
             Name::new("Library screen"),
@@ -105,6 +123,11 @@ fn spawn(
             theme::button("Back  [Esc]", LibraryAction::Back),
         ],
     ));
+    commands.spawn((
+        LibraryNotice,
+        theme::text("", theme::SMALL_SIZE, palette::WARN),
+        ChildOf(root),
+    ));
 
     // The cards, scrolling.
     let list = theme::spawn_scrolling(
@@ -118,6 +141,7 @@ fn spawn(
         false,
         14.0,
     );
+    commands.entity(list).insert(CardList);
     if scenarios.is_empty() {
         commands.spawn((
             theme::body("No scenarios match this filter."),
@@ -160,7 +184,10 @@ fn spawn(
                 grid,
                 scenario,
                 index,
-                profile.best_stars(&scenario.id),
+                CardRecord {
+                    stars: profile.best_stars(&scenario.id),
+                    played: profile.times_played(&scenario.id),
+                },
                 lock.is_some(),
             );
             index += 1;
@@ -215,14 +242,37 @@ fn tier_name(tier: u8) -> &'static str {
     }
 }
 
+/// What a card says of the trainee's own record on its scenario.
+struct CardRecord {
+    stars: u8,
+    /// Attempts from the start, finished or left.
+    played: usize,
+}
+
+impl CardRecord {
+    fn label(&self, locked: bool, tier: u8) -> String {
+        match (locked, self.stars, self.played) {
+            (true, _, _) => format!(
+                "Locked: pass tier {} scenarios to open it",
+                tier.saturating_sub(1).max(1)
+            ),
+            (false, 0, 0) => "Not played yet".to_string(),
+            (false, 0, 1) => "Played once, not passed yet".to_string(),
+            (false, 0, n) => format!("Played {n} times, not passed yet"),
+            (false, stars, _) => format!("Best: {stars} of 3 stars"),
+        }
+    }
+}
+
 fn spawn_card(
     commands: &mut Commands,
     grid: Entity,
     scenario: &Scenario,
     index: usize,
-    stars: u8,
+    record: CardRecord,
     locked: bool,
 ) {
+    let stars = record.stars;
     let card = commands
         .spawn((
             Name::new(format!("Card {}", scenario.id)),
@@ -240,16 +290,16 @@ fn spawn_card(
             ChildOf(grid),
         ))
         .id();
+    // A locked card is seen, so the trainee knows what is ahead, and a click on it says why it
+    // cannot be played yet.
+    commands.entity(card).insert((
+        Button,
+        theme::ButtonAction(LibraryAction::Play(scenario.id.clone())),
+    ));
     if locked {
-        // Seen, so the trainee knows what is ahead, but not playable yet.
         commands
             .entity(card)
             .insert(BackgroundColor(palette::BACKGROUND));
-    } else {
-        commands.entity(card).insert((
-            Button,
-            theme::ButtonAction(LibraryAction::Play(scenario.id.clone())),
-        ));
     }
     commands.spawn((
         theme::row(8.0),
@@ -277,13 +327,7 @@ fn spawn_card(
             ChildOf(card),
         ));
     }
-    let best = if locked {
-        "Locked: earn stars in the tier above".to_string()
-    } else if stars == 0 {
-        "Not played yet".to_string()
-    } else {
-        format!("Best: {stars} of 3 stars")
-    };
+    let best = record.label(locked, scenario.tier);
     commands.spawn((
         theme::row(8.0),
         Pickable::IGNORE,
@@ -295,30 +339,98 @@ fn spawn_card(
     ));
 }
 
+/// Pointing at a card selects it, so the highlight, Enter and the mouse agree.
+fn hover_selects(
+    cards: Query<(&Interaction, &ScenarioCard), Changed<Interaction>>,
+    mut view: ResMut<LibraryView>,
+) {
+    for (interaction, card) in &cards {
+        if *interaction == Interaction::Hovered && view.selected != card.index {
+            view.selected = card.index;
+        }
+    }
+}
+
+/// The card an arrow key moves to. Left and right step through the cards in reading order;
+/// up and down go to the nearest card (by its centre's x) in the row above or below, however
+/// many cards the window's width fits in a row. `centres` holds each card's index and laid-out
+/// centre; before layout (all at one point) up and down step by one card.
+pub fn card_in_direction(centres: &[(usize, Vec2)], selected: usize, key: KeyCode) -> usize {
+    let count = centres.len();
+    let by_one = |delta: isize| {
+        (selected as isize + delta).clamp(0, count.saturating_sub(1) as isize) as usize
+    };
+    let down = match key {
+        KeyCode::ArrowRight => return by_one(1),
+        KeyCode::ArrowLeft => return by_one(-1),
+        KeyCode::ArrowDown => true,
+        KeyCode::ArrowUp => false,
+        _ => return selected,
+    };
+    let Some(&(_, from)) = centres.iter().find(|(i, _)| *i == selected) else {
+        return selected;
+    };
+    // A row is the cards whose centres sit within a few pixels of one height.
+    const SAME_ROW: f32 = 4.0;
+    let beyond = |at: Vec2| {
+        if down {
+            at.y > from.y + SAME_ROW
+        } else {
+            at.y < from.y - SAME_ROW
+        }
+    };
+    let row_y = centres
+        .iter()
+        .filter(|(_, at)| beyond(*at))
+        .map(|(_, at)| at.y)
+        .min_by(|a, b| {
+            let (a, b) = ((a - from.y).abs(), (b - from.y).abs());
+            a.total_cmp(&b)
+        });
+    let Some(row_y) = row_y else {
+        // Nothing laid out above or below: the last (or first) card, or one step before layout.
+        let all_one_point = centres.iter().all(|(_, at)| at.distance(from) < SAME_ROW);
+        return if all_one_point {
+            by_one(if down { 1 } else { -1 })
+        } else {
+            selected
+        };
+    };
+    centres
+        .iter()
+        .filter(|(_, at)| (at.y - row_y).abs() <= SAME_ROW)
+        .min_by(|(_, a), (_, b)| (a.x - from.x).abs().total_cmp(&(b.x - from.x).abs()))
+        .map_or(selected, |(i, _)| *i)
+}
+
 fn keys(
     keys: Option<Res<ButtonInput<KeyCode>>>,
     library: Res<ScenarioLibrary>,
+    cards: Query<(&ScenarioCard, &UiGlobalTransform)>,
     mut view: ResMut<LibraryView>,
     mut actions: MessageWriter<LibraryAction>,
 ) {
     let Some(keys) = keys else { return };
     let scenarios = visible(&library, view.filter);
-    // Cards sit two or three to a row; left/right step by one, up/down by a row of two.
-    let step = |delta: isize, view: &mut LibraryView| {
-        let last = scenarios.len().saturating_sub(1) as isize;
-        view.selected = (view.selected as isize + delta).clamp(0, last) as usize;
-    };
-    if keys.just_pressed(KeyCode::ArrowRight) {
-        step(1, &mut view);
+    let mut centres: Vec<(usize, Vec2)> = cards
+        .iter()
+        .map(|(card, at)| (card.index, at.translation))
+        .collect();
+    centres.sort_by_key(|(i, _)| *i);
+    if centres.len() != scenarios.len() {
+        // Not laid out (or headless): the cards in reading order, at one point.
+        centres = (0..scenarios.len()).map(|i| (i, Vec2::ZERO)).collect();
     }
-    if keys.just_pressed(KeyCode::ArrowLeft) {
-        step(-1, &mut view);
-    }
-    if keys.just_pressed(KeyCode::ArrowDown) {
-        step(2, &mut view);
-    }
-    if keys.just_pressed(KeyCode::ArrowUp) {
-        step(-2, &mut view);
+    for key in [
+        KeyCode::ArrowRight,
+        KeyCode::ArrowLeft,
+        KeyCode::ArrowDown,
+        KeyCode::ArrowUp,
+    ] {
+        if keys.just_pressed(key) {
+            view.selected = card_in_direction(&centres, view.selected, key);
+            view.scroll_to_selected = true;
+        }
     }
     if keys.just_pressed(KeyCode::Enter)
         && let Some(s) = scenarios.get(view.selected)
@@ -356,12 +468,28 @@ fn act(
         match action {
             LibraryAction::Shift => start_shift(&mut commands, &library, &mut profile, &mut next),
             LibraryAction::Play(id) => {
-                if let Some(scenario) = library.find(id)
-                    && (trainer.is_some()
-                        || profile.standing.unlocked_tiers.contains(&scenario.tier))
+                let Some(scenario) = library.find(id) else {
+                    continue;
+                };
+                if let Some(at) = visible(&library, view.filter)
+                    .iter()
+                    .position(|s| s.id == scenario.id)
                 {
-                    commands.insert_resource(PlayRequest::fresh(scenario));
-                    next.set(Screen::Play);
+                    // Coming back, the library selects the card just played.
+                    view.selected = at;
+                }
+                let lock = lock_reason(&profile, scenario.tier).filter(|_| trainer.is_none());
+                match lock {
+                    None => {
+                        commands.insert_resource(PlayRequest::fresh(scenario));
+                        next.set(Screen::Play);
+                    }
+                    Some(why) => {
+                        view.notice = Some(format!(
+                            "\u{201c}{}\u{201d} is in tier {}. {why}.",
+                            scenario.title, scenario.tier
+                        ));
+                    }
                 }
             }
             LibraryAction::Filter(filter) => {
@@ -377,6 +505,51 @@ fn act(
     }
 }
 
+fn show_notice(view: Res<LibraryView>, mut notices: Query<&mut Text, With<LibraryNotice>>) {
+    if !view.is_changed() {
+        return;
+    }
+    for mut text in &mut notices {
+        let wanted = view.notice.as_deref().unwrap_or_default();
+        if text.0 != wanted {
+            text.0 = wanted.to_string();
+        }
+    }
+}
+
+/// Scrolls the card list so the selected card is fully in view, after the keyboard moved the
+/// selection or the screen opened (layout first places the cards, so this waits for it).
+fn scroll_selected_into_view(
+    mut view: ResMut<LibraryView>,
+    cards: Query<(&ScenarioCard, &ComputedNode, &UiGlobalTransform)>,
+    mut lists: Query<(&ComputedNode, &UiGlobalTransform, &mut ScrollPosition), With<CardList>>,
+) {
+    if !view.scroll_to_selected {
+        return;
+    }
+    let Some((_, card, card_at)) = cards.iter().find(|(c, ..)| c.index == view.selected) else {
+        return;
+    };
+    let Ok((list, list_at, mut scroll)) = lists.single_mut() else {
+        return;
+    };
+    if list.size.y <= 0.0 || card.size.y <= 0.0 {
+        return; // Not laid out yet: try next frame.
+    }
+    view.scroll_to_selected = false;
+    // Layout sizes and positions are in physical pixels; the scroll offset is in logical ones.
+    let to_logical = list.inverse_scale_factor;
+    let top =
+        (card_at.translation.y - card.size.y / 2.0) - (list_at.translation.y - list.size.y / 2.0);
+    let bottom = top + card.size.y;
+    let margin = 12.0 / to_logical.max(f32::EPSILON);
+    if top < margin {
+        scroll.y = (scroll.y + (top - margin) * to_logical).max(0.0);
+    } else if bottom > list.size.y - margin {
+        scroll.y += (bottom - list.size.y + margin) * to_logical;
+    }
+}
+
 fn highlight_selected(view: Res<LibraryView>, mut cards: Query<(&ScenarioCard, &mut BorderColor)>) {
     for (card, mut border) in &mut cards {
         let color = if card.index == view.selected {
@@ -387,5 +560,61 @@ fn highlight_selected(view: Res<LibraryView>, mut cards: Query<(&ScenarioCard, &
         if border.top != color {
             *border = BorderColor::all(color);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn up_and_down_go_to_the_nearest_card_in_the_next_row() {
+        // Three to a row, then two.
+        let at = |i: usize, x: f32, y: f32| (i, Vec2::new(x, y));
+        let cards = [
+            at(0, 100.0, 100.0),
+            at(1, 500.0, 100.0),
+            at(2, 900.0, 100.0),
+            at(3, 100.0, 320.0),
+            at(4, 500.0, 320.0),
+        ];
+        assert_eq!(
+            card_in_direction(&cards, 1, KeyCode::ArrowDown),
+            4,
+            "middle stays middle"
+        );
+        assert_eq!(
+            card_in_direction(&cards, 2, KeyCode::ArrowDown),
+            4,
+            "nearest below"
+        );
+        assert_eq!(card_in_direction(&cards, 4, KeyCode::ArrowUp), 1);
+        assert_eq!(
+            card_in_direction(&cards, 4, KeyCode::ArrowDown),
+            4,
+            "no row below"
+        );
+        assert_eq!(card_in_direction(&cards, 0, KeyCode::ArrowUp), 0);
+        assert_eq!(card_in_direction(&cards, 2, KeyCode::ArrowRight), 3);
+        assert_eq!(card_in_direction(&cards, 0, KeyCode::ArrowLeft), 0);
+    }
+
+    #[test]
+    fn before_layout_up_and_down_step_one_card() {
+        let cards: Vec<(usize, Vec2)> = (0..3).map(|i| (i, Vec2::ZERO)).collect();
+        assert_eq!(card_in_direction(&cards, 0, KeyCode::ArrowDown), 1);
+        assert_eq!(card_in_direction(&cards, 1, KeyCode::ArrowUp), 0);
+    }
+
+    #[test]
+    fn a_card_says_whether_it_was_played_and_why_it_is_locked() {
+        let record = |stars, played| CardRecord { stars, played };
+        assert_eq!(record(0, 0).label(false, 1), "Not played yet");
+        assert_eq!(
+            record(0, 3).label(false, 1),
+            "Played 3 times, not passed yet"
+        );
+        assert_eq!(record(2, 3).label(false, 1), "Best: 2 of 3 stars");
+        assert!(record(0, 0).label(true, 2).contains("tier 1"));
     }
 }

@@ -15,6 +15,7 @@ use crate::app::{AppSystems, Screen};
 use crate::progress::review::ReviewItem;
 use crate::progress::standing::BadgeState;
 use crate::progress::today;
+use crate::scenario::model::Turn;
 use crate::session::Start;
 
 #[derive(Message, Debug, Clone, PartialEq)]
@@ -204,8 +205,19 @@ fn spawn(
         spawn_review_item(&mut commands, review, &library, item, Some(index));
     }
     let shown = s.review_due.len().min(REVIEW_SHOWN);
-    for item in s.review_later.iter().take(REVIEW_SHOWN - shown) {
+    let later_shown = s.review_later.len().min(REVIEW_SHOWN - shown);
+    for item in s.review_later.iter().take(later_shown) {
         spawn_review_item(&mut commands, review, &library, item, None);
+    }
+    // The heading counts them all; say how many the list leaves out.
+    let hidden = s.review_due.len() + s.review_later.len() - shown - later_shown;
+    if hidden > 0 {
+        commands.spawn((
+            theme::muted(format!(
+                "and {hidden} more, shown as the ones above are drilled"
+            )),
+            ChildOf(review),
+        ));
     }
 
     // Right: the chart and the badges, scrolling.
@@ -325,7 +337,10 @@ fn spawn_curriculum(
                 palette::TEXT_MUTED,
             ),
             ModuleState::Failed { attempts } => (
-                format!("not passed in {attempts} attempts: see your trainer"),
+                format!(
+                    "not passed in {attempts} attempt{}: see your trainer",
+                    if *attempts == 1 { "" } else { "s" }
+                ),
                 palette::BAD,
             ),
         };
@@ -373,8 +388,28 @@ fn spawn_review_item(
             ChildOf(parent),
         ))
         .id();
+    // What happened there, in words: the task at a typed turn, the customer's line at a choice;
+    // the node's id is for trainers.
+    let moment = scenario
+        .as_ref()
+        .and_then(|s| s.node(&item.node_id))
+        .map(|node| match &node.turn {
+            Turn::FreeText(free) => free.prompt.clone(),
+            Turn::Choices(_) => {
+                let line = node
+                    .customer
+                    .calm
+                    .iter()
+                    .chain(&node.customer.annoyed)
+                    .chain(&node.customer.irate)
+                    .next()
+                    .map_or(String::new(), |l| shorten(l, 60));
+                format!("answering \u{201c}{line}\u{201d}")
+            }
+        })
+        .unwrap_or_else(|| item.node_id.clone());
     commands.spawn((
-        theme::muted(format!("{title} / {}: {when}", item.node_id)),
+        theme::muted(format!("{title}: {moment} ({when})")),
         ChildOf(row),
     ));
     match (due_index, scenario) {
@@ -484,4 +519,14 @@ fn act(
             }
         }
     }
+}
+
+/// `text` cut to about `chars` characters at a word boundary, with an ellipsis when cut.
+fn shorten(text: &str, chars: usize) -> String {
+    if text.chars().count() <= chars {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(chars).collect();
+    let at_word = cut.rfind(' ').map_or(cut.as_str(), |i| &cut[..i]);
+    format!("{}\u{2026}", at_word.trim_end_matches([',', '.', ';', ':']))
 }

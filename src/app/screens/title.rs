@@ -251,14 +251,26 @@ fn spawn_trainee(
                 .iter()
                 .filter(|s| profile.best_stars(&s.id) >= 2)
                 .count();
-            commands.spawn((
-                theme::subheading(format!("Welcome back, {name}.")),
-                ChildOf(card),
-            ));
+            let first_visit = profile.attempts.is_empty();
+            let greeting = if first_visit {
+                format!("Welcome, {name}.")
+            } else {
+                format!("Welcome back, {name}.")
+            };
+            commands.spawn((theme::subheading(greeting), ChildOf(card)));
             commands.spawn((
                 theme::muted(format!("{passed} of {} scenarios passed.", playable.len())),
                 ChildOf(card),
             ));
+            let up = next_up(profile, library);
+            let continue_label = match (&up, first_visit) {
+                (Some(up), true) => format!("Start: {}  [Enter]", up.scenario.title),
+                (Some(up), false) => format!("Continue: {}  [Enter]", up.scenario.title),
+                (None, _) => "Choose a scenario  [Enter]".to_string(),
+            };
+            if let Some(up) = &up {
+                commands.spawn((theme::muted(up.why.clone()), ChildOf(card)));
+            }
             let standing = &profile.standing;
             commands.spawn((
                 theme::muted(format!(
@@ -279,7 +291,7 @@ fn spawn_trainee(
                 theme::row(10.0),
                 ChildOf(card),
                 children![
-                    theme::primary_button("Continue  [Enter]", TitleAction::Continue),
+                    theme::primary_button(continue_label, TitleAction::Continue),
                     theme::button("Library  [L]", TitleAction::Library),
                     theme::button("Progress  [P]", TitleAction::Progress),
                 ],
@@ -293,6 +305,45 @@ fn spawn_trainee(
             ));
         }
     }
+}
+
+/// What "Continue" on the title screen starts, and why that one.
+struct NextUp {
+    scenario: std::sync::Arc<crate::scenario::model::Scenario>,
+    why: String,
+}
+
+/// The scenario to continue with: the one left before its end last time, if it is still not
+/// passed; otherwise the first unlocked scenario not passed yet. `None` once every unlocked
+/// scenario is passed (the library is the place to choose then).
+fn next_up(profile: &TraineeProfile, library: &ScenarioLibrary) -> Option<NextUp> {
+    let open: Vec<_> = library
+        .playable()
+        .into_iter()
+        .filter(|s| profile.standing.unlocked_tiers.contains(&s.tier))
+        .collect();
+    let not_passed = |id: &str| profile.best_stars(id) < 2;
+    let latest = profile
+        .attempts
+        .iter()
+        .filter(|a| !matches!(a.kind, crate::progress::AttemptKind::Drill { .. }))
+        .max_by_key(|a| (a.finished_at, a.id.clone()));
+    if let Some(left) = latest.filter(|a| a.finished().is_none())
+        && not_passed(&left.scenario_id)
+        && let Some(scenario) = open.iter().find(|s| s.id == left.scenario_id)
+    {
+        return Some(NextUp {
+            scenario: scenario.clone(),
+            why: "You left this one before the end last time; it starts again from the top.".into(),
+        });
+    }
+    let scenario = open.into_iter().find(|s| not_passed(&s.id))?;
+    let why = match profile.times_played(&scenario.id) {
+        0 => "Next in the library, not played yet.".to_string(),
+        1 => "Played once, not passed yet.".to_string(),
+        n => format!("Played {n} times, not passed yet."),
+    };
+    Some(NextUp { scenario, why })
 }
 
 fn spawn_footer(
@@ -393,20 +444,13 @@ fn act(
                 *mode = TitleMode::Welcome;
                 rebuild = true;
             }
-            TitleAction::Continue => {
-                let playable = library.playable();
-                let next_up = playable
-                    .iter()
-                    .find(|s| profile.best_stars(&s.id) < 2)
-                    .or(playable.first());
-                match next_up {
-                    Some(scenario) => {
-                        commands.insert_resource(PlayRequest::fresh(scenario.clone()));
-                        next.set(Screen::Play);
-                    }
-                    None => next.set(Screen::Library),
+            TitleAction::Continue => match next_up(&profile, &library) {
+                Some(up) => {
+                    commands.insert_resource(PlayRequest::fresh(up.scenario));
+                    next.set(Screen::Play);
                 }
-            }
+                None => next.set(Screen::Library),
+            },
             TitleAction::Library => next.set(Screen::Library),
             TitleAction::Progress if profile.trainee.is_some() => next.set(Screen::Progress),
             TitleAction::Progress => {}

@@ -149,7 +149,7 @@ fn show_scrollbars_when_needed(
     }
 }
 
-/// Ctrl + `=` / Ctrl + `-` change the text size on any screen.
+/// Ctrl + `=` / Ctrl + `-` (or the keypad's + and -) change the text size on any screen.
 fn cycle_text_size_keys(keys: Option<Res<ButtonInput<KeyCode>>>, mut scale: ResMut<TextScale>) {
     let Some(keys) = keys else { return };
     if !keys.any_pressed([KeyCode::ControlLeft, KeyCode::ControlRight]) {
@@ -160,10 +160,10 @@ fn cycle_text_size_keys(keys: Option<Res<ButtonInput<KeyCode>>>, mut scale: ResM
         .iter()
         .position(|&s| (s - scale.0).abs() < 0.01)
         .unwrap_or(1);
-    if keys.just_pressed(KeyCode::Equal) && i + 1 < steps.len() {
+    if keys.any_just_pressed([KeyCode::Equal, KeyCode::NumpadAdd]) && i + 1 < steps.len() {
         scale.0 = steps[i + 1];
     }
-    if keys.just_pressed(KeyCode::Minus) && i > 0 {
+    if keys.any_just_pressed([KeyCode::Minus, KeyCode::NumpadSubtract]) && i > 0 {
         scale.0 = steps[i - 1];
     }
 }

@@ -3,6 +3,7 @@
 //! scenario's own fields (`metadata`), each node (`nodes`), and the conversation's graph
 //! (`graph`); the ids and targets they share are here.
 
+mod consistency;
 mod graph;
 mod habits;
 mod metadata;
@@ -47,6 +48,8 @@ pub fn validate(
     graph::check_endings(&mut r, scenario);
     graph::check_graph(&mut r, scenario, &targets);
     habits::check_longest_choice(&mut r, scenario);
+    consistency::check_social_handles(&mut r, scenario);
+    consistency::check_case_file_quotes(&mut r, scenario);
     r.out.sort_by_key(|d| (d.line, d.col));
     r.out
 }

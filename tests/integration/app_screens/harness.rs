@@ -10,7 +10,7 @@ use bevy::prelude::*;
 use bevy::state::app::StatesPlugin;
 
 use holdline::app::scenario_assets::register_source;
-use holdline::app::screens::play::{ActiveSession, Phase, PlayAction};
+use holdline::app::screens::play::{ActiveSession, Phase, PlayAction, PlayOverlay};
 use holdline::app::{AppConfig, HoldlinePlugin, Screen};
 use holdline::progress::{ProgressStore, Trainee};
 use holdline::scenario::model::Turn;
@@ -109,6 +109,9 @@ pub trait AppHarness {
     fn press(&mut self, key: KeyCode);
     /// Writes `message` and runs the frames it needs.
     fn send<M: Message>(&mut self, message: M);
+    /// Checks a conversation opened on its briefing with the clock stopped, and starts it with
+    /// Enter, as a trainee would.
+    fn begin(&mut self);
     /// Every text on screen, joined, for "does the screen show X" checks.
     fn screen_text(&mut self) -> String;
     /// A good reply to the current turn: the first choice, or the first model answer.
@@ -171,6 +174,25 @@ impl AppHarness for App {
             std::thread::sleep(Duration::from_millis(1));
             self.update();
         }
+    }
+
+    fn begin(&mut self) {
+        assert_eq!(
+            *self.world().resource::<State<PlayOverlay>>().get(),
+            PlayOverlay::Briefing,
+            "a conversation opens on its briefing"
+        );
+        self.update();
+        assert_eq!(
+            self.world().resource::<ActiveSession>().call_secs,
+            0.0,
+            "the clock stands still during the briefing"
+        );
+        self.press(KeyCode::Enter);
+        assert_eq!(
+            *self.world().resource::<State<PlayOverlay>>().get(),
+            PlayOverlay::None
+        );
     }
 
     fn screen_text(&mut self) -> String {

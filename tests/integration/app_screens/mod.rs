@@ -5,6 +5,7 @@
 mod harness;
 mod modes;
 mod trainer;
+mod typing;
 
 use bevy::prelude::*;
 
@@ -45,7 +46,15 @@ fn a_new_trainee_names_themselves_browses_and_plays_to_the_debrief() {
     assert!(app.screen_text().contains("What should we call you?"));
 
     app.send(TitleAction::SetName("  Sam Rivera ".into()));
-    assert!(app.screen_text().contains("Welcome back, Sam Rivera."));
+    let text = app.screen_text();
+    assert!(
+        text.contains("Welcome, Sam Rivera.") && !text.contains("Welcome back"),
+        "a first visit is not a return: {text}"
+    );
+    assert!(
+        text.contains("Start: ") && text.contains("not played yet"),
+        "the title says what Enter starts: {text}"
+    );
     let (trainee, _) = saved_history(&data);
     assert_eq!(trainee.name, "Sam Rivera", "the name is saved at once");
 
@@ -61,6 +70,12 @@ fn a_new_trainee_names_themselves_browses_and_plays_to_the_debrief() {
 
     app.send(LibraryAction::Play("late-parcel".into()));
     assert_eq!(app.screen(), Screen::Play);
+    let text = app.screen_text();
+    assert!(
+        text.contains("Before you start") && text.contains("The case file"),
+        "a briefing first: {text}"
+    );
+    app.begin();
     let first_line = {
         let active = app.world().resource::<ActiveSession>();
         active.session.prompt().unwrap().customer_line.to_string()
@@ -173,6 +188,7 @@ fn escape_mid_scenario_asks_before_leaving() {
     );
     app.send(LibraryAction::Play("outage-public-post".into()));
     assert_eq!(app.screen(), Screen::Play);
+    app.begin();
 
     app.press(KeyCode::Escape);
     assert_eq!(
@@ -323,12 +339,12 @@ fn trainees_switch_on_the_title_screen_and_progress_shows_every_badge() {
     app.send(TitleAction::NewTrainee);
     assert!(app.screen_text().contains("What should we call you?"));
     app.send(TitleAction::SetName("Ana".into()));
-    assert!(app.screen_text().contains("Welcome back, Ana."));
+    assert!(app.screen_text().contains("Welcome, Ana."));
     let store = ProgressStore::new(&*data);
     assert_eq!(store.trainees().unwrap().0.len(), 2);
     assert_eq!(store.current().as_deref(), Some("ana"));
     app.send(TitleAction::SwitchTo("sam-rivera".into()));
-    assert!(app.screen_text().contains("Welcome back, Sam Rivera."));
+    assert!(app.screen_text().contains("Welcome, Sam Rivera."));
     assert_eq!(store.current().as_deref(), Some("sam-rivera"));
     // Ana's lock was released when Sam took over, so another window could open her.
     drop(store.lock("ana").expect("Ana is free"));

@@ -134,6 +134,11 @@ fn a_shift_takes_its_calls_in_turn_and_ends_on_its_summary() {
                 .id,
             run.queue[call].id
         );
+        let text = app.screen_text();
+        assert!(
+            text.contains(&format!("Shift: call {} of {calls}", call + 1)),
+            "the play screen says where in the shift the trainee is: {text}"
+        );
         // Fifteen seconds a reply, so each call counts as practice (the rules' minimum effort).
         loop {
             app.world_mut()
@@ -150,6 +155,19 @@ fn a_shift_takes_its_calls_in_turn_and_ends_on_its_summary() {
             "{text}"
         );
         assert!(!text.contains("Retry"), "a call is not retried: {text}");
+        if call == 0 {
+            // Leaving with calls still to take asks first; N stays for the next call.
+            app.press(KeyCode::KeyL);
+            assert_eq!(app.screen(), Screen::Debrief);
+            let text = app.screen_text();
+            assert!(
+                text.contains("Leave the shift?") && text.contains("4 calls still to take"),
+                "{text}"
+            );
+            app.press(KeyCode::KeyN);
+            assert!(!app.screen_text().contains("Leave the shift?"));
+            assert!(app.world().get_resource::<ShiftRun>().is_some());
+        }
         app.press(KeyCode::Enter);
     }
     assert_eq!(app.screen(), Screen::ShiftSummary);
@@ -205,7 +223,7 @@ fn a_trainee_is_renamed_and_deleted_only_after_confirming() {
     app.send(TitleAction::SetName("Sam Rivera".into()));
     assert_eq!(store.find("sam").unwrap().unwrap().name, "Sam Rivera");
     assert!(
-        app.screen_text().contains("Welcome back, Ana."),
+        app.screen_text().contains("Welcome, Ana."),
         "renaming someone else leaves Ana current"
     );
 

@@ -5,7 +5,7 @@ use bevy::prelude::*;
 
 use super::Phase;
 use crate::app::theme::{self, palette};
-use crate::scenario::model::Channel;
+use crate::scenario::model::{Channel, Persona};
 use crate::scenario::mood::Mood;
 use crate::session::Session;
 
@@ -53,7 +53,7 @@ pub fn spawn_conversation(commands: &mut Commands, slot: Entity, session: &Sessi
             Channel::Chat => bubble(commands, *speaker, text, first_name),
             Channel::Phone => phone_line(commands, *speaker, text, first_name),
             Channel::Email => email(commands, *speaker, text, name, &subject, i),
-            Channel::Social if i == 0 => social_post(commands, text, name, *mood),
+            Channel::Social if i == 0 => social_post(commands, text, &scenario.persona, *mood),
             Channel::Social => social_reply(commands, *speaker, text, first_name),
         };
         commands.entity(entity).insert((
@@ -176,12 +176,9 @@ fn email(
 
 /// The public post that started it, with reactions that grow with the customer's anger: an
 /// angry public post draws a crowd.
-fn social_post(commands: &mut Commands, text: &str, name: &str, mood: Mood) -> Entity {
-    let handle: String = name
-        .to_lowercase()
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect();
+fn social_post(commands: &mut Commands, text: &str, persona: &Persona, mood: Mood) -> Entity {
+    let name = persona.name.as_str();
+    let handle = persona.social_handle();
     let likes = 12 + u32::from(mood.anger) * 3;
     let shares = 2 + u32::from(mood.anger) / 4;
     commands

@@ -6,8 +6,9 @@ use bevy::prelude::*;
 use super::PlayAction;
 use crate::app::screens::reasons;
 use crate::app::theme::{self, palette};
+use crate::scenario::model::Turn;
 use crate::scoring::Dimension;
-use crate::session::{Session, TurnResult};
+use crate::session::{Session, Start, TurnResult};
 
 /// Reasons listed in the feedback panel; the debrief shows them all.
 const MAX_REASONS: usize = 6;
@@ -64,7 +65,26 @@ pub fn spawn_feedback(commands: &mut Commands, slot: Entity, session: &Session, 
     reasons::spawn_authored_hint(commands, panel, score);
     let reasons = reasons::listed(score);
     for reason in reasons.iter().take(MAX_REASONS) {
-        reasons::spawn_reason(commands, panel, reason);
+        reasons::spawn_reason(commands, panel, *reason);
+    }
+    reasons::spawn_missing_facts(
+        commands,
+        panel,
+        &reasons::missing_facts(session.scenario(), turn),
+    );
+    if turn.choice.is_none()
+        && let Some(Turn::FreeText(free)) = session.scenario().node(&turn.node_id).map(|n| &n.turn)
+        && let Some(model) = free.rubric.model_answers.first()
+    {
+        // What a strong reply did, to set beside the trainee's own.
+        commands.spawn((
+            theme::text(
+                format!("A model answer: \u{201c}{model}\u{201d}"),
+                theme::SMALL_SIZE,
+                palette::GOOD,
+            ),
+            ChildOf(panel),
+        ));
     }
     if reasons.len() > MAX_REASONS {
         commands.spawn((
@@ -113,14 +133,28 @@ pub fn continue_button(session: &Session) -> impl Bundle + use<> {
     theme::primary_button(label, PlayAction::Continue)
 }
 
-pub fn spawn_leave_dialog(commands: &mut Commands, slot: Entity) {
+pub fn spawn_leave_dialog(commands: &mut Commands, slot: Entity, start: &Start) {
     let backdrop = backdrop(commands, slot);
+    let (heading, body) = match start {
+        Start::ShiftCall { call, calls, .. } => (
+            "Leave this call and the shift?".to_string(),
+            format!(
+                "This is call {} of {calls}. Leaving ends the shift: the calls taken so far \
+                 and this one, as left unfinished, are kept in your history.",
+                call + 1
+            ),
+        ),
+        _ => (
+            "Leave this conversation?".to_string(),
+            "It will be kept in your history as left unfinished.".to_string(),
+        ),
+    };
     commands.spawn((
         dialog(460.0),
         ChildOf(backdrop),
         children![
-            theme::heading("Leave this conversation?"),
-            theme::body("It will be kept in your history as left unfinished."),
+            theme::heading(heading),
+            theme::body(body),
             (
                 theme::row(10.0),
                 children![
@@ -128,6 +162,70 @@ pub fn spawn_leave_dialog(commands: &mut Commands, slot: Entity) {
                     theme::button("Leave  [Y]", PlayAction::ConfirmLeave),
                 ],
             ),
+        ],
+    ));
+}
+
+/// The briefing a conversation opens with, the clock stopped: who the customer is, what
+/// happened, the case file's facts and the objectives, as a new hire would get from a team
+/// lead before taking the call.
+pub fn spawn_briefing(commands: &mut Commands, slot: Entity, session: &Session) {
+    let scenario = session.scenario();
+    let backdrop = backdrop(commands, slot);
+    let panel = commands.spawn((dialog(760.0), ChildOf(backdrop))).id();
+    let persona = &scenario.persona;
+    let heading = match session.start() {
+        Start::ShiftCall { call, calls, .. } => {
+            format!("Call {} of {calls}: {}", call + 1, scenario.title)
+        }
+        Start::Drill { .. } => format!("Review drill: {}", scenario.title),
+        Start::Scenario => format!("Before you start: {}", scenario.title),
+    };
+    commands.spawn((theme::heading(heading), ChildOf(panel)));
+    commands.spawn((
+        theme::muted(format!(
+            "{} | {} | about {} min | {} waits about {} s for each reply (longer while you type)",
+            scenario.channel.label(),
+            scenario.industry.label(),
+            scenario.minutes,
+            persona.name,
+            persona.patience_secs
+        )),
+        ChildOf(panel),
+    ));
+    commands.spawn((theme::body(scenario.summary.clone()), ChildOf(panel)));
+    commands.spawn((theme::subheading("The case file"), ChildOf(panel)));
+    for fact in &scenario.case_file.facts {
+        commands.spawn((
+            theme::text(
+                format!("{}: {}", fact.label, fact.value),
+                theme::SMALL_SIZE,
+                palette::TEXT,
+            ),
+            ChildOf(panel),
+        ));
+    }
+    if !scenario.objectives.is_empty() {
+        commands.spawn((theme::subheading("Your objectives"), ChildOf(panel)));
+        for objective in &scenario.objectives {
+            commands.spawn((
+                theme::text(format!("- {objective}"), theme::SMALL_SIZE, palette::TEXT),
+                ChildOf(panel),
+            ));
+        }
+    }
+    commands.spawn((
+        theme::muted(
+            "The case file stays on screen during the conversation. The clock starts when you do.",
+        ),
+        ChildOf(panel),
+    ));
+    commands.spawn((
+        theme::row(10.0),
+        ChildOf(panel),
+        children![
+            theme::primary_button("Start the conversation  [Enter]", PlayAction::Begin),
+            theme::button("Back  [Esc]", PlayAction::AskLeave),
         ],
     ));
 }

@@ -30,6 +30,8 @@ pub enum PlayAction {
     Submit(String),
     /// Dismiss the feedback panel; the customer answers (or the debrief opens).
     Continue,
+    /// Close the briefing and start the conversation (and its clocks).
+    Begin,
     /// Escape: ask whether to leave mid-conversation.
     AskLeave,
     ConfirmLeave,
@@ -45,13 +47,17 @@ pub enum Phase {
     Feedback,
 }
 
-/// What covers the conversation: nothing, or the "leave this conversation?" dialog. A sub-state
-/// of `Screen::Play`, so it exists only while a conversation is on screen and starts at `None`
-/// each time; keys and clocks behind the dialog stand still while it is open.
+/// What covers the conversation: the briefing it opens with, nothing, or the "leave this
+/// conversation?" dialog. A sub-state of `Screen::Play`, so it exists only while a conversation
+/// is on screen and starts at `Briefing` each time; keys and clocks behind an overlay stand
+/// still while it is open.
 #[derive(SubStates, Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 #[source(Screen = Screen::Play)]
 pub enum PlayOverlay {
+    /// Who the customer is, what happened, the case file and the objectives, read with the
+    /// clock stopped; Enter starts the conversation.
     #[default]
+    Briefing,
     None,
     ConfirmLeave,
 }
@@ -97,6 +103,16 @@ pub const SCORING_NOTICE: &str = "Reading your reply…";
 pub fn plugin(app: &mut App) {
     theme::add_button_action::<PlayAction>(app);
     app.add_sub_state::<PlayOverlay>()
+        .init_resource::<FocusBehindDialog>()
+        // Before key events reach the focused entity, so no key meant for an overlay lands in
+        // the text box behind it, even in the frame the box appears.
+        .add_systems(
+            PreUpdate,
+            hold_focus_behind_overlay
+                .before(bevy::input_focus::InputFocusSystems::Dispatch)
+                .run_if(in_state(Screen::Play)),
+        )
+        .add_systems(OnEnter(PlayOverlay::None), give_focus_back)
         .add_systems(OnEnter(Screen::Play), start)
         .add_systems(OnExit(Screen::Play), |mut commands: Commands| {
             commands.remove_resource::<ActiveSession>();
@@ -113,12 +129,50 @@ pub fn plugin(app: &mut App) {
         .add_plugins(view::plugin);
 }
 
+/// What had keyboard focus (the reply box, say) while an overlay (the briefing, the "leave?"
+/// dialog) is open. The overlay holds focus so that its keys (Y, N, Enter, Space) never reach
+/// the text box behind it, and gives it back when it closes.
+#[derive(Resource, Debug, Default)]
+struct FocusBehindDialog(Option<Entity>);
+
+fn hold_focus_behind_overlay(
+    overlay: Option<Res<State<PlayOverlay>>>,
+    focus: Option<ResMut<InputFocus>>,
+    mut behind: ResMut<FocusBehindDialog>,
+) {
+    // Headless tests run without the focus plugin.
+    let (Some(overlay), Some(mut focus)) = (overlay, focus) else {
+        return;
+    };
+    if *overlay.get() != PlayOverlay::None
+        && let Some(entity) = focus.get()
+    {
+        behind.0 = Some(entity);
+        focus.clear();
+    }
+}
+
+fn give_focus_back(
+    focus: Option<ResMut<InputFocus>>,
+    mut behind: ResMut<FocusBehindDialog>,
+    entities: Query<()>,
+) {
+    let Some(mut focus) = focus else { return };
+    if let Some(entity) = behind.0.take()
+        && entities.contains(entity)
+        && focus.get().is_none()
+    {
+        focus.set(entity, bevy::input_focus::FocusCause::Navigated);
+    }
+}
+
 fn start(
     mut commands: Commands,
     request: Option<Res<PlayRequest>>,
     resume: Option<Res<ResumeAt>>,
     scorer: Res<SharedScorer>,
     mut next: ResMut<NextState<Screen>>,
+    mut overlay: ResMut<NextState<PlayOverlay>>,
 ) {
     let Some(request) = request else {
         next.set(Screen::Library);
@@ -129,6 +183,10 @@ fn start(
     let resume = resume.filter(|r| r.scenario_id == scenario.id && !request.start.is_drill());
     commands.remove_resource::<ResumeAt>();
     let preview = resume.is_some();
+    if preview {
+        // A trainer resuming an edited scenario is mid-conversation: no briefing.
+        overlay.set(PlayOverlay::None);
+    }
     let session = match resume {
         Some(at) => Session::preview(scenario, &at.node, at.mood, request.seed, scorer),
         None => Session::begin(scenario, request.start.clone(), request.seed, scorer),
@@ -155,7 +213,8 @@ fn start(
 }
 
 fn tick(time: Res<Time>, overlay: Res<State<PlayOverlay>>, mut active: ResMut<ActiveSession>) {
-    if *overlay.get() == PlayOverlay::ConfirmLeave {
+    // The clocks start when the briefing closes, and stop while the leave dialog is open.
+    if *overlay.get() != PlayOverlay::None {
         return;
     }
     let dt = time.delta_secs();
@@ -177,6 +236,15 @@ fn keys(
     mut actions: MessageWriter<PlayAction>,
 ) {
     let Some(keys) = keys else { return };
+    if *overlay.get() == PlayOverlay::Briefing {
+        if keys.any_just_pressed([KeyCode::Enter, KeyCode::NumpadEnter, KeyCode::Space]) {
+            actions.write(PlayAction::Begin);
+        }
+        if keys.just_pressed(KeyCode::Escape) {
+            actions.write(PlayAction::AskLeave);
+        }
+        return;
+    }
     if *overlay.get() == PlayOverlay::ConfirmLeave {
         if keys.just_pressed(KeyCode::KeyY) || keys.just_pressed(KeyCode::Enter) {
             actions.write(PlayAction::ConfirmLeave);
@@ -241,7 +309,7 @@ fn submit_typed(
 ) {
     let Some(keys) = keys else { return };
     if active.phase != Phase::Answering
-        || *overlay.get() == PlayOverlay::ConfirmLeave
+        || *overlay.get() != PlayOverlay::None
         || !(keys.just_pressed(KeyCode::Enter) || keys.just_pressed(KeyCode::NumpadEnter))
     {
         return;
@@ -269,8 +337,25 @@ fn act(
     mut overlay: OverlayControl,
 ) {
     let confirming = *overlay.state.get() == PlayOverlay::ConfirmLeave;
+    let briefing = *overlay.state.get() == PlayOverlay::Briefing;
     for action in actions.read() {
+        if briefing && matches!(action, PlayAction::Choose(_) | PlayAction::Submit(_)) {
+            // A reply given (by a button or a test) ends the briefing, as Enter would.
+            overlay.next.set(PlayOverlay::None);
+        }
         match action {
+            PlayAction::Begin => {
+                if briefing {
+                    overlay.next.set(PlayOverlay::None);
+                }
+            }
+            // Nothing has happened yet: back out of the briefing without a record, unless it
+            // is a shift's call, where leaving drops the shift and asks first.
+            PlayAction::AskLeave
+                if briefing && !matches!(active.session.start(), Start::ShiftCall { .. }) =>
+            {
+                next.set(leave_to(active.session.start()));
+            }
             PlayAction::AskLeave => overlay.next.set(PlayOverlay::ConfirmLeave),
             PlayAction::CancelLeave => overlay.next.set(PlayOverlay::None),
             PlayAction::ConfirmLeave => {

@@ -7,15 +7,16 @@ use bevy::prelude::*;
 use bevy::text::EditableText;
 
 use super::conversation::spawn_conversation;
-use super::feedback::{continue_button, spawn_feedback, spawn_leave_dialog};
+use super::feedback::{continue_button, spawn_briefing, spawn_feedback, spawn_leave_dialog};
 use super::portrait::spawn_portrait;
 use super::{ActiveSession, Phase, PlayAction, PlayOverlay};
 use crate::app::theme::channel_badge;
 use crate::app::theme::{self, palette};
 use crate::app::{AppSystems, Screen};
 use crate::scenario::model::{Channel, Scenario};
-use crate::scenario::mood::{Mood, anger_label, level_label};
-use crate::session::{Options, Session};
+use crate::scenario::mood::{Mood, MoodDelta, anger_label, level_label};
+use crate::session::mood::hesitation_delta;
+use crate::session::{Options, Session, Start};
 
 /// The typed-reply box.
 #[derive(Component)]
@@ -50,8 +51,13 @@ struct PatienceBar;
 struct Shown {
     turns: usize,
     phase: Option<Phase>,
-    confirming: bool,
+    overlay: PlayOverlay,
     notice: Option<String>,
+    /// Patience periods the customer has been kept waiting past, at the current prompt: the
+    /// customer reacts on screen as each one starts, not only at the next reply.
+    waited: i16,
+    /// Whether the customer of a chat sees the trainee typing.
+    typing: bool,
 }
 
 pub fn plugin(app: &mut App) {
@@ -77,7 +83,7 @@ fn spawn_layout(mut commands: Commands, active: Option<Res<ActiveSession>>) {
             },
         ))
         .id();
-    spawn_header(&mut commands, root, scenario);
+    spawn_header(&mut commands, root, scenario, active.session.start());
 
     let body = commands.spawn((theme::body_row(), ChildOf(root))).id();
     let left = commands
@@ -164,8 +170,19 @@ fn spawn_layout(mut commands: Commands, active: Option<Res<ActiveSession>>) {
     ));
 }
 
-fn spawn_header(commands: &mut Commands, root: Entity, scenario: &Scenario) {
+fn spawn_header(commands: &mut Commands, root: Entity, scenario: &Scenario, start: &Start) {
     let header = commands.spawn((theme::header_row(), ChildOf(root))).id();
+    if let Start::ShiftCall { call, calls, .. } = start {
+        // A shift is worked call after call: say where in it the trainee is.
+        commands.spawn((
+            theme::text(
+                format!("Shift: call {} of {calls}", call + 1),
+                theme::BODY_SIZE,
+                palette::ACCENT,
+            ),
+            ChildOf(header),
+        ));
+    }
     commands.spawn((
         theme::row(10.0),
         ChildOf(header),
@@ -261,12 +278,20 @@ fn rebuild(
     mut shown: Local<Option<Shown>>,
     mut scroll: Query<&mut ScrollPosition>,
     overlay: Res<State<PlayOverlay>>,
+    boxes: Query<&EditableText, With<ReplyBox>>,
 ) {
+    let waiting = waiting_cost(&active);
     let now = Shown {
         turns: active.session.transcript().len(),
         phase: Some(active.phase),
-        confirming: *overlay.get() == PlayOverlay::ConfirmLeave,
+        overlay: *overlay.get(),
         notice: active.notice.clone(),
+        waited: waiting.anger,
+        typing: active.session.scenario().channel == Channel::Chat
+            && active.phase == Phase::Answering
+            && boxes
+                .iter()
+                .any(|b| !b.value().to_string().trim().is_empty()),
     };
     // `shown` outlives a visit to the screen: slots spawned since the last run mean a new
     // layout, whatever the previous visit showed.
@@ -279,17 +304,20 @@ fn rebuild(
         || before
             .as_ref()
             .is_some_and(|b| b.turns != now.turns || b.phase != now.phase);
-    let overlay_changed = turn_changed
+    let overlay_changed = turn_changed || before.as_ref().is_some_and(|b| b.overlay != now.overlay);
+    let notice_changed = turn_changed || before.as_ref().is_some_and(|b| b.notice != now.notice);
+    let waiting_changed = turn_changed
         || before
             .as_ref()
-            .is_some_and(|b| b.confirming != now.confirming);
-    let notice_changed = turn_changed || before.as_ref().is_some_and(|b| b.notice != now.notice);
+            .is_some_and(|b| b.waited != now.waited || b.typing != now.typing);
+    let typing = now.typing;
     *shown = Some(now);
     let session = &active.session;
-    let now_confirming = *overlay.get() == PlayOverlay::ConfirmLeave;
+    let now_overlay = *overlay.get();
     for (entity, slot) in &slots {
         let rebuild = match slot {
-            Slot::Portrait | Slot::Meters | Slot::Conversation => turn_changed,
+            Slot::Portrait => turn_changed,
+            Slot::Meters | Slot::Conversation => waiting_changed,
             Slot::Reply => notice_changed,
             Slot::Overlay => overlay_changed,
         };
@@ -299,9 +327,11 @@ fn rebuild(
         commands.entity(entity).despawn_children();
         match slot {
             Slot::Portrait => spawn_portrait(&mut commands, entity, session),
-            Slot::Meters => spawn_meters(&mut commands, entity, session.mood()),
+            // The meters show what the wait has cost so far: it lands with the next reply.
+            Slot::Meters => spawn_meters(&mut commands, entity, session.mood().apply(waiting)),
             Slot::Conversation => {
                 spawn_conversation(&mut commands, entity, session, active.phase);
+                spawn_waiting_line(&mut commands, entity, session, waiting, typing);
                 if let Ok(mut position) = scroll.get_mut(entity) {
                     // Stick to the newest line; layout clamps this to the content.
                     position.y = f32::MAX / 4.0;
@@ -309,8 +339,10 @@ fn rebuild(
             }
             Slot::Reply => spawn_reply(&mut commands, entity, &active),
             Slot::Overlay => {
-                if now_confirming {
-                    spawn_leave_dialog(&mut commands, entity);
+                if now_overlay == PlayOverlay::Briefing {
+                    spawn_briefing(&mut commands, entity, session);
+                } else if now_overlay == PlayOverlay::ConfirmLeave {
+                    spawn_leave_dialog(&mut commands, entity, session.start());
                 } else if active.phase == Phase::Feedback
                     && let Some(turn) = session.transcript().last()
                 {
@@ -318,6 +350,49 @@ fn rebuild(
                 }
             }
         }
+    }
+}
+
+/// What keeping the customer waiting has cost so far at this prompt (nothing while the reply
+/// is being scored or the feedback is read).
+fn waiting_cost(active: &ActiveSession) -> MoodDelta {
+    match active.session.patience_secs_now() {
+        Some(patience) if active.phase == Phase::Answering && active.scoring.is_none() => {
+            hesitation_delta(patience, (active.thinking_secs * 1000.0) as u64)
+        }
+        _ => MoodDelta::default(),
+    }
+}
+
+/// Below the conversation: the customer reacting to the wait, and in a chat, that they see
+/// the trainee typing.
+fn spawn_waiting_line(
+    commands: &mut Commands,
+    slot: Entity,
+    session: &Session,
+    waiting: MoodDelta,
+    typing: bool,
+) {
+    let name = &session.scenario().persona.name;
+    let first = name.split_whitespace().next().unwrap_or(name);
+    if waiting.anger > 0 {
+        commands.spawn((
+            theme::text(
+                format!(
+                    "{first} is still waiting, and it shows: anger +{}, trust {} so far.",
+                    waiting.anger, waiting.trust
+                ),
+                theme::SMALL_SIZE,
+                palette::BAD,
+            ),
+            ChildOf(slot),
+        ));
+    }
+    if typing {
+        commands.spawn((
+            theme::muted(format!("{first} sees: typing\u{2026}")),
+            ChildOf(slot),
+        ));
     }
 }
 
@@ -441,7 +516,12 @@ fn update_clocks(
     mut bars: Query<(&mut Node, &mut BackgroundColor), With<PatienceBar>>,
 ) {
     let call = active.call_secs as u64;
-    let patience = active.session.scenario().persona.patience_secs.max(1) as f32;
+    // The current prompt's patience: a typed turn includes time to type.
+    let patience = active
+        .session
+        .patience_secs_now()
+        .unwrap_or(active.session.scenario().persona.patience_secs)
+        .max(1) as f32;
     let left = patience - active.thinking_secs;
     let answering = active.phase == Phase::Answering && !active.session.is_over();
     for (which, mut text) in &mut texts {
