@@ -120,10 +120,11 @@ fn type_what_the_box_dropped(
         return;
     }
     let at_frame_end = keys.map_or(0, |keys| held_at_frame_end(&keys));
-    if should_type(at_event.0, &event.logical_key) && !box_types(at_frame_end, &event.logical_key) {
-        if let Some(text) = event.text.as_ref().filter(|t| !t.is_empty()) {
-            text_box.queue_edit(TextEdit::Insert(text.clone()));
-        }
+    if should_type(at_event.0, &event.logical_key)
+        && !box_types(at_frame_end, &event.logical_key)
+        && let Some(text) = event.text.as_ref().filter(|t| !t.is_empty())
+    {
+        text_box.queue_edit(TextEdit::Insert(text.clone()));
     }
 }
 

@@ -99,11 +99,17 @@ fn fit_directions<'s>(
     }
     // The directions tip what the rules and banks miss, so they are fitted on top of those alone.
     let uncalibrated = scorer.with_calibration(None);
+    let settings = FitSettings::default();
+    let mut fit_set = set.clone();
+    if settings.singles_as_pairs {
+        fit_set.pairs.extend(set.pairs_from_singles());
+    }
     eprintln!(
-        "fitting on {} pairs (each reply is scored and embedded: about 2 minutes per 800 pairs on 2 cores)",
-        set.pairs.len()
+        "fitting on {} pairs, {} of them from the singles' bands (each reply is scored and embedded: about 2 minutes per 800 pairs on 2 cores)",
+        fit_set.pairs.len(),
+        fit_set.pairs.len() - set.pairs.len()
     );
-    let (pairs, skipped) = fit_pairs(set, find, &uncalibrated);
+    let (pairs, skipped) = fit_pairs(&fit_set, find, &uncalibrated);
     for why in &skipped {
         eprintln!("skipped: {why}");
     }
@@ -117,8 +123,7 @@ fn fit_directions<'s>(
         .map(|f| f.display().to_string())
         .collect::<Vec<_>>()
         .join(", ");
-    let directions =
-        CalibratedDirections::fitted(&pairs, FitSettings::default(), WEIGHTS_SHA256, &fitted_on);
+    let directions = CalibratedDirections::fitted(&pairs, settings, WEIGHTS_SHA256, &fitted_on);
     // Through a temporary file beside it: a crash leaves the old file whole.
     write_atomic(out, to_file_text(&directions).as_bytes(), false)
         .map_err(|err| CliError::usage(format!("cannot write {}: {err}", out.display())))?;

@@ -131,6 +131,13 @@ fn check_other_file(kind: FileKind, label: &str, bytes: &[u8]) -> Vec<Diagnostic
         }
         FileKind::XapiConfig => check_xapi_config(label, bytes),
         FileKind::CalibratedDirections => check_calibrated(label, bytes),
+        // Structure here; `holdline calibrate` says which scenarios or nodes it cannot find.
+        FileKind::CalibrationLabels => {
+            crate::scoring::calibration::CalibrationSet::parse(label, bytes)
+                .err()
+                .into_iter()
+                .collect()
+        }
         FileKind::Scenario => Vec::new(),
     }
 }

@@ -79,6 +79,9 @@ pub enum FileKind {
     XapiConfig,
     /// The semantic layer's calibrated directions, starting with `CalibratedDirections`.
     CalibratedDirections,
+    /// A trainer's calibration labels (`holdline calibrate` reads them), starting with
+    /// `Calibration`.
+    CalibrationLabels,
 }
 
 /// Which kind of file `bytes` holds, from the first line in its first 4 KiB that is neither blank
@@ -104,6 +107,8 @@ pub fn sniff_kind(bytes: &[u8]) -> FileKind {
         FileKind::XapiConfig
     } else if code.starts_with("CalibratedDirections") {
         FileKind::CalibratedDirections
+    } else if code.starts_with("Calibration") {
+        FileKind::CalibrationLabels
     } else {
         FileKind::Scenario
     }

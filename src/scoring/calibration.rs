@@ -115,6 +115,42 @@ impl Band {
 }
 
 impl CalibrationSet {
+    /// The orderings the singles imply: at one node, on each dimension, a reply labelled in a
+    /// higher band is better than one labelled lower ("High" empathy beats "Mid" beats "Low").
+    /// A fit learns from these what makes a reply good outright, not only the one difference a
+    /// pair isolates.
+    pub fn pairs_from_singles(&self) -> Vec<LabelledPair> {
+        let mut pairs = Vec::new();
+        for (i, a) in self.singles.iter().enumerate() {
+            for b in &self.singles[i + 1..] {
+                if (a.scenario.as_str(), a.node.as_str()) != (b.scenario.as_str(), b.node.as_str())
+                {
+                    continue;
+                }
+                for dimension in Dimension::ALL {
+                    let (band_a, band_b) = (a.bands.get(dimension), b.bands.get(dimension));
+                    if band_a == band_b {
+                        continue;
+                    }
+                    let (better, worse) = if band_a > band_b { (a, b) } else { (b, a) };
+                    pairs.push(LabelledPair {
+                        scenario: a.scenario.clone(),
+                        node: a.node.clone(),
+                        dimension,
+                        better: better.reply.clone(),
+                        worse: worse.reply.clone(),
+                        note: format!(
+                            "from two singles: {:?} against {:?}",
+                            better.bands.get(dimension),
+                            worse.bands.get(dimension)
+                        ),
+                    });
+                }
+            }
+        }
+        pairs
+    }
+
     /// Parses a labels file: `Calibration(pairs: [...], singles: [...])`, or a bare list of
     /// pairs.
     pub fn parse(file: &str, bytes: &[u8]) -> Result<CalibrationSet, crate::scenario::Diagnostic> {

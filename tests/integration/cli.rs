@@ -331,6 +331,27 @@ fn validate_checks_the_progress_rules() {
     std::fs::remove_file(&broken).unwrap();
 }
 
+#[test]
+fn validate_reads_calibration_labels_and_locates_their_mistakes() {
+    // A trainer checks a labels file before calibrating, as the blind writers of heldout-4 had
+    // to (validate used to read it as a broken scenario).
+    let labels = "tests/calibration/heldout-3/parking-permit-fines.ron";
+    let out = holdline(&["validate", labels], "");
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let broken = std::env::temp_dir().join(format!("holdline-labels-{}.ron", std::process::id()));
+    let text = std::fs::read_to_string(labels).unwrap().replacen(
+        "dimension: Empathy,",
+        "dimension: Kindness,",
+        1,
+    );
+    std::fs::write(&broken, text).unwrap();
+    let out = holdline(&["validate", broken.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1));
+    let said = stdout(&out);
+    assert!(said.contains("Kindness") && said.contains(":5:"), "{said}");
+    std::fs::remove_file(&broken).unwrap();
+}
+
 #[cfg(feature = "app")]
 #[test]
 fn without_a_display_the_app_says_what_is_missing_and_points_to_the_terminal_player() {
