@@ -1,6 +1,7 @@
 //! A scripted walk through every screen for `scripts/screenshots`: it names the trainee,
 //! opens the library, plays a scenario by choice and by typed text, reaches the debrief and
-//! the progress screen, then works a shift of calls to its summary, saving one PNG per screen
+//! the progress screen, then works a shift of calls to its summary and goes back to the progress
+//! screen (its scores chart drawn by then), saving one PNG per screen
 //! and failing if a capture is blank. The same plugin can instead
 //! stop at the first interactive frame, for the start-up measurement.
 
@@ -24,8 +25,12 @@ use crate::session::Options;
 
 #[derive(Debug, Clone)]
 pub enum TourConfig {
-    /// Walk every screen, saving PNGs into this folder.
-    Screenshots { dir: PathBuf, scenario: String },
+    /// Walk every screen, saving PNGs into this folder, at this text size.
+    Screenshots {
+        dir: PathBuf,
+        scenario: String,
+        text_scale: f32,
+    },
     /// Print the time to the first interactive frame and exit.
     StartupProbe { started: Instant },
 }
@@ -46,6 +51,9 @@ impl Plugin for TourPlugin {
             frames: FrameTimes::default(),
         })
         .add_systems(Update, (record_frame_time, drive));
+        if let TourConfig::Screenshots { text_scale, .. } = self.config {
+            app.insert_resource(super::theme::TextScale(text_scale));
+        }
         if matches!(self.config, TourConfig::StartupProbe { .. }) {
             app.add_systems(Update, probe_startup);
         }
@@ -157,6 +165,10 @@ fn record_frame_time(
     }
 }
 
+/// The trainee the tour names: outside Latin-1 on purpose, so the screenshots show the bundled
+/// font drawing it on the title and progress screens.
+const TOUR_NAME: &str = "Zoë Nguyễn";
+
 /// Frames between an action and a screenshot: enough for the state change, layout and a
 /// rendered frame under software Vulkan.
 const SETTLE: u32 = 12;
@@ -190,7 +202,7 @@ fn drive(
     let (dir, scenario) = match &tour.config {
         // Measured by `probe_startup` instead.
         TourConfig::StartupProbe { .. } => return,
-        TourConfig::Screenshots { dir, scenario } => (dir.clone(), scenario.clone()),
+        TourConfig::Screenshots { dir, scenario, .. } => (dir.clone(), scenario.clone()),
     };
     let shoot = |tour: &mut Tour, commands: &mut Commands, name: &str| {
         let path = dir.join(format!("{name}.png"));
@@ -215,12 +227,12 @@ fn drive(
     match (step, screen.get()) {
         (0, Screen::Title) => {
             for mut name_box in &mut name_boxes {
-                name_box.queue_edit(TextEdit::Insert("Sam Rivera".into()));
+                name_box.queue_edit(TextEdit::Insert(TOUR_NAME.into()));
             }
         }
         (1, Screen::Title) => shoot(&mut tour, &mut commands, "01-title-name"),
         (2, Screen::Title) => {
-            title.write(TitleAction::SetName("Sam Rivera".into()));
+            title.write(TitleAction::SetName(TOUR_NAME.into()));
         }
         (3, Screen::Title) => shoot(&mut tour, &mut commands, "02-title"),
         (4, Screen::Title) => {
@@ -292,8 +304,14 @@ fn drive(
             }
         }
         (_, Screen::Progress) => {
-            if !tour.saved.iter().any(|s| s.contains("progress")) {
+            let saved = |name: &str| tour.saved.iter().any(|s| s.contains(name));
+            if !saved("progress") {
                 shoot(&mut tour, &mut commands, "08-progress");
+            } else if saved("shift-summary") && !saved("10-progress") {
+                // Back after the shift, with three finished attempts: the scores chart shows.
+                shoot(&mut tour, &mut commands, "10-progress-scores");
+            } else if saved("10-progress") {
+                finish(&tour, &mut exit);
             } else {
                 // Two calls, not the rules' five: software rendering is slow, and two show the
                 // summary as well as five.
@@ -305,7 +323,7 @@ fn drive(
             if !tour.saved.iter().any(|s| s.contains("shift")) {
                 shoot(&mut tour, &mut commands, "09-shift-summary");
             } else {
-                finish(&tour, &mut exit);
+                next.set(Screen::Progress);
             }
         }
         // Not on the expected screen yet: try this step again.

@@ -82,6 +82,10 @@ pub struct Cli {
     /// The scenario the screenshot tour plays.
     #[arg(long, value_name = "ID", default_value = "late-parcel", hide = true)]
     pub tour_scenario: String,
+    /// The text size the screenshot tour shows (a multiplier, as Ctrl + and - set it; the
+    /// largest is 1.3).
+    #[arg(long, value_name = "SCALE", default_value_t = 1.0, hide = true)]
+    pub tour_text_scale: f32,
     /// Open the app, print the time to its first interactive frame, and exit.
     #[arg(long, hide = true)]
     pub startup_probe: bool,
@@ -593,7 +597,9 @@ fn dispatch(cli: Cli) -> CliResult {
                 rules,
                 data_dir,
                 AppOptions {
-                    screenshots: cli.screenshots.map(|dir| (dir, cli.tour_scenario)),
+                    screenshots: cli
+                        .screenshots
+                        .map(|dir| (dir, cli.tour_scenario, cli.tour_text_scale)),
                     startup_probe: cli.startup_probe,
                     trainer: cli.trainer,
                     curricula,
@@ -641,13 +647,14 @@ fn open_app(
         curricula: std::sync::Arc::new(curricula),
     };
     let tour = match (screenshots, startup_probe) {
-        (Some((dir, scenario)), _) => {
+        (Some((dir, scenario, text_scale)), _) => {
             std::fs::create_dir_all(&dir).map_err(|err| {
                 CliError::usage(format!("cannot create {}: {err}", dir.display()))
             })?;
             Some(TourConfig::Screenshots {
                 dir: std::path::absolute(&dir).unwrap_or(dir),
                 scenario,
+                text_scale,
             })
         }
         (None, true) => Some(TourConfig::StartupProbe { started }),
@@ -674,8 +681,9 @@ fn open_app(
 /// How the app is opened: the hidden screenshot tour and start-up probe, and trainer mode.
 #[derive(Debug, Clone)]
 pub struct AppOptions {
-    /// Walk every screen, saving PNGs into this folder, playing this scenario.
-    pub screenshots: Option<(PathBuf, String)>,
+    /// Walk every screen, saving PNGs into this folder, playing this scenario, at this text
+    /// size.
+    pub screenshots: Option<(PathBuf, String, f32)>,
     /// Print the time to the first interactive frame and exit.
     pub startup_probe: bool,
     /// Watch the scenario folder and reload on save.

@@ -7,7 +7,7 @@
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::attempt::{AttemptRecord, AttemptStatus};
+use super::attempt::{AttemptKind, AttemptRecord, AttemptStatus};
 use crate::scenario::model::{Scenario, Turn};
 
 /// cmi5's verbs (and ADL's "abandoned"), by what they say.
@@ -86,6 +86,18 @@ pub fn statements(
             "type": "http://adlnet.gov/expapi/activities/simulation",
         },
     });
+    // What kind of practice this was, on every statement, so an LRS's reports can tell a
+    // scenario from a review drill or a shift's call.
+    let practice = match &attempt.kind {
+        AttemptKind::Scenario => json!({ "kind": "scenario" }),
+        AttemptKind::Drill { node_id } => json!({ "kind": "drill", "node": node_id }),
+        AttemptKind::Shift {
+            shift_id,
+            call,
+            calls,
+        } => json!({ "kind": "shift", "shift": shift_id, "call": call + 1, "calls": calls }),
+    };
+    let practice_key = format!("{}/extensions/practice", identity.activity_base);
     let mut out = Vec::new();
     let mut push = |verb: &str, at_ms: u64, object: Value, result: Option<Value>| {
         let index = out.len().to_string();
@@ -101,7 +113,7 @@ pub fn statements(
                     "category": [{ "id": CMI5_CATEGORY }],
                     "grouping": [{ "id": activity }],
                 },
-                "extensions": { SESSION_ID: registration },
+                "extensions": { SESSION_ID: registration, practice_key.as_str(): practice },
             },
         });
         if let Some(result) = result {
@@ -151,6 +163,8 @@ pub fn statements(
                 ext("deescalation"): turn.score.deescalation.score,
                 ext("rules"): rules,
                 ext("turn"): i + 1,
+                // The rubric facts a typed reply left out: the cohort report's most-missed.
+                ext("missed-facts"): turn.score.facts_missing(),
             },
         });
         let object = json!({
@@ -191,6 +205,8 @@ pub fn statements(
                         ext("accuracy"): outcome.accuracy,
                         ext("deescalation"): outcome.deescalation,
                         ext("stars"): outcome.stars,
+                        ext("ending"): outcome.ending_id,
+                        ext("ending-kind"): format!("{:?}", outcome.kind),
                         ext("critical"): outcome.critical.iter().map(|c| c.claim.as_str()).collect::<Vec<_>>(),
                     },
                 })),

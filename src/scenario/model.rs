@@ -469,8 +469,55 @@ pub struct Ending {
     pub id: String,
     /// What kind of ending it is; affects passing and stars.
     pub kind: EndingKind,
+    /// What happens, shown at the end (unless a variant's conditions hold).
+    pub text: String,
+    /// Texts for what actually happened on the way here, tried in order: the first whose
+    /// conditions all hold is shown instead of `text`. So an ending reached both with and
+    /// without help arranged does not say "with no help arranged she rings again" to a trainee
+    /// who arranged it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<EndingText>,
+}
+
+/// An ending's text for one way of reaching it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndingText {
+    /// All must hold for this text to be shown.
+    pub when: Vec<Happened>,
     /// What happens, shown at the end.
     pub text: String,
+}
+
+/// Something that did or did not happen in the conversation, for an ending's text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Happened {
+    /// A typed reply stated this rubric fact (by its id).
+    Stated(String),
+    /// No typed reply stated this rubric fact.
+    NotStated(String),
+    /// The conversation passed through this node.
+    Visited(String),
+    /// The conversation never passed through this node.
+    NotVisited(String),
+}
+
+impl Ending {
+    /// The text to show: the first variant whose conditions hold, given which rubric facts
+    /// were stated and which nodes were visited; else `text`.
+    pub fn text_for(&self, stated: &dyn Fn(&str) -> bool, visited: &dyn Fn(&str) -> bool) -> &str {
+        self.variants
+            .iter()
+            .find(|v| {
+                v.when.iter().all(|h| match h {
+                    Happened::Stated(fact) => stated(fact),
+                    Happened::NotStated(fact) => !stated(fact),
+                    Happened::Visited(node) => visited(node),
+                    Happened::NotVisited(node) => !visited(node),
+                })
+            })
+            .map_or(&self.text, |v| &v.text)
+    }
 }
 
 /// What kind of ending a scenario reaches; decides whether it can pass and how many stars.
@@ -504,5 +551,48 @@ impl Scenario {
     /// The ending with this id, if there is one.
     pub fn ending(&self, id: &str) -> Option<&Ending> {
         self.endings.iter().find(|e| e.id == id)
+    }
+}
+
+#[cfg(test)]
+mod ending_text_tests {
+    use super::*;
+
+    #[test]
+    fn an_ending_says_what_happened_on_the_way() {
+        let ending = Ending {
+            id: "done".into(),
+            kind: EndingKind::Resolved,
+            text: "With no help arranged, she rings again.".into(),
+            variants: vec![
+                EndingText {
+                    when: vec![
+                        Happened::Stated("callback".into()),
+                        Happened::NotVisited("escalate".into()),
+                    ],
+                    text: "She waits for the callback you arranged.".into(),
+                },
+                EndingText {
+                    when: vec![Happened::Visited("escalate".into())],
+                    text: "The supervisor takes it from here.".into(),
+                },
+            ],
+        };
+        let none = |_: &str| false;
+        let callback = |f: &str| f == "callback";
+        let escalated = |n: &str| n == "escalate";
+        assert_eq!(
+            ending.text_for(&none, &none),
+            "With no help arranged, she rings again."
+        );
+        assert_eq!(
+            ending.text_for(&callback, &none),
+            "She waits for the callback you arranged."
+        );
+        // In order: the first variant fails on NotVisited, the second holds.
+        assert_eq!(
+            ending.text_for(&callback, &escalated),
+            "The supervisor takes it from here."
+        );
     }
 }

@@ -135,16 +135,19 @@ pub fn generated_scenario(nodes: usize, seed: u64) -> Scenario {
                 id: "resolved".into(),
                 kind: EndingKind::Resolved,
                 text: "Sorted.".into(),
+                variants: Vec::new(),
             },
             Ending {
                 id: "escalated".into(),
                 kind: EndingKind::Escalated,
                 text: "Passed on.".into(),
+                variants: Vec::new(),
             },
             Ending {
                 id: "left".into(),
                 kind: EndingKind::CustomerLeft,
                 text: "Gone.".into(),
+                variants: Vec::new(),
             },
         ],
     }

@@ -655,10 +655,18 @@ impl Session {
             // A failed attempt earns nothing towards the next tier.
             false => 0,
         };
+        // The ending's text for what happened on the way: facts stated, nodes passed.
+        let stated = |fact: &str| {
+            self.transcript
+                .iter()
+                .any(|t| t.choice.is_none() && t.score.facts_stated().contains(&fact))
+        };
+        let visited = |node: &str| self.transcript.iter().any(|t| t.node_id == node);
+        let text = ending.text_for(&stated, &visited).to_string();
         self.state = State::Ended(Outcome {
             ending_id: ending.id.clone(),
             kind: ending.kind,
-            text: ending.text.clone(),
+            text,
             empathy,
             accuracy,
             deescalation,

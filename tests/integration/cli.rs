@@ -54,7 +54,7 @@ fn validate_broken_files_reports_every_problem_and_exits_1() {
         "{text}"
     );
     let summary = text.lines().last().unwrap();
-    assert!(summary.starts_with("checked 19 files:"), "{summary}");
+    assert!(summary.starts_with("checked 20 files:"), "{summary}");
 }
 
 #[test]
@@ -1505,6 +1505,17 @@ fn xapi_export_writes_cmi5_statements_with_stable_ids_and_push_queues_when_the_l
         ext["https://holdline.local/xapi/extensions/critical"].is_array(),
         "{ext}"
     );
+    // Which ending, of which kind, and what kind of practice it was, on every statement.
+    assert!(
+        ext["https://holdline.local/xapi/extensions/ending"].is_string()
+            && ext["https://holdline.local/xapi/extensions/ending-kind"].is_string(),
+        "{ext}"
+    );
+    for s in &statements {
+        let practice =
+            &s["context"]["extensions"]["https://holdline.local/xapi/extensions/practice"];
+        assert_eq!(practice["kind"], "scenario", "{s}");
+    }
     let answered: Vec<&serde_json::Value> = statements
         .iter()
         .filter(|s| s["verb"]["id"].as_str().unwrap().ends_with("/answered"))
@@ -1527,6 +1538,11 @@ fn xapi_export_writes_cmi5_statements_with_stable_ids_and_push_queues_when_the_l
         let scaled = s["result"]["score"]["scaled"].as_f64().unwrap();
         assert!((0.0..=1.0).contains(&scaled));
         assert!(s["result"]["response"].is_string());
+        assert!(
+            s["result"]["extensions"]["https://holdline.local/xapi/extensions/missed-facts"]
+                .is_array(),
+            "{s}"
+        );
     }
     for s in &statements {
         assert_eq!(s["actor"]["mbox"], "mailto:zoe@example.com");

@@ -110,6 +110,13 @@ const EXPECTED: &[Expect] = &[
         78,
         "forbidden phrase \"sent on\" is inside \"sent on 4 may\", an accepted phrasing of fact \"date\": stating the fact that way also makes the claim",
     ),
+    error(
+        "unknown-fact.ron",
+        "unknown-fact",
+        58,
+        104,
+        "no node's rubric has a fact \"refund-date\"; the facts are: date",
+    ),
     warning(
         "no-feedback.ron",
         "no-feedback",

@@ -86,6 +86,7 @@ fn spawn(
     profile: Res<TraineeProfile>,
     mut view: ResMut<LibraryView>,
     trainer: Option<Res<TrainerMode>>,
+    scale: Res<theme::TextScale>,
 ) {
     let scenarios = visible(&library, view.filter);
     view.selected = view.selected.min(scenarios.len().saturating_sub(1));
@@ -103,7 +104,9 @@ fn spawn(
     // Header: title, filters, back.
     let header = commands.spawn((theme::header_row(), ChildOf(root))).id();
     commands.spawn((theme::heading("Scenario library"), ChildOf(header)));
-    let filters = commands.spawn((theme::row(6.0), ChildOf(header))).id();
+    let filters = commands
+        .spawn((theme::button_row(6.0), ChildOf(header)))
+        .id();
     commands.spawn((theme::muted("Channel [F]:"), ChildOf(filters)));
     let options = std::iter::once(None).chain(Channel::ALL.map(Some));
     for option in options {
@@ -116,9 +119,10 @@ fn spawn(
         }
     }
     commands.spawn((
-        theme::row(8.0),
+        theme::button_row(8.0),
         ChildOf(header),
         children![
+            theme::muted(format!("Text: {} (Ctrl + / -)", scale.label())),
             theme::button("Start a shift  [H]", LibraryAction::Shift),
             theme::button("Back  [Esc]", LibraryAction::Back),
         ],

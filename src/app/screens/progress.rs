@@ -102,9 +102,18 @@ fn spawn(
         ],
     ));
     let body = commands.spawn((theme::body_row(), ChildOf(root))).id();
-    let left = commands
-        .spawn((theme::side_column(430.0), ChildOf(body)))
-        .id();
+    // The left column scrolls too: at the largest text size its panels do not fit at 720p.
+    let left = theme::spawn_scrolling(
+        &mut commands,
+        body,
+        Node {
+            width: px(440),
+            flex_shrink: 0.0,
+            ..default()
+        },
+        false,
+        theme::GAP,
+    );
 
     // Level and XP.
     let (to_next, share) = match &s.next_level {

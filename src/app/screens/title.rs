@@ -268,9 +268,7 @@ fn spawn_trainee(
                 (Some(up), false) => format!("Continue: {}  [Enter]", up.scenario.title),
                 (None, _) => "Choose a scenario  [Enter]".to_string(),
             };
-            if let Some(up) = &up {
-                commands.spawn((theme::muted(up.why.clone()), ChildOf(card)));
-            }
+
             let standing = &profile.standing;
             commands.spawn((
                 theme::muted(format!(
@@ -287,11 +285,19 @@ fn spawn_trainee(
                 )),
                 ChildOf(card),
             ));
+            // What Enter starts gets a line of its own (a scenario's title can be long), with
+            // why that one under it.
             commands.spawn((
-                theme::row(10.0),
+                theme::primary_button(continue_label, TitleAction::Continue),
+                ChildOf(card),
+            ));
+            if let Some(up) = &up {
+                commands.spawn((theme::muted(up.why.clone()), ChildOf(card)));
+            }
+            commands.spawn((
+                theme::button_row(10.0),
                 ChildOf(card),
                 children![
-                    theme::primary_button(continue_label, TitleAction::Continue),
                     theme::button("Library  [L]", TitleAction::Library),
                     theme::button("Progress  [P]", TitleAction::Progress),
                 ],

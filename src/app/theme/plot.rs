@@ -42,6 +42,11 @@ pub fn spawn_line_plot(
             Node {
                 width: px(width),
                 height: px(height),
+                // The lines are absolutely placed, so the plot has no content height of its
+                // own: without these a scrolling column squeezes it to nothing and its lines
+                // run over whatever comes next.
+                min_height: px(height),
+                flex_shrink: 0.0,
                 border: UiRect::new(px(1), px(0), px(0), px(1)),
                 ..default()
             },

@@ -259,7 +259,20 @@ pub fn column(gap: f32) -> Node {
 pub fn header_row() -> Node {
     Node {
         justify_content: JustifyContent::SpaceBetween,
+        // At the largest text size a header's groups move to a second line whole, rather
+        // than squeezing each button's label onto two.
+        flex_wrap: FlexWrap::Wrap,
+        row_gap: px(8),
         ..row(10.0)
+    }
+}
+
+/// A row of buttons in a header: it wraps between buttons, never inside one.
+pub fn button_row(gap: f32) -> Node {
+    Node {
+        flex_wrap: FlexWrap::Wrap,
+        row_gap: px(6),
+        ..row(gap)
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::Target;
 use crate::scenario::diagnostic::{Reporter, Severity, did_you_mean};
-use crate::scenario::model::{EndingKind, Scenario};
+use crate::scenario::model::{EndingKind, Happened, Scenario, Turn};
 use crate::scenario::span_index::Step;
 
 use Step::{Field as F, Index as I};
@@ -24,12 +24,67 @@ pub(super) fn check_endings(r: &mut Reporter<'_>, s: &Scenario) {
             "no ending resolves the customer's problem".into(),
         );
     }
+    let facts: Vec<&str> = s
+        .nodes
+        .iter()
+        .filter_map(|n| match &n.turn {
+            Turn::FreeText(free) => Some(free.rubric.facts.iter().map(|f| f.id.as_str())),
+            Turn::Choices(_) => None,
+        })
+        .flatten()
+        .collect();
     for (i, ending) in s.endings.iter().enumerate() {
         r.require_text(
             &[F("endings"), I(i), F("text")],
             &format!("ending \"{}\" text", ending.id),
             &ending.text,
         );
+        for (v, variant) in ending.variants.iter().enumerate() {
+            let at = |field| [F("endings"), I(i), F("variants"), I(v), F(field)];
+            r.require_text(
+                &at("text"),
+                &format!("ending \"{}\" variant {} text", ending.id, v + 1),
+                &variant.text,
+            );
+            if variant.when.is_empty() {
+                r.error(
+                    &at("when"),
+                    "empty-list",
+                    format!(
+                        "variant {} of ending \"{}\" has no conditions, so it always shows and the ending's own text never does; give it conditions or make it the ending's text",
+                        v + 1,
+                        ending.id
+                    ),
+                );
+            }
+            for (w, happened) in variant.when.iter().enumerate() {
+                let path = [F("endings"), I(i), F("variants"), I(v), F("when"), I(w)];
+                match happened {
+                    Happened::Stated(fact) | Happened::NotStated(fact)
+                        if !facts.contains(&fact.as_str()) =>
+                    {
+                        r.error(
+                            &path,
+                            "unknown-fact",
+                            format!(
+                                "no node's rubric has a fact \"{fact}\"; the facts are: {}",
+                                facts.join(", ")
+                            ),
+                        );
+                    }
+                    Happened::Visited(node) | Happened::NotVisited(node)
+                        if !s.nodes.iter().any(|n| &n.id == node) =>
+                    {
+                        r.error(
+                            &path,
+                            "unknown-node",
+                            format!("no node is called \"{node}\""),
+                        );
+                    }
+                    _ => {}
+                }
+            }
+        }
     }
     if s.nodes.is_empty() {
         r.error(

@@ -471,14 +471,15 @@ fn spawn_reply(commands: &mut Commands, slot: Entity, active: &ActiveSession) {
                     AutoFocus,
                     EditableText {
                         max_characters: Some(2000),
-                        visible_lines: Some(3.0),
+                        // Four whole lines at every text size: the box's height follows the
+                        // lines, so none shows cut in half.
+                        visible_lines: Some(4.0),
                         ..default()
                     },
                     theme::text_box(
                         17.0,
                         Node {
                             flex_grow: 1.0,
-                            min_height: px(70),
                             ..default()
                         },
                     ),
