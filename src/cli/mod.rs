@@ -275,10 +275,18 @@ pub enum Command {
     /// any depth): curriculum progress per trainee, a scenario x dimension heat map, weekly
     /// trends, choice picks per node, most-missed facts and due reviews. Prints a summary
     /// unless --html, --csv or --json say where the report goes.
+    #[command(group(clap::ArgGroup::new("source").required(true).args(["cohort", "lrs"])))]
     Report {
         /// The folder the *.holdline-export.json files were gathered in.
         #[arg(long, value_name = "DIR")]
-        cohort: PathBuf,
+        cohort: Option<PathBuf>,
+        /// Build the report from the statements in this learning record store instead, e.g.
+        /// http://127.0.0.1:8100/xAPI (every site's desktops push to it).
+        #[arg(long, value_name = "URL", requires = "auth")]
+        lrs: Option<String>,
+        /// USER:PASS for the LRS (HTTP basic authentication).
+        #[arg(long, value_name = "USER:PASS")]
+        auth: Option<String>,
         /// Write a printable HTML page with charts here.
         #[arg(long, value_name = "FILE")]
         html: Option<PathBuf>,
@@ -569,16 +577,26 @@ fn dispatch(cli: Cli) -> CliResult {
         ),
         Some(Command::Report {
             cohort,
+            lrs,
+            auth,
             html,
             csv,
             json,
         }) => {
             let curricula = load_curricula(&curricula_dir, Some(&cli.scenarios), &lexicon)?;
+            let source = match (&cohort, &lrs) {
+                (Some(dir), _) => report::Source::Cohort(dir),
+                (None, Some(url)) => report::Source::Lrs {
+                    url,
+                    auth: auth.as_deref().unwrap_or_default(),
+                },
+                (None, None) => unreachable!("clap requires --cohort or --lrs"),
+            };
             report::run(
                 &rules,
                 &curricula,
                 report::ReportArgs {
-                    cohort: &cohort,
+                    source,
                     html: html.as_deref(),
                     csv: csv.as_deref(),
                     json,

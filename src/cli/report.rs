@@ -1,6 +1,7 @@
-//! `holdline report --cohort DIR`: a cohort's progress from the trainees' export files, as a
-//! printable HTML page with charts, a spreadsheet-ready CSV (one row per trainee and module),
-//! JSON, or a short summary in the terminal.
+//! `holdline report --cohort DIR` (or `--lrs URL`): a cohort's progress from the trainees'
+//! export files, or from the statements in a learning record store, as a printable HTML page
+//! with charts, a spreadsheet-ready CSV (one row per trainee and module), JSON, or a short
+//! summary in the terminal.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -10,14 +11,24 @@ use super::exit::{CliError, CliResult};
 use super::plural;
 use super::report_html;
 use crate::progress::ProgressRules;
-use crate::progress::cohort::{CohortReport, TraineeRow, build_from_dir};
+use crate::progress::cohort::{CohortReport, TraineeRow, build_from_dir, build_from_exports};
 use crate::progress::curriculum::{Curriculum, ModuleState};
 use crate::progress::files::write_atomic;
+use crate::progress::lrs::{Endpoint, fetch_statements};
+use crate::progress::xapi_read::exports_from_statements;
 
-/// Where the report goes.
+/// Where the trainees' attempts come from.
+pub enum Source<'a> {
+    /// A folder of export files (searched at any depth).
+    Cohort(&'a Path),
+    /// A learning record store's statements endpoint, with USER:PASS.
+    Lrs { url: &'a str, auth: &'a str },
+}
+
+/// What the report is built from, and where it goes.
 pub struct ReportArgs<'a> {
-    /// The folder of export files (searched at any depth).
-    pub cohort: &'a Path,
+    /// Export files or an LRS.
+    pub source: Source<'a>,
     /// Write the HTML page here.
     pub html: Option<&'a Path>,
     /// Write the CSV here.
@@ -27,25 +38,51 @@ pub struct ReportArgs<'a> {
 }
 
 pub fn run(rules: &ProgressRules, curricula: &[Curriculum], args: ReportArgs<'_>) -> CliResult {
-    if !args.cohort.is_dir() {
-        return Err(CliError::usage(format!(
-            "{} is not a folder; give the folder the trainees' *{} files were gathered in",
-            args.cohort.display(),
-            crate::progress::export::EXPORT_SUFFIX
-        )));
-    }
-    let report = build_from_dir(args.cohort, rules, curricula, crate::progress::today());
+    let today = crate::progress::today();
+    let (report, title) = match args.source {
+        Source::Cohort(dir) => {
+            if !dir.is_dir() {
+                return Err(CliError::usage(format!(
+                    "{} is not a folder; give the folder the trainees' *{} files were gathered in",
+                    dir.display(),
+                    crate::progress::export::EXPORT_SUFFIX
+                )));
+            }
+            let report = build_from_dir(dir, rules, curricula, today);
+            if report.trainees.is_empty() {
+                report.notices.iter().for_each(|n| eprintln!("note: {n}"));
+                return Err(CliError::usage(format!(
+                    "no trainee exports found in {}; each trainee runs `holdline export` and the \
+                     *{} files are gathered there",
+                    dir.display(),
+                    crate::progress::export::EXPORT_SUFFIX
+                )));
+            }
+            (report, format!("Cohort report: {}", dir.display()))
+        }
+        Source::Lrs { url, auth } => {
+            let endpoint = Endpoint::parse(url, auth).map_err(CliError::usage)?;
+            let statements = fetch_statements(&endpoint).map_err(|why| {
+                CliError::usage(format!(
+                    "{why}; check that the LRS is running and --auth is right, or build the report from export files with --cohort"
+                ))
+            })?;
+            let (exports, notices) = exports_from_statements(&statements);
+            let source = Path::new(url);
+            let mut report = build_from_exports(&exports, source, rules, curricula, today);
+            report.notices.extend(notices);
+            if report.trainees.is_empty() {
+                report.notices.iter().for_each(|n| eprintln!("note: {n}"));
+                return Err(CliError::usage(format!(
+                    "the LRS at {url} holds {} statements but no holdline attempts; desktops send theirs with `holdline xapi push` (or the app, with xapi.ron)",
+                    statements.len()
+                )));
+            }
+            (report, format!("Cohort report: {url}"))
+        }
+    };
     report.notices.iter().for_each(|n| eprintln!("note: {n}"));
-    if report.trainees.is_empty() {
-        return Err(CliError::usage(format!(
-            "no trainee exports found in {}; each trainee runs `holdline export` and the \
-             *{} files are gathered there",
-            args.cohort.display(),
-            crate::progress::export::EXPORT_SUFFIX
-        )));
-    }
     if let Some(path) = args.html {
-        let title = format!("Cohort report: {}", args.cohort.display());
         write_output(path, report_html::render(&report, &title).as_bytes())?;
         wrote(path, args.json);
     }

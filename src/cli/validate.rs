@@ -49,6 +49,9 @@ pub fn run(
     report
         .diagnostics
         .extend(check_curriculum_scenarios(paths, &report.scenarios));
+    report
+        .diagnostics
+        .extend(check_label_targets(paths, &report.scenarios, lexicon));
     let tally = report.tally();
     let failed =
         tally.errors > 0 || (deny_warnings && tally.warnings > 0) || report.files_checked == 0;
@@ -172,6 +175,87 @@ fn check_xapi_config(label: &str, bytes: &[u8]) -> Vec<Diagnostic> {
             .into_iter()
             .collect(),
     }
+}
+
+/// Each calibration label's scenario and node: among the scenarios of this run or in the
+/// `scenarios/` folder beside the labels file (where `holdline calibrate` looks), and a typed
+/// turn (only typed replies are scored). A label that names neither is reported where it
+/// stands, rather than skipped in silence by `calibrate`.
+fn check_label_targets(
+    paths: &[PathBuf],
+    scenarios: &[LoadedScenario],
+    lexicon: &Lexicon,
+) -> Vec<Diagnostic> {
+    use crate::scenario::diagnostic::Reporter;
+    use crate::scenario::model::Turn;
+    use crate::scenario::span_index::Step::{Field as F, Index as I};
+    use crate::scoring::calibration::CalibrationSet;
+    let mut out = Vec::new();
+    for file in crate::scenario::library::ron_files(paths) {
+        if crate::scenario::library::sniff_file(&file) != Some(FileKind::CalibrationLabels) {
+            continue;
+        }
+        let Ok(bytes) = read_input_file(&file, MAX_FILE_BYTES) else {
+            continue;
+        };
+        let label = file.display().to_string();
+        let Ok(set) = CalibrationSet::parse(&label, &bytes) else {
+            continue; // Its syntax error is reported with the other files.
+        };
+        let beside = file.parent().map(|d| d.join("scenarios"));
+        let own = beside
+            .filter(|d| d.is_dir())
+            .map(|d| crate::scenario::library::load_paths(&[d], lexicon).scenarios)
+            .unwrap_or_default();
+        let find = |id: &str| {
+            scenarios
+                .iter()
+                .chain(&own)
+                .map(|l| &l.scenario)
+                .find(|s| s.id == id)
+        };
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let mut r = Reporter::new(&label, &text);
+        let targets = set
+            .pairs
+            .iter()
+            .map(|p| ("pairs", p.scenario.as_str(), p.node.as_str()))
+            .chain(
+                set.singles
+                    .iter()
+                    .map(|s| ("singles", s.scenario.as_str(), s.node.as_str())),
+            );
+        let mut index = [0usize; 2];
+        for (list, scenario_id, node_id) in targets {
+            let i = &mut index[usize::from(list == "singles")];
+            let at = |field| [F(list), I(*i), F(field)];
+            match find(scenario_id) {
+                None => r.error(
+                    &at("scenario"),
+                    "unknown-scenario",
+                    format!(
+                        "no scenario \"{scenario_id}\" in this run or in a scenarios/ folder beside the labels; calibrate would skip this label"
+                    ),
+                ),
+                Some(s) => match s.node(node_id).map(|n| &n.turn) {
+                    Some(Turn::FreeText(_)) => {}
+                    Some(Turn::Choices(_)) => r.error(
+                        &at("node"),
+                        "not-a-typed-turn",
+                        format!("node \"{node_id}\" of \"{scenario_id}\" is a choice turn; labels score typed replies, at free-text nodes"),
+                    ),
+                    None => r.error(
+                        &at("node"),
+                        "unknown-node",
+                        format!("scenario \"{scenario_id}\" has no node \"{node_id}\""),
+                    ),
+                },
+            }
+            *i += 1;
+        }
+        out.extend(r.out);
+    }
+    out
 }
 
 /// The scenario ids curricula name, checked against the scenarios loaded in the same run (the

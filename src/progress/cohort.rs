@@ -251,6 +251,22 @@ struct HeaderTrainee {
 /// How many files are parsed at once per core, so memory stays bounded.
 const BATCH: usize = 2;
 
+/// The report over `exports` (read back from a learning record store, say), each counted as
+/// coming from `source`.
+pub fn build_from_exports(
+    exports: &[TraineeExport],
+    source: &Path,
+    rules: &ProgressRules,
+    curricula: &[Curriculum],
+    today: i64,
+) -> CohortReport {
+    let mut builder = CohortBuilder::new(rules, curricula, today);
+    for export in exports {
+        builder.add(export, source);
+    }
+    builder.finish()
+}
+
 /// The report over every export under `dir`. A trainee exported more than once (same id and
 /// creation time) counts once, from the latest export that reads; a file that cannot be read
 /// is named in the notices and left out.

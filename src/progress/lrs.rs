@@ -121,6 +121,118 @@ pub fn post(endpoint: &Endpoint, statements: &[Value]) -> Result<Posted, String>
     })
 }
 
+/// Pages of statements read back at most: at [`BATCH`] a page, a million statements. A
+/// `more` link that never ends (a broken LRS) stops here rather than looping for ever.
+pub const MAX_PAGES: usize = 1000;
+
+/// Every statement the LRS holds for the credentials given, following its `more` links page
+/// by page (xAPI 1.0.3, section 2.1.3 of the communication part: a StatementResult).
+pub fn fetch_statements(endpoint: &Endpoint) -> Result<Vec<Value>, String> {
+    let mut out = Vec::new();
+    let mut next = format!("{}?limit={BATCH}", endpoint.path);
+    for _ in 0..MAX_PAGES {
+        let (code, body) = get(endpoint, &next)?;
+        if code != 200 {
+            return Err(format!(
+                "the LRS answered GET {next} with HTTP {code}: {}",
+                clip(&String::from_utf8_lossy(&body))
+            ));
+        }
+        let page: Value = serde_json::from_slice(&body)
+            .map_err(|e| format!("the LRS's answer to GET {next} is not JSON: {e}"))?;
+        let statements = page["statements"]
+            .as_array()
+            .ok_or_else(|| format!("the LRS's answer to GET {next} has no statements list"))?;
+        out.extend(statements.iter().cloned());
+        match page["more"].as_str().filter(|m| !m.is_empty()) {
+            // `more` is a path on the same server (absolute URLs are cut to their path).
+            Some(more) => {
+                next = match more.split_once("://") {
+                    Some((_, rest)) => rest
+                        .find('/')
+                        .map_or_else(|| "/".to_string(), |i| rest[i..].to_string()),
+                    None => more.to_string(),
+                };
+            }
+            None => return Ok(out),
+        }
+        if statements.is_empty() {
+            return Ok(out);
+        }
+    }
+    Err(format!(
+        "the LRS kept offering more pages after {MAX_PAGES} (over {} statements); stopping",
+        out.len()
+    ))
+}
+
+/// One GET with basic authentication: the status and the body (de-chunked).
+fn get(endpoint: &Endpoint, path_and_query: &str) -> Result<(u16, Vec<u8>), String> {
+    let mut stream = TcpStream::connect(&endpoint.host)
+        .map_err(|e| format!("cannot reach the LRS at {}: {e}", endpoint.host))?;
+    let timeout = Some(Duration::from_secs(60));
+    let _ = stream.set_read_timeout(timeout);
+    let _ = stream.set_write_timeout(timeout);
+    let head = format!(
+        "GET {path_and_query} HTTP/1.1\r\nHost: {}\r\nAuthorization: Basic {}\r\nX-Experience-API-Version: 1.0.3\r\nAccept: application/json\r\nConnection: close\r\n\r\n",
+        endpoint.host,
+        base64(endpoint.auth.as_bytes()),
+    );
+    stream
+        .write_all(head.as_bytes())
+        .map_err(|e| format!("asking the LRS failed: {e}"))?;
+    let mut response = Vec::new();
+    stream
+        .read_to_end(&mut response)
+        .map_err(|e| format!("reading the LRS's answer failed: {e}"))?;
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| "the LRS's answer has no end of headers".to_string())?;
+    let headers = String::from_utf8_lossy(&response[..split]).to_lowercase();
+    let body = &response[split + 4..];
+    let code: u16 = headers
+        .lines()
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| "the LRS sent no HTTP status".to_string())?;
+    let chunked = headers
+        .lines()
+        .any(|l| l.starts_with("transfer-encoding:") && l.contains("chunked"));
+    Ok((
+        code,
+        if chunked {
+            dechunk(body)?
+        } else {
+            body.to_vec()
+        },
+    ))
+}
+
+/// The body of a `Transfer-Encoding: chunked` response.
+fn dechunk(mut body: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = body
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .ok_or("a chunked answer was cut short")?;
+        let size_text = String::from_utf8_lossy(&body[..line_end]);
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
+            .map_err(|_| format!("a chunk size is not hexadecimal: {size_text:?}"))?;
+        body = &body[line_end + 2..];
+        if size == 0 {
+            return Ok(out);
+        }
+        if body.len() < size {
+            return Err("a chunked answer was cut short".into());
+        }
+        out.extend_from_slice(&body[..size]);
+        body = body.get(size + 2..).unwrap_or_default();
+    }
+}
+
 fn clip(text: &str) -> String {
     text.chars().take(300).collect()
 }
@@ -253,6 +365,15 @@ fn one_by_one(endpoint: &Endpoint, batch: &[Value], report: &mut PushReport) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chunked_bodies_are_joined() {
+        assert_eq!(
+            dechunk(b"4\r\nWiki\r\n6;x=y\r\npedia \r\n0\r\n\r\n").unwrap(),
+            b"Wikipedia "
+        );
+        assert!(dechunk(b"ff\r\nshort").is_err());
+    }
 
     #[test]
     fn base64_matches_the_standard() {

@@ -27,6 +27,7 @@ mod store_race_tests;
 mod store_tests;
 pub mod streak;
 pub mod xapi;
+pub mod xapi_read;
 pub mod xapi_sync;
 
 use std::path::PathBuf;

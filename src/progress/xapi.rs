@@ -153,6 +153,19 @@ pub fn statements(
         .iter()
         .flat_map(|d| d.reasons.iter().map(|r| r.rule.as_str()))
         .collect();
+        let penalties: Vec<&str> = [
+            &turn.score.empathy,
+            &turn.score.accuracy,
+            &turn.score.deescalation,
+        ]
+        .iter()
+        .flat_map(|d| {
+            d.reasons
+                .iter()
+                .filter(|r| r.delta < 0)
+                .map(|r| r.rule.as_str())
+        })
+        .collect();
         let ext = |name: &str| format!("{}/extensions/{name}", identity.activity_base);
         let result = json!({
             "response": response,
@@ -163,8 +176,10 @@ pub fn statements(
                 ext("deescalation"): turn.score.deescalation.score,
                 ext("rules"): rules,
                 ext("turn"): i + 1,
-                // The rubric facts a typed reply left out: the cohort report's most-missed.
+                // The rubric facts a typed reply left out, and the rules that cost it points:
+                // the cohort report's most-missed and most-penalised, read back from an LRS.
                 ext("missed-facts"): turn.score.facts_missing(),
+                ext("penalties"): penalties,
             },
         });
         let object = json!({

@@ -350,6 +350,30 @@ fn validate_reads_calibration_labels_and_locates_their_mistakes() {
     let said = stdout(&out);
     assert!(said.contains("Kindness") && said.contains(":5:"), "{said}");
     std::fs::remove_file(&broken).unwrap();
+
+    // A label naming a node its scenario does not have is located too (calibrate would skip it).
+    let dir = std::env::temp_dir().join(format!("holdline-labels-dir-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("scenarios")).unwrap();
+    std::fs::copy(
+        "tests/calibration/heldout-3/scenarios/parking-permit-fines.ron",
+        dir.join("scenarios/parking-permit-fines.ron"),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(labels).unwrap().replacen(
+        "node: \"public-reply\"",
+        "node: \"publc-reply\"",
+        1,
+    );
+    std::fs::write(dir.join("labels.ron"), text).unwrap();
+    let out = holdline(&["validate", dir.join("labels.ron").to_str().unwrap()], "");
+    let said = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("labels.ron:5:") && said.contains("has no node \"publc-reply\""),
+        "{said}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[cfg(feature = "app")]

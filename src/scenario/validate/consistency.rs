@@ -2,7 +2,7 @@
 //! social post appears under, and posts or lines the case file quotes.
 
 use super::super::diagnostic::{Reporter, Severity};
-use super::super::model::{Channel, Scenario};
+use super::super::model::{Channel, Condition, Happened, Scenario, Turn};
 use super::super::span_index::Step;
 
 use Step::{Field as F, Index as I};
@@ -119,6 +119,84 @@ pub(super) fn check_case_file_quotes(r: &mut Reporter<'_>, s: &Scenario) {
     }
 }
 
+/// Words with which an ending says the agent did not do something: "with no help arranged",
+/// "nobody told him", "unsure what was allowed".
+const NOT_DONE: [&str; 10] = [
+    "no",
+    "not",
+    "nobody",
+    "never",
+    "without",
+    "nothing",
+    "unsure",
+    "unconvinced",
+    "didn't",
+    "wasn't",
+];
+
+/// The first word of `text` that says something was not done, if any.
+fn says_not_done(text: &str) -> Option<&str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '\u{2019}'))
+        .find(|word| {
+            let word = word.to_lowercase().replace('\u{2019}', "'");
+            NOT_DONE.contains(&word.as_str())
+        })
+}
+
+/// Warns (`ending-text-by-score`) when an ending is where a typed node's weaker replies go (its
+/// `Otherwise` or `ScoreBelow` route) but not its good ones, the node asks for facts, and the
+/// ending's text, which says something was not done, has no variant keyed on any of them. A
+/// reply can state every fact and still score under the mark, and then an ending that says what
+/// the agent never told the customer contradicts the conversation the trainee just had.
+pub(super) fn check_ending_texts_by_score(r: &mut Reporter<'_>, s: &Scenario) {
+    for (n, node) in s.nodes.iter().enumerate() {
+        let Turn::FreeText(free) = &node.turn else {
+            continue;
+        };
+        let facts: Vec<&str> = free.rubric.facts.iter().map(|f| f.id.as_str()).collect();
+        if facts.is_empty() {
+            continue;
+        }
+        let good: Vec<&str> = free
+            .routes
+            .iter()
+            .filter(|route| matches!(route.when, Condition::ScoreAtLeast(_)))
+            .map(|route| route.next.as_str())
+            .collect();
+        for (i, route) in free.routes.iter().enumerate() {
+            if !matches!(route.when, Condition::Otherwise | Condition::ScoreBelow(_))
+                || good.contains(&route.next.as_str())
+            {
+                continue;
+            }
+            let Some(ending) = s.ending(&route.next) else {
+                continue;
+            };
+            let keyed = ending.variants.iter().flat_map(|v| &v.when).any(|h| {
+                matches!(h, Happened::Stated(f) | Happened::NotStated(f) if facts.contains(&f.as_str()))
+            });
+            let Some(denial) = says_not_done(&ending.text).filter(|_| !keyed) else {
+                continue;
+            };
+            r.report(
+                Severity::Warning,
+                &[F("nodes"), I(n), F("turn"), F("routes"), I(i), F("next")],
+                "ending-text-by-score",
+                format!(
+                    "ending \"{}\" says something was not done (\"{denial}\"), but it is where node \"{}\"'s weaker replies go, including ones that state its facts ({}) and score under the mark",
+                    ending.id,
+                    node.id,
+                    facts.join(", ")
+                ),
+                Some(format!(
+                    "give ending \"{}\" variants keyed on what was said, e.g. EndingText(when: [Stated(\"{}\")], text: \"...\")",
+                    ending.id, facts[0]
+                )),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,5 +211,23 @@ mod tests {
             quotations("said \"one two\" and \u{201c}three\u{201d}, \"open"),
             ["one two", "three"]
         );
+    }
+
+    #[test]
+    fn endings_that_say_something_was_not_done_are_found() {
+        assert_eq!(
+            says_not_done("but with no help arranged she rings"),
+            Some("no")
+        );
+        assert_eq!(
+            says_not_done("Unsure what was allowed, Ruth"),
+            Some("Unsure")
+        );
+        assert_eq!(says_not_done("Nobody\u{2019}s fault, he says."), None);
+        assert_eq!(
+            says_not_done("He didn\u{2019}t hear back."),
+            Some("didn\u{2019}t")
+        );
+        assert_eq!(says_not_done("Sam asks for a manager."), None);
     }
 }

@@ -50,6 +50,7 @@ pub fn validate(
     habits::check_longest_choice(&mut r, scenario);
     consistency::check_social_handles(&mut r, scenario);
     consistency::check_case_file_quotes(&mut r, scenario);
+    consistency::check_ending_texts_by_score(&mut r, scenario);
     r.out.sort_by_key(|d| (d.line, d.col));
     r.out
 }
