@@ -82,14 +82,20 @@ pub enum Posted {
     Refused(String),
 }
 
+/// A connection to the LRS that gives up after `secs` without progress.
+fn connect(endpoint: &Endpoint, secs: u64) -> Result<TcpStream, String> {
+    let stream = TcpStream::connect(&endpoint.host)
+        .map_err(|e| format!("cannot reach the LRS at {}: {e}", endpoint.host))?;
+    let timeout = Some(Duration::from_secs(secs));
+    let _ = stream.set_read_timeout(timeout);
+    let _ = stream.set_write_timeout(timeout);
+    Ok(stream)
+}
+
 /// POSTs `statements` as one JSON array.
 pub fn post(endpoint: &Endpoint, statements: &[Value]) -> Result<Posted, String> {
     let body = serde_json::to_vec(statements).map_err(|e| e.to_string())?;
-    let mut stream = TcpStream::connect(&endpoint.host)
-        .map_err(|e| format!("cannot reach the LRS at {}: {e}", endpoint.host))?;
-    let timeout = Some(Duration::from_secs(30));
-    let _ = stream.set_read_timeout(timeout);
-    let _ = stream.set_write_timeout(timeout);
+    let mut stream = connect(endpoint, 30)?;
     let head = format!(
         "POST {} HTTP/1.1\r\nHost: {}\r\nAuthorization: Basic {}\r\nX-Experience-API-Version: 1.0.3\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         endpoint.path,
@@ -168,11 +174,8 @@ pub fn fetch_statements(endpoint: &Endpoint) -> Result<Vec<Value>, String> {
 
 /// One GET with basic authentication: the status and the body (de-chunked).
 fn get(endpoint: &Endpoint, path_and_query: &str) -> Result<(u16, Vec<u8>), String> {
-    let mut stream = TcpStream::connect(&endpoint.host)
-        .map_err(|e| format!("cannot reach the LRS at {}: {e}", endpoint.host))?;
-    let timeout = Some(Duration::from_secs(60));
-    let _ = stream.set_read_timeout(timeout);
-    let _ = stream.set_write_timeout(timeout);
+    // Longer than a POST's: a page of a thousand statements is a megabyte to gather.
+    let mut stream = connect(endpoint, 60)?;
     let head = format!(
         "GET {path_and_query} HTTP/1.1\r\nHost: {}\r\nAuthorization: Basic {}\r\nX-Experience-API-Version: 1.0.3\r\nAccept: application/json\r\nConnection: close\r\n\r\n",
         endpoint.host,

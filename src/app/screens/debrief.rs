@@ -632,11 +632,7 @@ fn show_leave_shift_dialog(
         DespawnOnExit(Screen::Debrief),
         Node {
             position_type: PositionType::Absolute,
-            width: percent(100),
-            height: percent(100),
-            justify_content: JustifyContent::Center,
-            align_items: AlignItems::Center,
-            ..default()
+            ..theme::full_window_centred()
         },
         BackgroundColor(palette::OVERLAY),
         GlobalZIndex(10),

@@ -267,6 +267,17 @@ pub fn header_row() -> Node {
     }
 }
 
+/// A layer over the whole window with its content centred: a dialog's backdrop.
+pub fn full_window_centred() -> Node {
+    Node {
+        width: percent(100),
+        height: percent(100),
+        justify_content: JustifyContent::Center,
+        align_items: AlignItems::Center,
+        ..default()
+    }
+}
+
 /// A row of buttons in a header: it wraps between buttons, never inside one.
 pub fn button_row(gap: f32) -> Node {
     Node {

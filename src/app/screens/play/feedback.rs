@@ -30,13 +30,7 @@ fn dialog(width: f32) -> impl Bundle {
 fn backdrop(commands: &mut Commands, slot: Entity) -> Entity {
     commands
         .spawn((
-            Node {
-                width: percent(100),
-                height: percent(100),
-                justify_content: JustifyContent::Center,
-                align_items: AlignItems::Center,
-                ..default()
-            },
+            theme::full_window_centred(),
             BackgroundColor(palette::OVERLAY),
             ChildOf(slot),
         ))

@@ -157,11 +157,7 @@ fn spawn_layout(mut commands: Commands, active: Option<Res<ActiveSession>>) {
     commands.spawn((
         Node {
             position_type: PositionType::Absolute,
-            width: percent(100),
-            height: percent(100),
-            justify_content: JustifyContent::Center,
-            align_items: AlignItems::Center,
-            ..default()
+            ..theme::full_window_centred()
         },
         GlobalZIndex(10),
         Pickable::IGNORE,
