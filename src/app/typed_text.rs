@@ -1,4 +1,4 @@
-//! Typed text is exactly what was typed, however many key events one frame carries.
+//! Typed text keeps every key typed, however many key events one frame carries.
 //!
 //! Bevy's text box decides what a key does from the Shift, Ctrl, Alt and Super state in
 //! `ButtonInput<Key>`, which is the state at the *end* of the frame's input, not at each key
@@ -6,7 +6,8 @@
 //! which the box ignores, and the trainee's "reaches you Thursday" arrives as "reaches
 //! youThursday" (and loses marks for a name it no longer recognises). This plugin follows the
 //! modifiers event by event and types what the box dropped. It only ever adds a key the box
-//! skipped; a key the box typed is left alone.
+//! skipped; a key the box typed is left alone, so the rarer opposite case (Ctrl released in the
+//! same frame as the "v" of Ctrl+V types a "v") is not undone.
 
 use bevy::input::InputSystems;
 use bevy::input::keyboard::{Key, KeyboardInput};

@@ -127,6 +127,9 @@ pub fn post(endpoint: &Endpoint, statements: &[Value]) -> Result<Posted, String>
     })
 }
 
+/// The most one page of statements may take: a thousand statements are about a megabyte.
+const MAX_PAGE_BYTES: u64 = 64 * 1024 * 1024;
+
 /// Pages of statements read back at most: at [`BATCH`] a page, a million statements. A
 /// `more` link that never ends (a broken LRS) stops here rather than looping for ever.
 pub const MAX_PAGES: usize = 1000;
@@ -135,6 +138,9 @@ pub const MAX_PAGES: usize = 1000;
 /// by page (xAPI 1.0.3, section 2.1.3 of the communication part: a StatementResult).
 pub fn fetch_statements(endpoint: &Endpoint) -> Result<Vec<Value>, String> {
     let mut out = Vec::new();
+    // An LRS whose paging shifts can repeat a statement on two pages; each is kept once, and a
+    // page with nothing new ends the reading.
+    let mut seen: HashSet<String> = HashSet::new();
     let mut next = format!("{}?limit={BATCH}", endpoint.path);
     for _ in 0..MAX_PAGES {
         let (code, body) = get(endpoint, &next)?;
@@ -149,7 +155,16 @@ pub fn fetch_statements(endpoint: &Endpoint) -> Result<Vec<Value>, String> {
         let statements = page["statements"]
             .as_array()
             .ok_or_else(|| format!("the LRS's answer to GET {next} has no statements list"))?;
-        out.extend(statements.iter().cloned());
+        let before = out.len();
+        for statement in statements {
+            let id = statement["id"].as_str().unwrap_or_default();
+            if id.is_empty() || seen.insert(id.to_string()) {
+                out.push(statement.clone());
+            }
+        }
+        if out.len() == before {
+            return Ok(out);
+        }
         match page["more"].as_str().filter(|m| !m.is_empty()) {
             // `more` is a path on the same server (absolute URLs are cut to their path).
             Some(more) => {
@@ -161,9 +176,6 @@ pub fn fetch_statements(endpoint: &Endpoint) -> Result<Vec<Value>, String> {
                 };
             }
             None => return Ok(out),
-        }
-        if statements.is_empty() {
-            return Ok(out);
         }
     }
     Err(format!(
@@ -186,8 +198,15 @@ fn get(endpoint: &Endpoint, path_and_query: &str) -> Result<(u16, Vec<u8>), Stri
         .map_err(|e| format!("asking the LRS failed: {e}"))?;
     let mut response = Vec::new();
     stream
+        .take(MAX_PAGE_BYTES)
         .read_to_end(&mut response)
         .map_err(|e| format!("reading the LRS's answer failed: {e}"))?;
+    if response.len() as u64 >= MAX_PAGE_BYTES {
+        return Err(format!(
+            "the LRS's answer to GET {path_and_query} is over {} MB; ask it for smaller pages",
+            MAX_PAGE_BYTES / (1024 * 1024)
+        ));
+    }
     let split = response
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

@@ -162,7 +162,8 @@ pub fn statements(
         .flat_map(|d| {
             d.reasons
                 .iter()
-                .filter(|r| r.delta < 0)
+                // A missed fact has its own extension (a lexicon may give it negative weight).
+                .filter(|r| r.delta < 0 && r.rule != crate::scoring::lexicon::builtin::FACT_MISSING)
                 .map(|r| r.rule.as_str())
         })
         .collect();

@@ -25,9 +25,16 @@ use crate::session::{Next, Outcome, TurnResult};
 /// attempt that could not be made out (statements of other tools share an LRS).
 pub fn exports_from_statements(statements: &[Value]) -> (Vec<TraineeExport>, Vec<String>) {
     // Attempts by registration, each with its trainee and statements.
-    let mut attempts: BTreeMap<String, (Trainee, Vec<&Value>)> = BTreeMap::new();
+    let mut attempts: BTreeMap<String, ((String, Trainee), Vec<&Value>)> = BTreeMap::new();
     let mut skipped_foreign = 0usize;
+    // A statement read twice (an LRS's paging shifted) counts once.
+    let mut seen = std::collections::HashSet::new();
     for statement in statements {
+        if let Some(id) = statement["id"].as_str()
+            && !seen.insert(id)
+        {
+            continue;
+        }
         let Some(registration) = statement["context"]["registration"].as_str() else {
             skipped_foreign += 1;
             continue;
@@ -51,20 +58,18 @@ pub fn exports_from_statements(statements: &[Value]) -> (Vec<TraineeExport>, Vec
         ));
     }
     let mut trainees: BTreeMap<String, TraineeExport> = BTreeMap::new();
-    for (registration, (trainee, statements)) in attempts {
+    for (registration, ((key, trainee), statements)) in attempts {
         match attempt_of(&registration, &statements) {
             Some(attempt) => {
-                let export = trainees
-                    .entry(trainee.id.clone())
-                    .or_insert_with(|| TraineeExport {
-                        format: EXPORT_FORMAT.into(),
-                        exported_at: 0,
-                        holdline_version: String::new(),
-                        utc_offset_secs: 0,
-                        trainee: trainee.clone(),
-                        attempts: Vec::new(),
-                        notices: Vec::new(),
-                    });
+                let export = trainees.entry(key).or_insert_with(|| TraineeExport {
+                    format: EXPORT_FORMAT.into(),
+                    exported_at: 0,
+                    holdline_version: String::new(),
+                    utc_offset_secs: 0,
+                    trainee: trainee.clone(),
+                    attempts: Vec::new(),
+                    notices: Vec::new(),
+                });
                 // The trainee's first statement stands in for when they started.
                 export.trainee.created_at = export.trainee.created_at.min(attempt.started_at);
                 export.exported_at = export.exported_at.max(attempt.finished_at);
@@ -103,26 +108,29 @@ fn scenario_of(statement: &Value) -> Option<&str> {
 /// Where the statements' extensions live: the activity base before `/scenarios/`.
 fn base_of(statement: &Value) -> Option<&str> {
     let id = statement["object"]["id"].as_str()?;
-    id.split_once("/scenarios/").map(|(base, _)| base)
+    id.rsplit_once("/scenarios/").map(|(base, _)| base)
 }
 
-fn trainee_of(statement: &Value) -> Trainee {
+/// Who a statement is about, and the key that tells trainees apart: an account is its name on
+/// its home page (two sites can each have a "sam-smith"), an mbox its address.
+fn trainee_of(statement: &Value) -> (String, Trainee) {
     let actor = &statement["actor"];
-    let id = actor["account"]["name"]
+    let account = actor["account"]["name"].as_str();
+    let mbox = actor["mbox"]
         .as_str()
-        .or_else(|| {
-            actor["mbox"]
-                .as_str()
-                .map(|m| m.trim_start_matches("mailto:"))
-        })
-        .unwrap_or("unknown")
-        .to_string();
+        .map(|m| m.trim_start_matches("mailto:"));
+    let id = account.or(mbox).unwrap_or("unknown").to_string();
+    let key = match (account, actor["account"]["homePage"].as_str()) {
+        (Some(name), Some(home)) => format!("{home}|{name}"),
+        _ => id.clone(),
+    };
     let name = actor["name"].as_str().unwrap_or(&id).to_string();
-    Trainee {
+    let trainee = Trainee {
         id,
         name,
         created_at: u64::MAX,
-    }
+    };
+    (key, trainee)
 }
 
 /// Seconds since the Unix epoch of a statement's UTC timestamp.
@@ -368,7 +376,9 @@ mod tests {
             .iter()
             .flat_map(|a| statements(&identity, "zoe", "Zoë Nguyễn", a, None))
             .collect();
-        // Another tool's statement in the same LRS is left out, and said so.
+        // A reply read twice counts once; another tool's statement is left out, and said so.
+        let again = sent.iter().find(|s| is_reply(s)).unwrap().clone();
+        sent.push(again);
         sent.push(
             serde_json::json!({"verb": {"id": "http://example.com/viewed"}, "object": {"id": "x"}}),
         );

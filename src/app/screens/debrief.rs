@@ -518,10 +518,12 @@ fn keys(
 ) {
     let Some(keys) = keys else { return };
     if leaving.0 {
-        // The dialog's keys only, so nothing behind it acts.
-        if keys.any_just_pressed([KeyCode::KeyY, KeyCode::KeyL, KeyCode::Enter]) {
+        // The dialog's keys only, so nothing behind it acts. Enter, this screen's "next call"
+        // key, takes the dialog's primary action (stay): leaving cannot be undone, so it needs
+        // Y or L.
+        if keys.any_just_pressed([KeyCode::KeyY, KeyCode::KeyL]) {
             actions.write(DebriefAction::ConfirmLeaveShift);
-        } else if keys.any_just_pressed([KeyCode::KeyN, KeyCode::Escape]) {
+        } else if keys.any_just_pressed([KeyCode::KeyN, KeyCode::Escape, KeyCode::Enter]) {
             actions.write(DebriefAction::CancelLeaveShift);
         }
         return;
@@ -636,6 +638,8 @@ fn show_leave_shift_dialog(
         },
         BackgroundColor(palette::OVERLAY),
         GlobalZIndex(10),
+        // A click on the dialog or around it must not press "Library" or "Next call" behind it.
+        bevy::ui::FocusPolicy::Block,
         children![(
             theme::panel(Node {
                 width: px(480),

@@ -343,11 +343,21 @@ fn spawn_card(
     ));
 }
 
-/// Pointing at a card selects it, so the highlight, Enter and the mouse agree.
+/// Pointing at a card selects it, so the highlight, Enter and the mouse agree. Only when the
+/// pointer moved: a card that slides under a still pointer as the list scrolls (or as the
+/// screen opens) must not take the selection from the keyboard.
 fn hover_selects(
     cards: Query<(&Interaction, &ScenarioCard), Changed<Interaction>>,
+    windows: Query<&Window>,
+    mut last_cursor: Local<Option<Vec2>>,
     mut view: ResMut<LibraryView>,
 ) {
+    let cursor = windows.iter().find_map(Window::cursor_position);
+    let moved = cursor.is_some() && cursor != *last_cursor && last_cursor.is_some();
+    *last_cursor = cursor.or(*last_cursor);
+    if !moved {
+        return;
+    }
     for (interaction, card) in &cards {
         if *interaction == Interaction::Hovered && view.selected != card.index {
             view.selected = card.index;
@@ -358,7 +368,8 @@ fn hover_selects(
 /// The card an arrow key moves to. Left and right step through the cards in reading order;
 /// up and down go to the nearest card (by its centre's x) in the row above or below, however
 /// many cards the window's width fits in a row. `centres` holds each card's index and laid-out
-/// centre; before layout (all at one point) up and down step by one card.
+/// position: the x of its centre and the y of its top (cards in a row line up along their tops
+/// and differ in height); before layout (all at one point) up and down step by one card.
 pub fn card_in_direction(centres: &[(usize, Vec2)], selected: usize, key: KeyCode) -> usize {
     let count = centres.len();
     let by_one = |delta: isize| {
@@ -410,7 +421,7 @@ pub fn card_in_direction(centres: &[(usize, Vec2)], selected: usize, key: KeyCod
 fn keys(
     keys: Option<Res<ButtonInput<KeyCode>>>,
     library: Res<ScenarioLibrary>,
-    cards: Query<(&ScenarioCard, &UiGlobalTransform)>,
+    cards: Query<(&ScenarioCard, &UiGlobalTransform, &ComputedNode)>,
     mut view: ResMut<LibraryView>,
     mut actions: MessageWriter<LibraryAction>,
 ) {
@@ -418,7 +429,10 @@ fn keys(
     let scenarios = visible(&library, view.filter);
     let mut centres: Vec<(usize, Vec2)> = cards
         .iter()
-        .map(|(card, at)| (card.index, at.translation))
+        .map(|(card, at, node)| {
+            let top = at.translation.y - node.size.y / 2.0;
+            (card.index, Vec2::new(at.translation.x, top))
+        })
         .collect();
     centres.sort_by_key(|(i, _)| *i);
     if centres.len() != scenarios.len() {

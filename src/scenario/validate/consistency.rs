@@ -14,6 +14,14 @@ const MIN_QUOTE_CHARS: usize = 25;
 fn handles(text: &str) -> Vec<&str> {
     let mut found = Vec::new();
     for (at, _) in text.match_indices('@') {
+        // "jess@example.com" is an address, not a handle.
+        if text[..at]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric)
+        {
+            continue;
+        }
         let rest = &text[at + 1..];
         let end = rest
             .find(|c: char| !(c.is_alphanumeric() || c == '_'))
@@ -204,7 +212,7 @@ mod tests {
     #[test]
     fn handles_and_quotations_are_found() {
         assert_eq!(
-            handles("@jess_c, 09:47, to @NorthlinkHelp: hi @"),
+            handles("@jess_c, 09:47, to @NorthlinkHelp: hi @, jess@example.com"),
             ["jess_c", "NorthlinkHelp"]
         );
         assert_eq!(

@@ -10,7 +10,7 @@ use super::harness::*;
 use holdline::app::Screen;
 use holdline::app::screens::flow::{FinishedSession, ShiftRun};
 use holdline::app::screens::library::LibraryAction;
-use holdline::app::screens::play::ActiveSession;
+use holdline::app::screens::play::{ActiveSession, PlayOverlay};
 use holdline::app::screens::shift::ShiftCallRow;
 use holdline::app::screens::title::TitleAction;
 use holdline::progress::{AttemptKind, AttemptRecord, ProgressRules, ProgressStore, unix_now};
@@ -139,6 +139,17 @@ fn a_shift_takes_its_calls_in_turn_and_ends_on_its_summary() {
             text.contains(&format!("Shift: call {} of {calls}", call + 1)),
             "the play screen says where in the shift the trainee is: {text}"
         );
+        if call == 0 {
+            // Esc in a call's briefing asks (leaving drops the shift); "Keep going" goes back
+            // to the briefing, the clock still stopped.
+            app.press(KeyCode::Escape);
+            assert!(app.screen_text().contains("Leave this call and the shift?"));
+            app.press(KeyCode::KeyN);
+            assert_eq!(
+                *app.world().resource::<State<PlayOverlay>>().get(),
+                PlayOverlay::Briefing
+            );
+        }
         // Fifteen seconds a reply, so each call counts as practice (the rules' minimum effort).
         loop {
             app.world_mut()
@@ -164,7 +175,9 @@ fn a_shift_takes_its_calls_in_turn_and_ends_on_its_summary() {
                 text.contains("Leave the shift?") && text.contains("4 calls still to take"),
                 "{text}"
             );
-            app.press(KeyCode::KeyN);
+            // Enter, the usual "next call" key, stays: leaving needs Y or L.
+            app.press(KeyCode::Enter);
+            assert_eq!(app.screen(), Screen::Debrief);
             assert!(!app.screen_text().contains("Leave the shift?"));
             assert!(app.world().get_resource::<ShiftRun>().is_some());
         }

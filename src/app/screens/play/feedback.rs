@@ -31,6 +31,8 @@ fn backdrop(commands: &mut Commands, slot: Entity) -> Entity {
     commands
         .spawn((
             theme::full_window_centred(),
+            // A click on the dialog or around it must not press a button behind it.
+            bevy::ui::FocusPolicy::Block,
             BackgroundColor(palette::OVERLAY),
             ChildOf(slot),
         ))

@@ -88,6 +88,9 @@ pub struct ActiveSession {
     /// A trainer's preview, resumed mid-conversation after the scenario was edited: it does not
     /// start at the start, so it is not saved as an attempt.
     pub preview: bool,
+    /// What the "leave?" dialog covered when it was asked for: "Keep going" goes back there
+    /// (to the briefing, for a shift's call left before it began).
+    pub leave_asked_from: PlayOverlay,
 }
 
 /// A typed reply sent and being scored.
@@ -137,6 +140,7 @@ struct FocusBehindDialog(Option<Entity>);
 
 fn hold_focus_behind_overlay(
     overlay: Option<Res<State<PlayOverlay>>>,
+    pending: Option<Res<NextState<PlayOverlay>>>,
     focus: Option<ResMut<InputFocus>>,
     mut behind: ResMut<FocusBehindDialog>,
 ) {
@@ -144,7 +148,12 @@ fn hold_focus_behind_overlay(
     let (Some(overlay), Some(mut focus)) = (overlay, focus) else {
         return;
     };
-    if *overlay.get() != PlayOverlay::None
+    // An overlay asked for (Esc last frame) holds focus already: it opens only at the next
+    // state transition, after this frame's keys are dispatched.
+    let opening = pending.is_some_and(|p| {
+        matches!(*p, NextState::Pending(o) | NextState::PendingIfNeq(o) if o != PlayOverlay::None)
+    });
+    if (*overlay.get() != PlayOverlay::None || opening)
         && let Some(entity) = focus.get()
     {
         behind.0 = Some(entity);
@@ -203,6 +212,7 @@ fn start(
             started_at: unix_now(),
             scoring: None,
             preview,
+            leave_asked_from: PlayOverlay::None,
         }),
         Err(err) => {
             // A drill whose node was removed from the scenario since, say.
@@ -356,8 +366,15 @@ fn act(
             {
                 next.set(leave_to(active.session.start()));
             }
-            PlayAction::AskLeave => overlay.next.set(PlayOverlay::ConfirmLeave),
-            PlayAction::CancelLeave => overlay.next.set(PlayOverlay::None),
+            PlayAction::AskLeave => {
+                // "Keep going" goes back to where the dialog was asked for.
+                active.leave_asked_from = *overlay.state.get();
+                overlay.next.set(PlayOverlay::ConfirmLeave);
+            }
+            PlayAction::CancelLeave => overlay.next.set(match active.leave_asked_from {
+                PlayOverlay::Briefing => PlayOverlay::Briefing,
+                _ => PlayOverlay::None,
+            }),
             PlayAction::ConfirmLeave => {
                 if confirming {
                     // Kept as abandoned: how often a trainee gives up, and where, matters.
