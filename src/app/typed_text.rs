@@ -38,13 +38,10 @@ pub fn plugin(app: &mut App) {
 }
 
 fn modifier_bit(key: &Key) -> Option<u8> {
-    match key {
-        Key::Super => Some(SUPER),
-        Key::Control => Some(CTRL),
-        Key::Alt => Some(ALT),
-        Key::Shift => Some(SHIFT),
-        _ => None,
-    }
+    MODIFIERS
+        .iter()
+        .find(|(modifier, _)| modifier == key)
+        .map(|(_, bit)| *bit)
 }
 
 const MODIFIERS: [(Key, u8); 4] = [

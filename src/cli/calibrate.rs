@@ -46,8 +46,9 @@ pub fn run(
         })?;
         set.pairs.extend(found.pairs);
         set.singles.extend(found.singles);
-        let beside = file.parent().unwrap_or(Path::new(".")).join("scenarios");
-        if beside.is_dir() && !folders.contains(&beside) {
+        if let Some(beside) = scenarios_beside(file)
+            && !folders.contains(&beside)
+        {
             folders.push(beside);
         }
     }
@@ -139,6 +140,16 @@ fn fit_directions<'s>(
         "note: the agreement below is on the labels the directions were fitted on; measure on labels they never saw for a fair figure"
     );
     Ok((directions, uncalibrated))
+}
+
+/// The `scenarios/` folder beside a labels file, where a team keeps the situations its labels
+/// answer, if there is one (`holdline validate` looks there too).
+pub(super) fn scenarios_beside(labels_file: &Path) -> Option<PathBuf> {
+    let dir = labels_file
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join("scenarios");
+    dir.is_dir().then_some(dir)
 }
 
 /// The labels files named, folders searched for `.ron` files (not into a `scenarios/` folder).

@@ -1,6 +1,6 @@
 //! `holdline validate`: compiler-style diagnostics for scenario and rule files.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::ScorerChoice;
@@ -190,45 +190,51 @@ fn check_label_targets(
     use crate::scenario::model::Turn;
     use crate::scenario::span_index::Step::{Field as F, Index as I};
     use crate::scoring::calibration::CalibrationSet;
-    let mut out = Vec::new();
-    for file in crate::scenario::library::ron_files(paths) {
-        if crate::scenario::library::sniff_file(&file) != Some(FileKind::CalibrationLabels) {
-            continue;
+    let labels: Vec<(String, Vec<u8>, CalibrationSet)> = crate::scenario::library::ron_files(paths)
+        .into_iter()
+        .filter(|file| {
+            crate::scenario::library::sniff_file(file) == Some(FileKind::CalibrationLabels)
+        })
+        .filter_map(|file| {
+            let bytes = read_input_file(&file, MAX_FILE_BYTES).ok()?;
+            let label = file.display().to_string();
+            // A syntax error is reported with the other files.
+            let set = CalibrationSet::parse(&label, &bytes).ok()?;
+            Some((label, bytes, set))
+        })
+        .collect();
+    // Each scenarios/ folder beside the labels, loaded once however many labels files share it.
+    let mut folders: Vec<PathBuf> = Vec::new();
+    for (label, ..) in &labels {
+        if let Some(dir) = super::calibrate::scenarios_beside(Path::new(label))
+            && !folders.contains(&dir)
+        {
+            folders.push(dir);
         }
-        let Ok(bytes) = read_input_file(&file, MAX_FILE_BYTES) else {
-            continue;
-        };
-        let label = file.display().to_string();
-        let Ok(set) = CalibrationSet::parse(&label, &bytes) else {
-            continue; // Its syntax error is reported with the other files.
-        };
-        let beside = file.parent().map(|d| d.join("scenarios"));
-        let own = beside
-            .filter(|d| d.is_dir())
-            .map(|d| crate::scenario::library::load_paths(&[d], lexicon).scenarios)
-            .unwrap_or_default();
-        let find = |id: &str| {
-            scenarios
-                .iter()
-                .chain(&own)
-                .map(|l| &l.scenario)
-                .find(|s| s.id == id)
-        };
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        let mut r = Reporter::new(&label, &text);
-        let targets = set
-            .pairs
+    }
+    let own = crate::scenario::library::load_paths(&folders, lexicon);
+    let find = |id: &str| {
+        scenarios
             .iter()
-            .map(|p| ("pairs", p.scenario.as_str(), p.node.as_str()))
+            .find(|l| l.scenario.id == id)
+            .or_else(|| own.find(id))
+            .map(|l| &l.scenario)
+    };
+    let mut out = Vec::new();
+    for (label, bytes, set) in &labels {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        let mut r = Reporter::new(label, &text);
+        let pairs = set.pairs.iter().enumerate();
+        let targets = pairs
+            .map(|(i, p)| ("pairs", i, p.scenario.as_str(), p.node.as_str()))
             .chain(
                 set.singles
                     .iter()
-                    .map(|s| ("singles", s.scenario.as_str(), s.node.as_str())),
+                    .enumerate()
+                    .map(|(i, s)| ("singles", i, s.scenario.as_str(), s.node.as_str())),
             );
-        let mut index = [0usize; 2];
-        for (list, scenario_id, node_id) in targets {
-            let i = &mut index[usize::from(list == "singles")];
-            let at = |field| [F(list), I(*i), F(field)];
+        for (list, i, scenario_id, node_id) in targets {
+            let at = |field| [F(list), I(i), F(field)];
             match find(scenario_id) {
                 None => r.error(
                     &at("scenario"),
@@ -251,7 +257,6 @@ fn check_label_targets(
                     ),
                 },
             }
-            *i += 1;
         }
         out.extend(r.out);
     }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{AttemptRecord, AttemptStatus};
-use crate::scoring::{Dimension, ReplyScore, fact_id};
+use crate::scoring::{ReplyScore, fact_id};
 
 /// The rule id of a missing rubric fact; its explanation ends with the fact's id in brackets.
 const FACT_MISSING: &str = "accuracy.fact-missing";
@@ -100,7 +100,7 @@ impl StatsAccumulator {
                     for (total, v) in sum.iter_mut().zip(scores(s)) {
                         *total += u32::from(v);
                     }
-                    for reason in Dimension::ALL.iter().flat_map(|&d| &s.dimension(d).reasons) {
+                    for reason in s.reasons() {
                         if reason.rule == FACT_MISSING {
                             let fact = fact_id(&reason.explanation).to_string();
                             *self

@@ -145,28 +145,14 @@ pub fn statements(
                 turn.reply.clone()
             }
         };
-        let rules: Vec<&str> = [
-            &turn.score.empathy,
-            &turn.score.accuracy,
-            &turn.score.deescalation,
-        ]
-        .iter()
-        .flat_map(|d| d.reasons.iter().map(|r| r.rule.as_str()))
-        .collect();
-        let penalties: Vec<&str> = [
-            &turn.score.empathy,
-            &turn.score.accuracy,
-            &turn.score.deescalation,
-        ]
-        .iter()
-        .flat_map(|d| {
-            d.reasons
-                .iter()
-                // A missed fact has its own extension (a lexicon may give it negative weight).
-                .filter(|r| r.delta < 0 && r.rule != crate::scoring::lexicon::builtin::FACT_MISSING)
-                .map(|r| r.rule.as_str())
-        })
-        .collect();
+        let rules: Vec<&str> = turn.score.rules_fired().collect();
+        let penalties: Vec<&str> = turn
+            .score
+            .reasons()
+            // A missed fact has its own extension (a lexicon may give it negative weight).
+            .filter(|r| r.delta < 0 && r.rule != crate::scoring::lexicon::builtin::FACT_MISSING)
+            .map(|r| r.rule.as_str())
+            .collect();
         let ext = |name: &str| format!("{}/extensions/{name}", identity.activity_base);
         let result = json!({
             "response": response,

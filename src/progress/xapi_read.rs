@@ -135,11 +135,10 @@ fn trainee_of(statement: &Value) -> (String, Trainee) {
 
 /// Seconds since the Unix epoch of a statement's UTC timestamp.
 fn seconds_of(statement: &Value) -> Option<u64> {
-    let stamp = statement["timestamp"].as_str()?;
-    let at = chrono::DateTime::parse_from_rfc3339(stamp).ok()?;
-    u64::try_from(at.timestamp()).ok()
+    millis_of(statement).map(|ms| ms / 1000)
 }
 
+/// Milliseconds since the Unix epoch of a statement's UTC timestamp.
 fn millis_of(statement: &Value) -> Option<u64> {
     let stamp = statement["timestamp"].as_str()?;
     let at = chrono::DateTime::parse_from_rfc3339(stamp).ok()?;

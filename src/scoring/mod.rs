@@ -131,12 +131,16 @@ impl ReplyScore {
         self.fact_ids(lexicon::builtin::FACT_MISSING)
     }
 
-    /// Every reason's rule id, in each dimension's order: empathy, accuracy, de-escalation.
-    pub fn rules_fired(&self) -> impl Iterator<Item = &str> {
+    /// Every reason, in each dimension's order: empathy, accuracy, de-escalation.
+    pub fn reasons(&self) -> impl Iterator<Item = &Reason> {
         Dimension::ALL
             .into_iter()
             .flat_map(|d| self.dimension(d).reasons.iter())
-            .map(|r| r.rule.as_str())
+    }
+
+    /// Every reason's rule id, in each dimension's order: empathy, accuracy, de-escalation.
+    pub fn rules_fired(&self) -> impl Iterator<Item = &str> {
+        self.reasons().map(|r| r.rule.as_str())
     }
 
     /// The fact reasons of `rule` carry the fact's id in brackets at the end of their

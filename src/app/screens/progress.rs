@@ -407,10 +407,7 @@ fn spawn_review_item(
             Turn::Choices(_) => {
                 let line = node
                     .customer
-                    .calm
-                    .iter()
-                    .chain(&node.customer.annoyed)
-                    .chain(&node.customer.irate)
+                    .all()
                     .next()
                     .map_or(String::new(), |l| shorten(l, 60));
                 format!("answering \u{201c}{line}\u{201d}")

@@ -285,9 +285,10 @@ fn rebuild(
         waited: waiting.anger,
         typing: active.session.scenario().channel == Channel::Chat
             && active.phase == Phase::Answering
+            // Read in place: this runs every frame, and a copy of the text would be made each time.
             && boxes
                 .iter()
-                .any(|b| !b.value().to_string().trim().is_empty()),
+                .any(|b| b.value().chars().any(|c| !c.is_whitespace())),
     };
     // `shown` outlives a visit to the screen: slots spawned since the last run mean a new
     // layout, whatever the previous visit showed.
