@@ -1,6 +1,8 @@
 //! The `holdline` command line: argument parsing and dispatch to one module per command.
 
 mod calibrate;
+mod certificate_html;
+mod certify;
 pub mod exit;
 mod export;
 mod graph;
@@ -297,6 +299,24 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Sit a curriculum's certification in the terminal: its calls in order, each with the seed
+    /// every candidate gets, on the pack it is locked to, answers as `play` takes them. Writes a
+    /// certificate (JSON, and HTML to print) into the trainee's folder. Exit code 0 when passed,
+    /// 1 when not.
+    Certify {
+        /// The curriculum's id, or its certification's.
+        curriculum: String,
+        /// The candidate, by name or id (default: the trainee who played last).
+        #[arg(long)]
+        trainee: Option<String>,
+        /// Also write the certificate into this folder (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// A certification's pack (what it is judged by, and the line that locks it), or verify a
+    /// certificate offline.
+    #[command(subcommand)]
+    Certificate(certify::CertificateCommand),
     /// List, add, rename or delete the trainees on this machine.
     #[command(subcommand)]
     Trainee(progress::TraineeCommand),
@@ -421,6 +441,12 @@ fn dispatch(cli: Cli) -> CliResult {
         );
     }
     let rules = load_rules(cli.rules.as_deref())?;
+    let pack_sources = certify::PackSources {
+        lexicon: cli.lexicon.as_deref(),
+        exemplars: cli.exemplars.as_deref(),
+        calibrated: cli.calibrated.as_deref(),
+        rules_only: cli.rules_only,
+    };
     // A curriculum names scenarios of one library: by default, the folder beside it, so
     // `--scenarios elsewhere/scenarios` does not check the shipped curricula against another
     // library.
@@ -442,6 +468,7 @@ fn dispatch(cli: Cli) -> CliResult {
                 | Command::Score { .. }
                 | Command::Calibrate { .. }
                 | Command::Report { .. }
+                | Command::Certificate(..)
         )
     );
     let data_dir = resolve_data_dir(cli.data_dir);
@@ -462,7 +489,14 @@ fn dispatch(cli: Cli) -> CliResult {
             } else {
                 paths
             };
-            validate::run(&paths, &lexicon, &scoring, deny_warnings, json)
+            validate::run(
+                &paths,
+                &lexicon,
+                &scoring,
+                pack_sources,
+                deny_warnings,
+                json,
+            )
         }
         Some(Command::List { json }) => list::run(&cli.scenarios, &lexicon, json),
         Some(Command::New {
@@ -602,6 +636,44 @@ fn dispatch(cli: Cli) -> CliResult {
                     json,
                 },
             )
+        }
+        Some(Command::Certify {
+            curriculum,
+            trainee,
+            out,
+        }) => {
+            let curricula = load_curricula(&curricula_dir, Some(&cli.scenarios), &lexicon)?;
+            let programme = certify::Programme {
+                scenarios: &cli.scenarios,
+                curricula: &curricula,
+                lexicon: &lexicon,
+                scoring: &scoring,
+                sources: pack_sources,
+            };
+            let args = certify::CertifyArgs {
+                curriculum: &curriculum,
+                trainee: trainee.as_deref(),
+                out: out.as_deref(),
+            };
+            certify::run_certify(&programme, &data_dir, &rules, args)
+        }
+        Some(Command::Certificate(command)) => {
+            let curricula = load_curricula(&curricula_dir, Some(&cli.scenarios), &lexicon)?;
+            let programme = certify::Programme {
+                scenarios: &cli.scenarios,
+                curricula: &curricula,
+                lexicon: &lexicon,
+                scoring: &scoring,
+                sources: pack_sources,
+            };
+            match command {
+                certify::CertificateCommand::Pack { curriculum, json } => {
+                    certify::run_pack(&programme, &curriculum, json)
+                }
+                certify::CertificateCommand::Verify { file, json } => {
+                    certify::run_verify(&programme, &file, json)
+                }
+            }
         }
         Some(Command::Trainee(command)) => progress::run_trainee(&data_dir, &command),
         Some(Command::Xapi(command)) => xapi::run(&data_dir, &cli.scenarios, &lexicon, &command),

@@ -145,7 +145,50 @@ pub fn play(
     let session =
         Session::new(Arc::clone(&scenario), seed, scorer).map_err(std::io::Error::other)?;
     print_header(out, &scenario, seed)?;
-    play_session(session, input, out, timed)
+    play_session(
+        session,
+        input,
+        out,
+        Pace {
+            timed,
+            scores: true,
+        },
+    )
+}
+
+/// Plays `scenario` as [`play`] does, but without scores: each reply shows only how the
+/// customer took it, and the ending only what happened. For a certification sitting, whose
+/// scores are given at the end.
+pub fn play_quietly(
+    scenario: Arc<Scenario>,
+    seed: u64,
+    scorer: Arc<dyn ReplyScorer>,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+    timed: bool,
+) -> std::io::Result<(PlayOutcome, Session)> {
+    let session =
+        Session::new(Arc::clone(&scenario), seed, scorer).map_err(std::io::Error::other)?;
+    print_header(out, &scenario, seed)?;
+    play_session(
+        session,
+        input,
+        out,
+        Pace {
+            timed,
+            scores: false,
+        },
+    )
+}
+
+/// How a session is played in the terminal.
+#[derive(Debug, Clone, Copy)]
+struct Pace {
+    /// Whether the time taken to answer counts (a person at a terminal), or answers count as
+    /// instant (piped), so a piped run is reproducible.
+    timed: bool,
+    /// Whether each reply's scores and the ending's are shown.
+    scores: bool,
 }
 
 /// A trainer's preview (`play --from NODE [--mood A,C,T]`): the scenario from one node, in a
@@ -178,7 +221,17 @@ pub fn run_preview(
                 mood.anger, mood.confusion, mood.trust
             )
         })
-        .and_then(|()| play_session(session, &mut input, &mut output, timed));
+        .and_then(|()| {
+            play_session(
+                session,
+                &mut input,
+                &mut output,
+                Pace {
+                    timed,
+                    scores: true,
+                },
+            )
+        });
     match played {
         Ok((PlayOutcome::Finished { .. }, _)) => Ok(ExitCode::SUCCESS),
         Ok((PlayOutcome::InputEnded, _)) => Ok(ExitCode::from(exit::INPUT_ENDED)),
@@ -192,8 +245,9 @@ fn play_session(
     mut session: Session,
     input: &mut dyn BufRead,
     out: &mut dyn Write,
-    timed: bool,
+    pace: Pace,
 ) -> std::io::Result<(PlayOutcome, Session)> {
+    let Pace { timed, scores } = pace;
     // Only these two are read below; the session keeps the scenario itself.
     let pass_mark = session.scenario().pass_mark;
     let name = session.scenario().persona.name.clone();
@@ -206,6 +260,12 @@ fn play_session(
                 outcome.ending_id
             )?;
             writeln!(out, "{}", outcome.text)?;
+            if !scores {
+                let outcome = PlayOutcome::Finished {
+                    passed: outcome.passed,
+                };
+                return Ok((outcome, session));
+            }
             writeln!(
                 out,
                 "Empathy {}  Accuracy {}  De-escalation {}  Overall {} (pass mark {})",
@@ -284,7 +344,8 @@ fn play_session(
             None => Response::Text(line.to_string()),
         };
         match session.respond(response, elapsed_ms) {
-            Ok(turn) => print_turn(out, turn)?,
+            Ok(turn) if scores => print_turn(out, turn)?,
+            Ok(turn) => print_reaction(out, turn)?,
             Err(
                 err @ (SessionError::EmptyReply
                 | SessionError::NoSuchChoice { .. }
@@ -385,6 +446,22 @@ fn bar(score: u8) -> String {
     format!("{}{}", "#".repeat(filled), ".".repeat(10 - filled))
 }
 
+/// How the customer took a reply, without its scores.
+fn print_reaction(out: &mut dyn Write, turn: &TurnResult) -> std::io::Result<()> {
+    if turn.hesitation.anger > 0 {
+        writeln!(
+            out,
+            "  (you kept the customer waiting: anger +{})",
+            turn.hesitation.anger
+        )?;
+    }
+    print_mood(out, "  Mood", turn.mood_after)?;
+    if turn.walked_out {
+        writeln!(out, "  The customer has had enough and leaves.")?;
+    }
+    Ok(())
+}
+
 fn print_turn(out: &mut dyn Write, turn: &TurnResult) -> std::io::Result<()> {
     for dimension in Dimension::ALL {
         let DimensionScore { score, reasons } = turn.score.dimension(dimension);
@@ -426,16 +503,5 @@ fn print_turn(out: &mut dyn Write, turn: &TurnResult) -> std::io::Result<()> {
     {
         writeln!(out, "  Hint: {hint}")?;
     }
-    if turn.hesitation.anger > 0 {
-        writeln!(
-            out,
-            "  (you kept the customer waiting: anger +{})",
-            turn.hesitation.anger
-        )?;
-    }
-    print_mood(out, "  Mood", turn.mood_after)?;
-    if turn.walked_out {
-        writeln!(out, "  The customer has had enough and leaves.")?;
-    }
-    Ok(())
+    print_reaction(out, turn)
 }

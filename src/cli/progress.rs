@@ -2,6 +2,7 @@
 //! per tier, badges, review queue, shifts, scores over time) and managing the trainees on this
 //! machine.
 
+use crate::progress::certification::CertificationState;
 use crate::progress::curriculum::{
     Curriculum, CurriculumStanding, ModuleState, curriculum_standing,
 };
@@ -38,6 +39,18 @@ struct Report<'a> {
     attempts: usize,
     standing: &'a Standing,
     curricula: &'a [CurriculumStanding],
+    certifications: &'a [CertificationLine],
+}
+
+/// A curriculum's certification and where the trainee stands on it.
+#[derive(Serialize)]
+struct CertificationLine {
+    curriculum: String,
+    certification: String,
+    title: String,
+    max_attempts: u32,
+    #[serde(flatten)]
+    state: CertificationState,
 }
 
 /// The trainee named (by name or id) `key`, or else the one who played last, or the only
@@ -111,17 +124,39 @@ pub fn run_progress(
         .iter()
         .map(|c| curriculum_standing(c, &history.attempts, first_day, today()))
         .collect();
+    let store = ProgressStore::new(data_dir);
+    let certifications: Vec<CertificationLine> = curricula
+        .iter()
+        .zip(&programmes)
+        .filter_map(|(c, standing)| {
+            let cert = c.certification.as_ref()?;
+            Some(CertificationLine {
+                curriculum: c.id.clone(),
+                certification: cert.id.clone(),
+                title: cert.title.clone(),
+                max_attempts: cert.max_attempts,
+                state: super::certify::state_of(&store, &history.trainee.id, cert, standing),
+            })
+        })
+        .collect();
     if json {
         let report = Report {
             trainee: &history.trainee,
             attempts: history.attempts.len(),
             standing: &standing,
             curricula: &programmes,
+            certifications: &certifications,
         };
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print_standing(&history.trainee, rules, &standing);
-        programmes.iter().for_each(print_curriculum);
+        for standing in &programmes {
+            print_curriculum(standing);
+            certifications
+                .iter()
+                .filter(|line| line.curriculum == standing.curriculum)
+                .for_each(print_certification);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -171,6 +206,40 @@ fn print_curriculum(c: &CurriculumStanding) {
         };
         println!("    [{}] {}: {state}{due}", mark(&m.state), m.task);
     }
+}
+
+/// A certification's line under its curriculum.
+fn print_certification(line: &CertificationLine) {
+    let used = |n: u32| {
+        format!(
+            "{n} of {} sitting{} used",
+            line.max_attempts,
+            super::plural(line.max_attempts as usize)
+        )
+    };
+    let state = match &line.state {
+        CertificationState::NotLocked => "not open yet (a trainer has not locked its pack)".into(),
+        CertificationState::Locked { waiting_for } => {
+            format!("locked until {} passed", waiting_for.join(", "))
+        }
+        CertificationState::Open { sittings_used } => format!(
+            "open, {}: sit it with `holdline certify {}`",
+            used(*sittings_used),
+            line.curriculum
+        ),
+        CertificationState::Passed {
+            sitting,
+            finished_at,
+            ..
+        } => format!(
+            "PASSED in sitting {sitting} on {}",
+            finished_at.get(..10).unwrap_or(finished_at)
+        ),
+        CertificationState::Failed { sittings_used } => {
+            format!("not passed: {} (ask your trainer)", used(*sittings_used))
+        }
+    };
+    println!("  Certification: {}: {state}", line.title);
 }
 
 fn mark(state: &ModuleState) -> char {

@@ -7,6 +7,7 @@ use super::ScorerChoice;
 use super::exit::{self, CliResult};
 use super::plural;
 use crate::progress::ProgressRules;
+use crate::progress::certification::pack_changed;
 use crate::progress::curriculum::Curriculum;
 use crate::scenario::Diagnostic;
 use crate::scenario::library::LoadedScenario;
@@ -21,6 +22,7 @@ pub fn run(
     paths: &[PathBuf],
     lexicon: &Lexicon,
     scoring: &ScorerChoice,
+    pack_sources: super::certify::PackSources<'_>,
     deny_warnings: bool,
     json: bool,
 ) -> CliResult {
@@ -46,9 +48,11 @@ pub fn run(
         Vec::new()
     };
     report.diagnostics.extend(lints);
-    report
-        .diagnostics
-        .extend(check_curriculum_scenarios(paths, &report.scenarios));
+    report.diagnostics.extend(check_curriculum_scenarios(
+        paths,
+        &report.scenarios,
+        pack_sources,
+    ));
     report
         .diagnostics
         .extend(check_label_targets(paths, &report.scenarios, lexicon));
@@ -264,8 +268,13 @@ fn check_label_targets(
 }
 
 /// The scenario ids curricula name, checked against the scenarios loaded in the same run (the
-/// structure of each curriculum is checked with the other files).
-fn check_curriculum_scenarios(paths: &[PathBuf], scenarios: &[LoadedScenario]) -> Vec<Diagnostic> {
+/// structure of each curriculum is checked with the other files), and each certification's
+/// locked pack against the pack those scenarios and this scorer make.
+fn check_curriculum_scenarios(
+    paths: &[PathBuf],
+    scenarios: &[LoadedScenario],
+    pack_sources: super::certify::PackSources<'_>,
+) -> Vec<Diagnostic> {
     if scenarios.is_empty() {
         return Vec::new();
     }
@@ -279,12 +288,24 @@ fn check_curriculum_scenarios(paths: &[PathBuf], scenarios: &[LoadedScenario]) -
             let bytes = read_input_file(&file, MAX_FILE_BYTES).ok()?;
             Some({
                 let label = file.display().to_string();
-                let found = match Curriculum::from_source(&label, &bytes, Some(&known)) {
-                    Ok((_, d)) | Err(d) => d,
-                };
+                let (curriculum, found) =
+                    match Curriculum::from_source(&label, &bytes, Some(&known)) {
+                        Ok((c, d)) => (Some(c), d),
+                        Err(d) => (None, d),
+                    };
+                let text = String::from_utf8_lossy(&bytes);
+                let pack = curriculum
+                    .as_ref()
+                    .and_then(|c| c.certification.as_ref())
+                    .and_then(|cert| {
+                        let here =
+                            super::certify::current_pack(scenarios, cert, pack_sources).ok()?;
+                        pack_changed(&label, &text, cert, &here)
+                    });
                 found
                     .into_iter()
                     .filter(|d| d.code == "unknown-scenario")
+                    .chain(pack)
                     .collect::<Vec<_>>()
             })
         })

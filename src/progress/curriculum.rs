@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use super::attempt::{AttemptKind, AttemptRecord, AttemptStatus};
+use super::certification::{self, Certification};
 use crate::scenario::diagnostic::{Diagnostic, Reporter, Severity, did_you_mean};
 use crate::scenario::load::{RonKind, parse_ron};
 use crate::scenario::model::EndingKind;
@@ -25,6 +26,9 @@ pub struct Curriculum {
     pub title: String,
     /// The tracks, in order; at least one.
     pub tracks: Vec<Track>,
+    /// The sitting that certifies a trainee at the end of the programme, if it has one.
+    #[serde(default)]
+    pub certification: Option<Certification>,
 }
 
 /// A group of modules, such as "Week 1: foundations".
@@ -241,6 +245,9 @@ impl Curriculum {
                     );
                 }
             }
+        }
+        if let Some(c) = &self.certification {
+            certification::validate(&mut r, c, &module_ids, scenario_known);
         }
         if let Some((t, m, cycle)) = self.requires_cycle() {
             r.error(

@@ -3,6 +3,7 @@
 //! out from that history by rules a training programme can edit.
 
 pub mod attempt;
+pub mod certification;
 pub mod cohort;
 pub mod curriculum;
 pub mod export;

@@ -128,6 +128,12 @@ impl ProgressStore {
         self.trainees_dir().join(id)
     }
 
+    /// The folder trainee `id`'s files are kept in, for the parts of their progress kept
+    /// beside the attempts (certificates).
+    pub(crate) fn trainee_folder(&self, id: &str) -> PathBuf {
+        self.trainee_dir(id)
+    }
+
     /// The ledger of the trainee's xAPI statements that the learning record store `lrs` (its
     /// host and path) has acknowledged. One per LRS: statements a test LRS holds are still owed
     /// to the production one.

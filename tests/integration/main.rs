@@ -5,6 +5,7 @@
 
 #[cfg(feature = "app")]
 mod app_screens;
+mod certification;
 mod cli;
 mod cohort_report;
 mod layers;

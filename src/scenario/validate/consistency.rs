@@ -205,9 +205,240 @@ pub(super) fn check_ending_texts_by_score(r: &mut Reporter<'_>, s: &Scenario) {
     }
 }
 
+/// The most words a choice's first sentence has when it is a rejoinder to what the customer
+/// just said ("You're not bothering me at all, Mrs Hollis.").
+const MAX_REJOINDER_WORDS: usize = 10;
+
+/// Common words that say nothing about what one line mentions and another does not.
+const PLAIN_WORDS: [&str; 56] = [
+    "about", "after", "again", "also", "been", "before", "being", "best", "better", "call",
+    "could", "does", "done", "from", "good", "great", "have", "here", "just", "know", "like",
+    "look", "make", "more", "much", "need", "only", "okay", "really", "right", "said", "should",
+    "some", "sorry", "still", "sure", "take", "than", "thank", "thanks", "that", "their", "them",
+    "then", "there", "they", "this", "very", "want", "well", "what", "when", "where", "which",
+    "with", "would",
+];
+
+/// The stems of the content words of `text`: letters only, four or more, lower case, plain
+/// words and contractions ("didn't") left out.
+fn content_stems(text: &str) -> Vec<String> {
+    static STEMMER: std::sync::LazyLock<rust_stemmers::Stemmer> = std::sync::LazyLock::new(|| {
+        rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English)
+    });
+    text.split(|c: char| !(c.is_alphabetic() || c == '\'' || c == '\u{2019}'))
+        .filter(|w| w.chars().count() >= 4 && !w.contains(['\'', '\u{2019}']))
+        .map(str::to_lowercase)
+        .filter(|w| !PLAIN_WORDS.contains(&w.as_str()))
+        .map(|w| STEMMER.stem(&w).into_owned())
+        .collect()
+}
+
+/// Every string in `value`, with the node it belongs to when it is inside `nodes[i]`.
+fn strings_by_node<'v>(
+    value: &'v serde_json::Value,
+    node: Option<usize>,
+    out: &mut Vec<(Option<usize>, &'v str)>,
+) {
+    match value {
+        serde_json::Value::String(s) => out.push((node, s)),
+        serde_json::Value::Array(items) => {
+            items.iter().for_each(|v| strings_by_node(v, node, out));
+        }
+        serde_json::Value::Object(fields) => {
+            for (key, v) in fields {
+                match (key.as_str(), v, node) {
+                    ("nodes", serde_json::Value::Array(nodes), None) => {
+                        for (i, n) in nodes.iter().enumerate() {
+                            strings_by_node(n, Some(i), out);
+                        }
+                    }
+                    _ => strings_by_node(v, node, out),
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Warns (`choice-answers-one-line`) when a choice answers something only one of its node's
+/// customer lines says: a word in the choice that one line uses, the others do not, and nothing
+/// else in the scenario mentions ("You're not bothering me at all", when only the calm line says
+/// "sorry to bother you"). Lines are picked by mood and seed, so the trainee may be offered an
+/// answer to something the customer never said. Only a short first sentence is read, where a
+/// reply answers a remark, and only words of five letters or more; a word two lines
+/// share is taken as what the node is about, said in other words by the rest ("stuck" and
+/// "locked in"), so it is let be.
+pub(super) fn check_choices_fit_every_line(r: &mut Reporter<'_>, s: &Scenario) {
+    let Ok(tree) = serde_json::to_value(s) else {
+        return;
+    };
+    let mut strings = Vec::new();
+    strings_by_node(&tree, None, &mut strings);
+    // Where each stem is used: the one node using it, or `None` once it is used outside one.
+    let mut used_in: std::collections::HashMap<String, Option<usize>> =
+        std::collections::HashMap::new();
+    for (node, text) in strings {
+        for stem in content_stems(text) {
+            used_in
+                .entry(stem)
+                .and_modify(|at| {
+                    if *at != node {
+                        *at = None;
+                    }
+                })
+                .or_insert(node);
+        }
+    }
+    for (n, node) in s.nodes.iter().enumerate() {
+        let Turn::Choices(choices) = &node.turn else {
+            continue;
+        };
+        let lines: Vec<(&str, usize, Vec<String>)> = [
+            ("calm", &node.customer.calm),
+            ("annoyed", &node.customer.annoyed),
+            ("irate", &node.customer.irate),
+        ]
+        .into_iter()
+        .flat_map(|(band, lines)| {
+            lines
+                .iter()
+                .enumerate()
+                .map(move |(k, line)| (band, k, content_stems(line)))
+        })
+        .collect();
+        if lines.len() < 2 {
+            continue;
+        }
+        for (c, choice) in choices.iter().enumerate() {
+            // A reply answers what it was asked in its first sentence ("You're not bothering me
+            // at all."); words further on are the reply's own content.
+            let opening = choice
+                .text
+                .split_inclusive(['.', '!', '?'])
+                .next()
+                .unwrap_or_default();
+            // Only a short rejoinder answers a remark; a long first sentence is the reply's own
+            // account of things, which may well echo one line's words.
+            if opening.split_whitespace().count() > MAX_REJOINDER_WORDS {
+                continue;
+            }
+            let mut stems: Vec<String> = opening
+                .split(|ch: char| !ch.is_alphabetic())
+                .filter(|w| w.chars().count() >= 5)
+                .flat_map(content_stems)
+                .collect();
+            stems.dedup();
+            let Some((stem, (band, k))) = stems.iter().find_map(|stem| {
+                if used_in.get(stem) != Some(&Some(n)) {
+                    return None;
+                }
+                let saying: Vec<(&str, usize)> = lines
+                    .iter()
+                    .filter(|(_, _, words)| words.contains(stem))
+                    .map(|(band, k, _)| (*band, *k))
+                    .collect();
+                (saying.len() == 1).then(|| (stem, saying[0]))
+            }) else {
+                continue;
+            };
+            let word = choice
+                .text
+                .split(|ch: char| !ch.is_alphabetic())
+                .find(|w| content_stems(w).first() == Some(stem))
+                .unwrap_or(stem);
+            r.report(
+                Severity::Warning,
+                &[F("nodes"), I(n), F("turn"), I(c), F("text")],
+                "choice-answers-one-line",
+                format!(
+                    "choice {} answers \"{word}\", which only one of node \"{}\"'s lines says ({band} line {}); the customer may say another line instead",
+                    c + 1,
+                    node.id,
+                    k + 1
+                ),
+                Some("put what the choice answers in every line of the node, or word the choice so it fits each".into()),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn scenario_with_lines(
+        lines: &str,
+        choice: &str,
+    ) -> Vec<crate::scenario::diagnostic::Diagnostic> {
+        let source = format!(
+            r#"Scenario(id: "s", title: "S", version: 1, summary: "s", industry: Retail, channel: Phone,
+    tier: 1, minutes: 3, objectives: ["Help"], pass_mark: 60, three_star_mark: 85,
+    persona: Persona(name: "Ann Hollis", backstory: "A customer.", mood: Mood(anger: 40, confusion: 40, trust: 40), patience_secs: 60),
+    case_file: CaseFile(facts: [Fact(label: "Order", value: "A kettle")], policies: []),
+    start: "a",
+    nodes: [
+        Node(id: "a", customer: CustomerLine({lines}), turn: Choices([
+            Choice(text: "{choice}", scores: Scores(empathy: 70, accuracy: 70, deescalation: 70), next: "done"),
+            Choice(text: "Let me check the order.", scores: Scores(empathy: 50, accuracy: 50, deescalation: 50), next: "done"),
+        ])),
+    ],
+    endings: [Ending(id: "done", kind: Resolved, text: "Done.")],
+)"#
+        );
+        let s: Scenario = crate::scenario::load::parse_ron(
+            crate::scenario::load::RonKind::Scenario,
+            "s.ron",
+            source.as_bytes(),
+        )
+        .expect("parses");
+        let mut r = Reporter::new("s.ron", &source);
+        check_choices_fit_every_line(&mut r, &s);
+        r.out
+    }
+
+    #[test]
+    fn a_rejoinder_to_what_only_one_line_says_is_found() {
+        let two_lines = r#"calm: ["Sorry to bother you, I'm sure it's silly."], annoyed: ["My kettle still isn't here."]"#;
+        let found = scenario_with_lines(two_lines, "You're not bothering me at all, Mrs Hollis.");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].code, "choice-answers-one-line");
+        assert!(
+            found[0].message.contains("\"bothering\""),
+            "{}",
+            found[0].message
+        );
+        assert!(
+            found[0].message.contains("calm line 1"),
+            "{}",
+            found[0].message
+        );
+        // Every line says it: fine. One line only: fine.
+        let both = r#"calm: ["Sorry to bother you."], annoyed: ["Sorry to bother you again, where is it?"]"#;
+        assert!(scenario_with_lines(both, "You're not bothering me at all.").is_empty());
+        let one = r#"calm: ["Sorry to bother you."]"#;
+        assert!(scenario_with_lines(one, "You're not bothering me at all.").is_empty());
+        // A long first sentence is the reply's own account, not a rejoinder.
+        assert!(
+            scenario_with_lines(
+                two_lines,
+                "You're not bothering me at all, and I can see the kettle left our depot on Monday morning."
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn content_words_are_stemmed_and_plain_words_left_out() {
+        assert_eq!(
+            content_stems("Sorry to bother you, but that's really bothering me"),
+            ["bother", "bother"]
+        );
+        assert_eq!(
+            content_stems("I didn\u{2019}t get it"),
+            Vec::<String>::new()
+        );
+        assert!(content_stems("I am on it").is_empty());
+    }
 
     #[test]
     fn handles_and_quotations_are_found() {

@@ -175,7 +175,7 @@ pub(super) fn check_case_file(r: &mut Reporter<'_>, s: &Scenario) {
     }
 }
 
-fn is_kebab_case(id: &str) -> bool {
+pub(crate) fn is_kebab_case(id: &str) -> bool {
     !id.is_empty()
         && !id.starts_with('-')
         && !id.ends_with('-')

@@ -7,6 +7,7 @@ mod consistency;
 mod graph;
 mod habits;
 mod metadata;
+pub(crate) use metadata::is_kebab_case;
 mod nodes;
 
 use std::collections::HashMap;
@@ -51,6 +52,7 @@ pub fn validate(
     consistency::check_social_handles(&mut r, scenario);
     consistency::check_case_file_quotes(&mut r, scenario);
     consistency::check_ending_texts_by_score(&mut r, scenario);
+    consistency::check_choices_fit_every_line(&mut r, scenario);
     r.out.sort_by_key(|d| (d.line, d.col));
     r.out
 }

@@ -22,6 +22,16 @@ use crate::session::{Options, Session, Start};
 #[derive(Component)]
 pub struct ReplyBox;
 
+/// The thin bar beside the reply box, shown once the reply holds more lines than the box: the
+/// trainee can see that earlier lines are above and how far down they are.
+#[derive(Component)]
+struct ReplyScrollTrack;
+
+/// The reply scrollbar's thumb: its height is the share of the reply in view, its top where
+/// the view is.
+#[derive(Component)]
+struct ReplyScrollThumb;
+
 /// The "Send" button beside the reply box: sends what the box holds.
 #[derive(Component)]
 struct SendButton;
@@ -64,7 +74,7 @@ pub fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::Play), spawn_layout.after(super::start))
         .add_systems(
             Update,
-            (rebuild, update_clocks, send_button)
+            (rebuild, update_clocks, send_button, show_reply_scroll)
                 .in_set(AppSystems::Present)
                 .run_if(in_state(Screen::Play).and_then(resource_exists::<ActiveSession>)),
         );
@@ -463,24 +473,60 @@ fn spawn_reply(commands: &mut Commands, slot: Entity, active: &ActiveSession) {
                         ChildOf(slot),
                     ))
                     .id();
-                commands.spawn((
-                    ReplyBox,
-                    AutoFocus,
-                    EditableText {
-                        max_characters: Some(2000),
-                        // Four whole lines at every text size: the box's height follows the
-                        // lines, so none shows cut in half.
-                        visible_lines: Some(4.0),
-                        ..default()
-                    },
-                    theme::text_box(
-                        17.0,
+                let framed = commands
+                    .spawn((
                         Node {
                             flex_grow: 1.0,
+                            min_width: px(0),
+                            align_items: AlignItems::Stretch,
+                            ..theme::row(4.0)
+                        },
+                        ChildOf(row),
+                    ))
+                    .id();
+                commands
+                    .spawn((
+                        ReplyBox,
+                        AutoFocus,
+                        EditableText {
+                            max_characters: Some(2000),
+                            // Four whole lines at every text size: the box's height follows the
+                            // lines, so none shows cut in half.
+                            visible_lines: Some(4.0),
                             ..default()
                         },
-                    ),
-                    ChildOf(row),
+                        theme::text_box(
+                            17.0,
+                            Node {
+                                flex_grow: 1.0,
+                                min_width: px(0),
+                                ..default()
+                            },
+                        ),
+                        ChildOf(framed),
+                    ))
+                    .observe(scroll_reply_box);
+                commands.spawn((
+                    ReplyScrollTrack,
+                    Node {
+                        width: px(6),
+                        flex_shrink: 0.0,
+                        border_radius: BorderRadius::all(px(3)),
+                        ..default()
+                    },
+                    BackgroundColor(palette::PANEL_RAISED),
+                    Visibility::Hidden,
+                    ChildOf(framed),
+                    children![(
+                        ReplyScrollThumb,
+                        Node {
+                            position_type: PositionType::Absolute,
+                            width: percent(100),
+                            border_radius: BorderRadius::all(px(3)),
+                            ..default()
+                        },
+                        BackgroundColor(palette::TEXT_MUTED),
+                    )],
                 ));
                 commands.spawn((
                     theme::primary_button("Send  [Enter]", PlayAction::Continue),
@@ -492,6 +538,85 @@ fn spawn_reply(commands: &mut Commands, slot: Entity, active: &ActiveSession) {
         _ => {
             commands.spawn((continue_button(session), ChildOf(slot)));
         }
+    }
+}
+
+/// The reply box's text height and view height, in the same (physical) pixels as its scroll.
+fn reply_extent(node: &ComputedNode, layout: &bevy::text::TextLayoutInfo) -> (f32, f32) {
+    (layout.size.y, node.content_box().size().y)
+}
+
+/// Shows the reply scrollbar while the reply is taller than its box, sized and placed to match.
+fn show_reply_scroll(
+    boxes: Query<
+        (
+            &bevy::ui::widget::TextScroll,
+            &ComputedNode,
+            &bevy::text::TextLayoutInfo,
+        ),
+        With<ReplyBox>,
+    >,
+    mut tracks: Query<&mut Visibility, With<ReplyScrollTrack>>,
+    mut thumbs: Query<&mut Node, With<ReplyScrollThumb>>,
+) {
+    let Ok((scroll, node, layout)) = boxes.single() else {
+        return;
+    };
+    let (content, view) = reply_extent(node, layout);
+    // Half a pixel of slack: a reply that just fits shows no bar.
+    let overflows = view > 0.0 && content > view + 0.5;
+    for mut visibility in &mut tracks {
+        visibility.set_if_neq(if overflows {
+            Visibility::Inherited
+        } else {
+            Visibility::Hidden
+        });
+    }
+    if !overflows {
+        return;
+    }
+    let height = (view / content * 100.0).clamp(10.0, 100.0);
+    let top = (scroll.0.y / content * 100.0).clamp(0.0, 100.0 - height);
+    for mut thumb in &mut thumbs {
+        if thumb.height != percent(height) || thumb.top != percent(top) {
+            thumb.height = percent(height);
+            thumb.top = percent(top);
+        }
+    }
+}
+
+/// The mouse wheel over the reply box scrolls its lines (the box scrolls to the cursor as the
+/// trainee types, but reading back over a long reply needs the wheel too).
+fn scroll_reply_box(
+    mut wheel: On<Pointer<Scroll>>,
+    mut boxes: Query<
+        (
+            &mut bevy::ui::widget::TextScroll,
+            &ComputedNode,
+            &bevy::text::TextLayoutInfo,
+        ),
+        With<ReplyBox>,
+    >,
+) {
+    let Ok((mut scroll, node, layout)) = boxes.get_mut(wheel.entity) else {
+        return;
+    };
+    let (content, view) = reply_extent(node, layout);
+    if content <= view {
+        return;
+    }
+    wheel.propagate(false);
+    let lines = match wheel.unit {
+        bevy::input::mouse::MouseScrollUnit::Line => {
+            wheel.y * bevy::input::mouse::MouseScrollUnit::SCROLL_UNIT_CONVERSION_FACTOR
+        }
+        bevy::input::mouse::MouseScrollUnit::Pixel => wheel.y,
+    };
+    // The wheel's pixels are logical; the scroll is in physical pixels.
+    let by = lines / node.inverse_scale_factor.max(f32::EPSILON);
+    let y = (scroll.0.y - by).clamp(0.0, content - view).floor();
+    if y != scroll.0.y {
+        scroll.0.y = y;
     }
 }
 
