@@ -62,13 +62,12 @@ pub fn render(c: &Certificate) -> String {
     let _ = writeln!(html, "<div class=\"verdict {class}\">{verdict}</div>");
     let _ = writeln!(
         html,
-        "<div class=\"meta\">Sitting {} of {} · curriculum {} · certification {} · {} to {} (UTC)</div>",
+        "<div class=\"meta\">{} · sitting {} of {} · curriculum {} · certification {}</div>",
+        esc(&when(&c.started_at, &c.finished_at)),
         c.sitting,
         c.max_attempts,
         esc(&c.curriculum),
-        esc(&c.certification),
-        esc(&c.started_at),
-        esc(&c.finished_at)
+        esc(&c.certification)
     );
     html.push_str(
         "<table><tr><th>Call</th><th>Scenario</th><th class=\"num\">Seed</th><th>How it ended</th>\
@@ -126,6 +125,23 @@ pub fn render(c: &Certificate) -> String {
     html.push_str(DATA_CLOSE);
     html.push_str("\n</body></html>\n");
     html
+}
+
+/// "2026-12-07, 16:20 to 16:21 UTC" from two ISO 8601 UTC timestamps (the date once when both
+/// are on the same day); the timestamps as they are if they are not in that form.
+fn when(started: &str, finished: &str) -> String {
+    fn parts(t: &str) -> Option<(&str, &str)> {
+        Some((t.get(..10)?, t.get(11..16)?))
+    }
+    match (parts(started), parts(finished)) {
+        (Some((day, from)), Some((end_day, to))) if day == end_day => {
+            format!("{day}, {from} to {to} UTC")
+        }
+        (Some((day, from)), Some((end_day, to))) => {
+            format!("{day} {from} to {end_day} {to} UTC")
+        }
+        _ => format!("{started} to {finished}"),
+    }
 }
 
 /// The certificate JSON inside a page `render` made, if `text` is such a page.
@@ -207,5 +223,10 @@ mod tests {
         assert_eq!(render(&c), page);
         assert_eq!(embedded_json(&page.replace('\n', "\r\n")).unwrap(), data);
         assert_eq!(embedded_json("{\"format\": 1}"), None);
+        assert!(page.contains("2026-12-07, 10:00 to 10:20 UTC"), "{page}");
+        assert_eq!(
+            when("2026-12-07T23:50:00.000Z", "2026-12-08T00:10:00.000Z"),
+            "2026-12-07 23:50 to 2026-12-08 00:10 UTC"
+        );
     }
 }

@@ -286,6 +286,20 @@ fn a_candidate_sits_it_and_anyone_verifies_the_certificate_offline() {
         stdout(&caught)
     );
 
+    // The printed page as a browser reads it: the name as text, and the one script element is
+    // the certificate's data, which a browser does not run.
+    if let Some(browser) = crate::cohort_report::chromium() {
+        let dom = crate::cohort_report::headless(browser, &["--dump-dom"], &html);
+        let dom = String::from_utf8_lossy(&dom.stdout);
+        assert!(dom.contains("Zoë Nguyễn"), "{dom}");
+        assert!(
+            dom.contains("PASSED") && dom.contains("Mean over the calls"),
+            "{dom}"
+        );
+        assert_eq!(dom.matches("<script").count(), 1, "{dom}");
+        assert!(dom.contains("<script type=\"application/json\" id=\"holdline-certificate\">"));
+    }
+
     // Passed once is passed: no second sitting, and progress says so.
     let again = run(&root, &["certify", "core"], &answers);
     assert_eq!(again.status.code(), Some(1));

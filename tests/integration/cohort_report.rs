@@ -9,7 +9,7 @@ use super::cli::{holdline, holdline_in, stderr, stdout};
 
 /// Headless Chromium, if installed. CI sets `HOLDLINE_REQUIRE_CHROMIUM=1` so that a missing
 /// browser fails there instead of skipping the check.
-fn chromium() -> Option<&'static str> {
+pub(crate) fn chromium() -> Option<&'static str> {
     let found = ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
         .find(|b| {
@@ -32,7 +32,7 @@ fn scratch(name: &str) -> std::path::PathBuf {
     dir
 }
 
-fn headless(browser: &str, args: &[&str], page: &Path) -> std::process::Output {
+pub(crate) fn headless(browser: &str, args: &[&str], page: &Path) -> std::process::Output {
     let profile = page.with_extension("chromium-profile");
     Command::new(browser)
         .args([
