@@ -39,7 +39,7 @@ pub struct ReportArgs<'a> {
 
 pub fn run(rules: &ProgressRules, curricula: &[Curriculum], args: ReportArgs<'_>) -> CliResult {
     let today = crate::progress::today();
-    let (report, title) = match args.source {
+    let (report, title, origin) = match args.source {
         Source::Cohort(dir) => {
             if !dir.is_dir() {
                 return Err(CliError::usage(format!(
@@ -58,7 +58,12 @@ pub fn run(rules: &ProgressRules, curricula: &[Curriculum], args: ReportArgs<'_>
                     crate::progress::export::EXPORT_SUFFIX
                 )));
             }
-            (report, format!("Cohort report: {}", dir.display()))
+            let origin = format!(
+                "from {} export file{}",
+                report.files_used,
+                plural(report.files_used)
+            );
+            (report, format!("Cohort report: {}", dir.display()), origin)
         }
         Source::Lrs { url, auth } => {
             let endpoint = Endpoint::parse(url, auth).map_err(CliError::usage)?;
@@ -78,7 +83,8 @@ pub fn run(rules: &ProgressRules, curricula: &[Curriculum], args: ReportArgs<'_>
                     statements.len()
                 )));
             }
-            (report, format!("Cohort report: {url}"))
+            let origin = format!("from {} statements in the LRS at {url}", statements.len());
+            (report, format!("Cohort report: {url}"), origin)
         }
     };
     report.notices.iter().for_each(|n| eprintln!("note: {n}"));
@@ -93,7 +99,7 @@ pub fn run(rules: &ProgressRules, curricula: &[Curriculum], args: ReportArgs<'_>
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else if args.html.is_none() && args.csv.is_none() {
-        print!("{}", summary(&report));
+        print!("{}", summary(&report, &origin));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -112,17 +118,16 @@ fn write_output(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
         .map_err(|err| CliError::usage(format!("cannot write the report: {err}")))
 }
 
-/// A few lines for the terminal: who is ahead, who is behind.
-fn summary(report: &CohortReport) -> String {
+/// A few lines for the terminal: who is ahead, who is behind. `origin` says where the attempts
+/// came from ("from 12 export files").
+fn summary(report: &CohortReport, origin: &str) -> String {
     let mut out = String::new();
     let attempts: usize = report.trainees.iter().map(|t| t.attempts).sum();
     let _ = writeln!(
         out,
-        "{} trainee{}, {attempts} attempts (from {} export file{})",
+        "{} trainee{}, {attempts} attempts ({origin})",
         report.trainees.len(),
         plural(report.trainees.len()),
-        report.files_used,
-        plural(report.files_used)
     );
     for t in &report.trainees {
         let modules: Vec<String> = t
@@ -136,7 +141,20 @@ fn summary(report: &CohortReport) -> String {
                 } else {
                     String::new()
                 };
-                format!("{}: {passed}/{all} passed{overdue}", c.curriculum)
+                let certified = t
+                    .certifications
+                    .iter()
+                    .find(|line| line.curriculum == c.curriculum)
+                    .map(|line| {
+                        let (_, words) =
+                            super::report_html::certification_words(&line.state, line.max_attempts);
+                        format!(", certification {words}")
+                    })
+                    .unwrap_or_default();
+                format!(
+                    "{}: {passed}/{all} passed{overdue}{certified}",
+                    c.curriculum
+                )
             })
             .collect();
         let _ = writeln!(
@@ -215,7 +233,7 @@ pub fn csv(report: &CohortReport) -> String {
             .iter()
             .flat_map(|c| c.modules.iter().map(move |m| (c, m)))
             .collect();
-        if modules.is_empty() {
+        if modules.is_empty() && t.certifications.is_empty() {
             tail(&mut out, Default::default());
         }
         for (c, m) in modules {
@@ -239,6 +257,33 @@ pub fn csv(report: &CohortReport) -> String {
                     on_day,
                     m.due_day.map(|d| d.to_string()).unwrap_or_default(),
                     if m.overdue { "yes" } else { "no" }.into(),
+                ],
+            );
+        }
+        // A certification is one more row, in the module columns: its id, "Certification:
+        // <title>", its state and the sittings used (its date is on the certificate; the
+        // day column stays a programme day).
+        for line in &t.certifications {
+            use crate::progress::certification::CertificationState as S;
+            let (state, sittings) = match &line.state {
+                S::Passed { sitting, .. } => ("passed", *sitting),
+                S::Open { sittings_used } => ("open", *sittings_used),
+                S::Failed { sittings_used } => ("failed", *sittings_used),
+                S::Locked { .. } => ("locked", 0),
+                S::NotLocked => ("not_locked", 0),
+            };
+            tail(
+                &mut out,
+                [
+                    line.curriculum.clone(),
+                    "Certification".into(),
+                    line.certification.clone(),
+                    format!("Certification: {}", line.title),
+                    state.into(),
+                    sittings.to_string(),
+                    String::new(),
+                    String::new(),
+                    "no".into(),
                 ],
             );
         }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::report::utc_date;
+use crate::progress::certification::CertificationState;
 use crate::progress::cohort::{CohortReport, ScoreSums, WeekPoint};
 use crate::progress::curriculum::ModuleState;
 
@@ -45,6 +46,8 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .passed { background: #2e8b57; color: #fff; } .open { background: #dfe6f2; color: #1d2430; }
 .locked { background: #f4f6fa; color: #9aa3b0; } .failed { background: #c0392b; color: #fff; }
 .overdue { outline: 2px solid #e67e22; }
+.passed-text { color: #2e8b57; font-weight: 600; } .failed-text { color: #c0392b; font-weight: 600; }
+.open-text { color: #1d2430; } .locked-text { color: #9aa3b0; }
 .warn { color: #c0392b; font-weight: 600; }
 .legend span { margin-right: 14px; font-size: 12px; }
 .notices li { font-size: 12px; color: #5b6472; }
@@ -151,8 +154,19 @@ fn curriculum_section(html: &mut String, report: &CohortReport) {
             esc(title),
             esc(id)
         );
-        html.push_str(
-            "<table><tr><th>Trainee</th><th>Passed</th><th>Next</th><th class=\"num\">Overdue</th><th>Modules</th></tr>\n",
+        let certified = report
+            .trainees
+            .iter()
+            .flat_map(|t| &t.certifications)
+            .find(|line| &line.curriculum == id)
+            .map(|line| line.title.clone());
+        let _ = writeln!(
+            html,
+            "<table><tr><th>Trainee</th><th>Passed</th><th>Next</th><th class=\"num\">Overdue</th><th>Modules</th>{}</tr>",
+            certified
+                .as_deref()
+                .map(|title| format!("<th>{}</th>", esc(title)))
+                .unwrap_or_default()
         );
         for t in &report.trainees {
             let Some(standing) = t.curricula.get(c) else {
@@ -203,9 +217,54 @@ fn curriculum_section(html: &mut String, report: &CohortReport) {
                     esc(&state)
                 );
             }
-            html.push_str("</td></tr>\n");
+            html.push_str("</td>");
+            if certified.is_some() {
+                let line = t.certifications.iter().find(|line| &line.curriculum == id);
+                let (class, words) = line.map_or(("locked", String::new()), |line| {
+                    certification_words(&line.state, line.max_attempts)
+                });
+                let _ = write!(
+                    html,
+                    "<td><span class=\"{class}-text\">{}</span></td>",
+                    esc(&words)
+                );
+            }
+            html.push_str("</tr>\n");
         }
         html.push_str("</table>\n");
+    }
+}
+
+/// A certification's standing as the report's class and words: "passed (sitting 1, 2026-12-07)".
+pub fn certification_words(
+    state: &CertificationState,
+    max_attempts: u32,
+) -> (&'static str, String) {
+    match state {
+        CertificationState::Passed {
+            sitting,
+            finished_at,
+            ..
+        } => (
+            "passed",
+            format!(
+                "passed (sitting {sitting}, {})",
+                finished_at.get(..10).unwrap_or(finished_at)
+            ),
+        ),
+        CertificationState::Open { sittings_used } => (
+            "open",
+            format!("open, {sittings_used} of {max_attempts} sittings used"),
+        ),
+        CertificationState::Locked { waiting_for } => (
+            "locked",
+            format!("locked until {} passed", waiting_for.join(", ")),
+        ),
+        CertificationState::Failed { sittings_used } => (
+            "failed",
+            format!("not passed: all {sittings_used} sittings used"),
+        ),
+        CertificationState::NotLocked => ("locked", "not open (no locked pack)".into()),
     }
 }
 

@@ -652,6 +652,31 @@ pub fn certificates_in(dir: &Path) -> (Vec<Certificate>, Vec<String>) {
     (found, notices)
 }
 
+/// Every certificate in the trainee's folder, of every certification, by certification and
+/// sitting; files that do not verify are skipped with a notice naming them.
+pub fn all_certificates(
+    store: &ProgressStore,
+    trainee_id: &str,
+) -> (Vec<Certificate>, Vec<String>) {
+    let root = store.trainee_folder(trainee_id).join("certificates");
+    let mut folders: Vec<PathBuf> = fs::read_dir(&root)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    folders.sort();
+    let mut all = Vec::new();
+    let mut notices = Vec::new();
+    for folder in folders {
+        let (found, said) = certificates_in(&folder);
+        all.extend(found);
+        notices.extend(said);
+    }
+    (all, notices)
+}
+
 /// Where a trainee stands on a certification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
@@ -868,6 +893,35 @@ mod tests {
             Certificate::verify_json("not json"),
             Err(VerifyError::NotJson(_))
         ));
+    }
+
+    #[test]
+    fn a_certificate_sent_to_an_lrs_comes_back_with_its_trainee_and_a_forged_one_does_not() {
+        use crate::progress::xapi::{XapiIdentity, certificate_statement, statements};
+        use crate::progress::xapi_read::exports_from_statements;
+        let strong = attempt("late-parcel", Channel::Chat, 1, [80, 75, 80], 3);
+        let c = award(vec![
+            ("Late parcel".into(), Some(&strong)),
+            ("Double charge".into(), Some(&strong)),
+        ]);
+        let identity = XapiIdentity::default();
+        let mut sent = statements(&identity, "zoe", "Zoë Nguyễn", &strong, None);
+        let statement = certificate_statement(&identity, "zoe", "Zoë Nguyễn", &c);
+        assert_eq!(statement["result"]["success"], true);
+        // Sent twice (a retried push): kept once.
+        sent.push(statement.clone());
+        sent.push(statement.clone());
+        let (exports, notices) = exports_from_statements(&sent);
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(exports[0].certificates, vec![c.clone()]);
+
+        let mut forged = statement;
+        forged["id"] = "another".into();
+        let key = "https://holdline.local/xapi/extensions/certificate";
+        forged["result"]["extensions"][key]["passed"] = false.into();
+        let (exports, notices) = exports_from_statements(&[sent[0].clone(), forged]);
+        assert!(exports[0].certificates.is_empty());
+        assert!(notices[0].contains("was altered"), "{notices:?}");
     }
 
     #[test]

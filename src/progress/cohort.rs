@@ -45,6 +45,25 @@ pub struct TraineeRow {
     pub mean: Option<[u8; 3]>,
     /// Standing on each curriculum, in the order given.
     pub curricula: Vec<CurriculumStanding>,
+    /// Where they stand on each curriculum's certification, from the certificates in their
+    /// export (a sitting stopped before its certificate was written is not in it).
+    pub certifications: Vec<CertificationLine>,
+}
+
+/// A trainee's standing on one curriculum's certification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CertificationLine {
+    /// The curriculum's id.
+    pub curriculum: String,
+    /// The certification's id.
+    pub certification: String,
+    /// Its title.
+    pub title: String,
+    /// Sittings allowed.
+    pub max_attempts: u32,
+    /// Where the trainee stands.
+    #[serde(flatten)]
+    pub state: super::certification::CertificationState,
 }
 
 /// Sums of finished whole-scenario attempts' scores, for means.
@@ -175,6 +194,11 @@ impl<'a> CohortBuilder<'a> {
         for week in weeks {
             self.report.weeks.entry(week).or_default().active_trainees += 1;
         }
+        let curricula: Vec<CurriculumStanding> = self
+            .curricula
+            .iter()
+            .map(|c| curriculum_standing(c, attempts, first_day, today))
+            .collect();
         self.report.trainees.push(TraineeRow {
             id: export.trainee.id.clone(),
             name: export.trainee.name.clone(),
@@ -193,11 +217,34 @@ impl<'a> CohortBuilder<'a> {
                 .map(|r| (r.scenario_id.clone(), r.node_id.clone()))
                 .collect(),
             mean: own.mean(),
-            curricula: self
+            certifications: self
                 .curricula
                 .iter()
-                .map(|c| curriculum_standing(c, attempts, first_day, today))
+                .zip(&curricula)
+                .filter_map(|(c, standing)| {
+                    let cert = c.certification.as_ref()?;
+                    let theirs: Vec<_> = export
+                        .certificates
+                        .iter()
+                        .filter(|k| k.certification == cert.id && k.curriculum == c.id)
+                        .cloned()
+                        .collect();
+                    let state = super::certification::certification_state(
+                        cert,
+                        standing,
+                        theirs.len() as u32,
+                        &theirs,
+                    );
+                    Some(CertificationLine {
+                        curriculum: c.id.clone(),
+                        certification: cert.id.clone(),
+                        title: cert.title.clone(),
+                        max_attempts: cert.max_attempts,
+                        state,
+                    })
+                })
                 .collect(),
+            curricula,
         });
         self.report.files_used += 1;
         for notice in &export.notices {
@@ -388,6 +435,7 @@ mod tests {
             },
             attempts,
             notices: Vec::new(),
+            certificates: Vec::new(),
         }
     }
 

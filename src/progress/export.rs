@@ -41,6 +41,9 @@ pub struct TraineeExport {
     /// What could not be read when the file was written, so the trainer knows it is missing.
     #[serde(default)]
     pub notices: Vec<String>,
+    /// The trainee's certification certificates, passed or not, each verifiable on its own.
+    #[serde(default)]
+    pub certificates: Vec<super::certification::Certificate>,
 }
 
 impl TraineeExport {
@@ -52,6 +55,7 @@ impl TraineeExport {
     ) -> Result<TraineeExport, ProgressError> {
         let (trainee, repaired) = store.trainee(id)?;
         let history = store.history(id)?;
+        let (certificates, unread) = super::certification::all_certificates(store, id);
         Ok(TraineeExport {
             format: EXPORT_FORMAT.into(),
             exported_at: now,
@@ -59,7 +63,12 @@ impl TraineeExport {
             utc_offset_secs: super::local_offset_secs(),
             trainee,
             attempts: history.attempts,
-            notices: repaired.into_iter().chain(history.notices).collect(),
+            notices: repaired
+                .into_iter()
+                .chain(history.notices)
+                .chain(unread)
+                .collect(),
+            certificates,
         })
     }
 
@@ -228,6 +237,7 @@ mod tests {
             },
             attempts: Vec::new(),
             notices: vec!["one attempt was damaged".into()],
+            certificates: Vec::new(),
         }
     }
 

@@ -230,6 +230,67 @@ pub fn statements(
     out
 }
 
+/// The statement of one certification sitting: `passed` or `failed` on the certification, with
+/// the means per dimension, the pack it was taken on and the certificate itself, so the
+/// programme's LRS shows who is certified and on what. Its id comes from the
+/// certificate's, so sending it again never duplicates it.
+pub fn certificate_statement(
+    identity: &XapiIdentity,
+    trainee_id: &str,
+    trainee_name: &str,
+    certificate: &super::certification::Certificate,
+) -> Value {
+    let c = certificate;
+    let activity = format!(
+        "{}/certifications/{}",
+        identity.activity_base, c.certification
+    );
+    let ext = |name: &str| format!("{}/extensions/{name}", identity.activity_base);
+    let verb = if c.passed {
+        verbs::PASSED
+    } else {
+        verbs::FAILED
+    };
+    let overall = (u32::from(c.scores.empathy)
+        + u32::from(c.scores.accuracy)
+        + u32::from(c.scores.deescalation)
+        + 1)
+        / 3;
+    json!({
+        "id": derived_uuid(&[trainee_id, &c.id, "certificate"]),
+        "actor": actor_json(identity, trainee_id, trainee_name),
+        "verb": { "id": verb, "display": { "en-US": verb_name(verb) } },
+        "object": {
+            "objectType": "Activity",
+            "id": activity,
+            "definition": {
+                "name": { "en-US": c.title },
+                "type": "http://adlnet.gov/expapi/activities/assessment",
+            },
+        },
+        "timestamp": c.finished_at,
+        "result": {
+            "score": score_json(overall.min(100) as u8),
+            "success": c.passed,
+            "completion": c.calls.iter().all(|call| call.ending.is_some()),
+            "extensions": {
+                ext("empathy"): c.scores.empathy,
+                ext("accuracy"): c.scores.accuracy,
+                ext("deescalation"): c.scores.deescalation,
+                ext("sitting"): c.sitting,
+                ext("pack"): c.pack.sha256,
+                // The whole certificate, which verifies on its own: a report built from the LRS
+                // shows the same certification standing as one built from export files.
+                ext("certificate"): serde_json::to_value(c).unwrap_or_default(),
+                ext("why-not"): c.why_not,
+            },
+        },
+        "context": {
+            "contextActivities": { "category": [{ "id": CMI5_CATEGORY }] },
+        },
+    })
+}
+
 fn actor_json(identity: &XapiIdentity, trainee_id: &str, trainee_name: &str) -> Value {
     match &identity.actor {
         Actor::Account { home_page } => json!({

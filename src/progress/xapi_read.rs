@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::attempt::{AttemptKind, AttemptRecord, AttemptStatus};
+use super::certification::Certificate;
 use super::export::{EXPORT_FORMAT, TraineeExport};
 use super::store::Trainee;
 use super::xapi::verbs;
@@ -27,12 +28,27 @@ pub fn exports_from_statements(statements: &[Value]) -> (Vec<TraineeExport>, Vec
     // Attempts by registration, each with its trainee and statements.
     let mut attempts: BTreeMap<String, ((String, Trainee), Vec<&Value>)> = BTreeMap::new();
     let mut skipped_foreign = 0usize;
+    let mut certified: Vec<((String, Trainee), Certificate)> = Vec::new();
+    let mut unverified: Vec<String> = Vec::new();
     // A statement read twice (an LRS's paging shifted) counts once.
     let mut seen = std::collections::HashSet::new();
     for statement in statements {
         if let Some(id) = statement["id"].as_str()
             && !seen.insert(id)
         {
+            continue;
+        }
+        // A certification's result (`xapi::certificate_statement`) is not an attempt; it
+        // carries the certificate, which is kept if it verifies.
+        if let Some((base, _)) = statement["object"]["id"]
+            .as_str()
+            .and_then(|id| id.rsplit_once("/certifications/"))
+        {
+            let data = &statement["result"]["extensions"][format!("{base}/extensions/certificate")];
+            match Certificate::verify_json(&data.to_string()) {
+                Ok(certificate) => certified.push((trainee_of(statement), certificate)),
+                Err(why) => unverified.push(why.to_string()),
+            }
             continue;
         }
         let Some(registration) = statement["context"]["registration"].as_str() else {
@@ -69,6 +85,7 @@ pub fn exports_from_statements(statements: &[Value]) -> (Vec<TraineeExport>, Vec
                     trainee: trainee.clone(),
                     attempts: Vec::new(),
                     notices: Vec::new(),
+                    certificates: Vec::new(),
                 });
                 // The trainee's first statement stands in for when they started.
                 export.trainee.created_at = export.trainee.created_at.min(attempt.started_at);
@@ -80,6 +97,26 @@ pub fn exports_from_statements(statements: &[Value]) -> (Vec<TraineeExport>, Vec
             )),
         }
     }
+    for ((key, _), certificate) in certified {
+        // A certificate belongs with its trainee's attempts; one whose trainee has none here
+        // (their attempts were sent to another LRS) is not reported on its own.
+        match trainees.get_mut(&key) {
+            Some(export) => {
+                if !export.certificates.iter().any(|c| c.id == certificate.id) {
+                    export.certificates.push(certificate);
+                }
+            }
+            None => notices.push(format!(
+                "a certificate for {} came with no attempts of theirs; left out",
+                certificate.trainee.name
+            )),
+        }
+    }
+    notices.extend(
+        unverified
+            .into_iter()
+            .map(|why| format!("a certification statement was left out: {why}")),
+    );
     let mut out: Vec<TraineeExport> = trainees.into_values().collect();
     for export in &mut out {
         export

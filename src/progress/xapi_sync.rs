@@ -131,7 +131,7 @@ pub fn trainee_statements(
     scenario: FindScenario<'_>,
 ) -> Result<(Vec<serde_json::Value>, Vec<String>), ProgressError> {
     let history = store.history(&trainee.id)?;
-    let all = history
+    let mut all: Vec<serde_json::Value> = history
         .attempts
         .iter()
         .flat_map(|attempt| {
@@ -145,7 +145,14 @@ pub fn trainee_statements(
             )
         })
         .collect();
-    Ok((all, history.notices))
+    let (certificates, mut notices) = super::certification::all_certificates(store, &trainee.id);
+    all.extend(
+        certificates
+            .iter()
+            .map(|c| super::xapi::certificate_statement(identity, &trainee.id, &trainee.name, c)),
+    );
+    notices.splice(0..0, history.notices);
+    Ok((all, notices))
 }
 
 /// Sends `trainee`'s statements that `endpoint` has not acknowledged yet, and returns what the

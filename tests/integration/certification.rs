@@ -300,6 +300,65 @@ fn a_candidate_sits_it_and_anyone_verifies_the_certificate_offline() {
         assert!(dom.contains("<script type=\"application/json\" id=\"holdline-certificate\">"));
     }
 
+    // The result goes to the programme's LRS with the trainee's attempts: one `passed` on the
+    // certification, with the pack and the certificate it refers to.
+    let statements = root.join("statements.jsonl");
+    let exported = run(&root, &["xapi", "export", statements.to_str().unwrap()], "");
+    assert_eq!(exported.status.code(), Some(0), "{}", stderr(&exported));
+    let lines = fs::read_to_string(&statements).unwrap();
+    let certified: Vec<serde_json::Value> = lines
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|s| {
+            s["object"]["id"]
+                .as_str()
+                .is_some_and(|id| id.ends_with("/certifications/core-cert"))
+        })
+        .collect();
+    assert_eq!(certified.len(), 1, "{lines}");
+    assert_eq!(certified[0]["verb"]["display"]["en-US"], "passed");
+    assert_eq!(certified[0]["result"]["success"], true);
+    assert_eq!(
+        certified[0]["result"]["extensions"]["https://holdline.local/xapi/extensions/certificate"],
+        certificate
+    );
+    assert_eq!(
+        certified[0]["result"]["extensions"]["https://holdline.local/xapi/extensions/pack"],
+        certificate["pack"]["sha256"]
+    );
+
+    // The trainer's cohort report, from the trainee's export file, shows the certification.
+    let gathered = root.join("gathered");
+    let export = run(&root, &["export", "--out", gathered.to_str().unwrap()], "");
+    assert_eq!(export.status.code(), Some(0), "{}", stderr(&export));
+    let curricula = root.join("curricula");
+    let csv = root.join("cohort.csv");
+    let report = run(
+        &root,
+        &[
+            "--curricula",
+            curricula.to_str().unwrap(),
+            "report",
+            "--cohort",
+            gathered.to_str().unwrap(),
+            "--csv",
+            csv.to_str().unwrap(),
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(report.status.code(), Some(0), "{}", stderr(&report));
+    let json: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
+    let line = &json["trainees"][0]["certifications"][0];
+    assert_eq!(line["state"], "passed", "{line}");
+    assert_eq!(line["certification"], "core-cert");
+    let rows = fs::read_to_string(&csv).unwrap();
+    assert!(
+        rows.lines()
+            .any(|r| r.contains("Certification: Certified: the core,passed,1,")),
+        "{rows}"
+    );
+
     // Passed once is passed: no second sitting, and progress says so.
     let again = run(&root, &["certify", "core"], &answers);
     assert_eq!(again.status.code(), Some(1));

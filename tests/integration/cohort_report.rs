@@ -159,11 +159,19 @@ fn a_cohort_exported_at_two_sites_reports_as_html_csv_and_json() {
     let late = &report["scenarios"]["late-parcel"];
     assert_eq!(late["attempts"], 4);
 
-    // The CSV: one row per trainee and module, names intact, formulas defused.
+    // The CSV: one row per trainee and module, and one for the curriculum's certification,
+    // names intact, formulas defused.
     let text = std::fs::read_to_string(&csv).unwrap();
     let rows: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
     assert!(rows[0].starts_with("trainee_id,trainee_name,curriculum,track,module"));
-    assert_eq!(rows.len(), 1 + 4 * modules, "{text}");
+    assert_eq!(rows.len(), 1 + 4 * (modules + 1), "{text}");
+    assert!(
+        rows.iter()
+            .filter(|r| r.contains(",Certification,new-hire-cert,"))
+            .count()
+            == 4,
+        "{text}"
+    );
     // Read as a spreadsheet reads it: every row has every column, and the name with a comma
     // and quotes comes back whole.
     let table = parse_csv(text.trim_start_matches('\u{feff}'));
