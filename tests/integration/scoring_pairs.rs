@@ -153,6 +153,10 @@ fn both_halves_of_the_blind_set_load_and_every_label_names_a_real_node() {
         ("dev-4", 60, 12),
         ("dev-5", 200, 36),
         ("heldout-2", 216, 36),
+        ("heldout-3", 216, 36),
+        ("heldout-4", 216, 36),
+        ("heldout-5", 216, 36),
+        ("heldout-6", 216, 36),
     ] {
         let (set, library) = calibration_half(half);
         assert_eq!(
