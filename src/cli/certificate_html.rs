@@ -74,11 +74,7 @@ pub fn render(c: &Certificate) -> String {
          <th class=\"num\">Empathy</th><th class=\"num\">Accuracy</th><th class=\"num\">De-escalation</th></tr>\n",
     );
     for (k, call) in c.calls.iter().enumerate() {
-        let ended = match &call.ending {
-            None => "not finished".to_string(),
-            Some(_) if call.customer_left => "the customer left".to_string(),
-            Some(ending) => esc(ending),
-        };
+        let ended = esc(&call.how_it_ended());
         let _ = writeln!(
             html,
             "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{ended}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",

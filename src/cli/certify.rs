@@ -90,6 +90,35 @@ pub struct Programme<'a> {
     pub sources: PackSources<'a>,
 }
 
+impl<'a> Programme<'a> {
+    /// The library in `scenarios`, these curricula, this lexicon and scorer, with the scorer's
+    /// shipped files.
+    pub fn new(
+        scenarios: &'a Path,
+        curricula: &'a [Curriculum],
+        lexicon: &'a Lexicon,
+        scoring: &'a ScorerChoice,
+    ) -> Programme<'a> {
+        Programme {
+            scenarios,
+            curricula,
+            lexicon,
+            scoring,
+            sources: PackSources {
+                lexicon: None,
+                exemplars: None,
+                calibrated: None,
+                rules_only: false,
+            },
+        }
+    }
+
+    /// The same, with the scorer's files from the command line.
+    pub fn with_sources(self, sources: PackSources<'a>) -> Programme<'a> {
+        Programme { sources, ..self }
+    }
+}
+
 /// The curriculum `wanted` names (by its id or its certification's) and its certification.
 fn find_certification<'c>(
     curricula: &'c [Curriculum],
@@ -386,13 +415,16 @@ pub fn run_certify(
             certification.calls.len()
         );
         let call_started = unix_now();
-        let played = super::play::play_quietly(
+        let played = super::play::play(
             Arc::clone(&loaded.scenario),
             call.seed,
             Arc::clone(&scorer),
             &mut input,
             &mut out,
-            timed,
+            super::play::Pace {
+                timed,
+                scores: false,
+            },
         );
         let session = match played {
             Ok((outcome, session)) => {
@@ -471,11 +503,7 @@ fn print_result(c: &Certificate, written: &[PathBuf]) {
         if c.passed { "PASSED" } else { "NOT PASSED" }
     );
     for (k, call) in c.calls.iter().enumerate() {
-        let how = match &call.ending {
-            None => "not finished".to_string(),
-            Some(_) if call.customer_left => "the customer left".to_string(),
-            Some(ending) => format!("ending {ending}"),
-        };
+        let how = call.how_it_ended();
         println!(
             "  Call {}: {:<40} empathy {:>3}  accuracy {:>3}  de-escalation {:>3}  ({how})",
             k + 1,

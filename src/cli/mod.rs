@@ -37,7 +37,7 @@ use crate::scoring::semantic::banks::ExemplarBanks;
 use crate::scoring::semantic::calibrated::CalibratedDirections;
 use exit::{CliError, CliResult};
 
-pub use play::{PlayOutcome, play};
+pub use play::{Pace, PlayOutcome, play};
 
 /// holdline: practise customer-service conversations with scripted customers.
 #[derive(Debug, Parser)]
@@ -643,13 +643,8 @@ fn dispatch(cli: Cli) -> CliResult {
             out,
         }) => {
             let curricula = load_curricula(&curricula_dir, Some(&cli.scenarios), &lexicon)?;
-            let programme = certify::Programme {
-                scenarios: &cli.scenarios,
-                curricula: &curricula,
-                lexicon: &lexicon,
-                scoring: &scoring,
-                sources: pack_sources,
-            };
+            let programme = certify::Programme::new(&cli.scenarios, &curricula, &lexicon, &scoring)
+                .with_sources(pack_sources);
             let args = certify::CertifyArgs {
                 curriculum: &curriculum,
                 trainee: trainee.as_deref(),
@@ -659,13 +654,8 @@ fn dispatch(cli: Cli) -> CliResult {
         }
         Some(Command::Certificate(command)) => {
             let curricula = load_curricula(&curricula_dir, Some(&cli.scenarios), &lexicon)?;
-            let programme = certify::Programme {
-                scenarios: &cli.scenarios,
-                curricula: &curricula,
-                lexicon: &lexicon,
-                scoring: &scoring,
-                sources: pack_sources,
-            };
+            let programme = certify::Programme::new(&cli.scenarios, &curricula, &lexicon, &scoring)
+                .with_sources(pack_sources);
             match command {
                 certify::CertificateCommand::Pack { curriculum, json } => {
                     certify::run_pack(&programme, &curriculum, json)

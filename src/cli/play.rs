@@ -66,19 +66,19 @@ pub fn run(
     let mut input = stdin.lock();
     let mut output = std::io::stdout().lock();
     let started_at = unix_now();
-    let (outcome, session) = match play(
-        loaded.scenario,
-        seed,
-        scorer,
-        &mut input,
-        &mut output,
+    let pace = Pace {
         timed,
-    ) {
-        Ok(played) => played,
-        // The reader stopped reading (`holdline play x | head`): a quiet end, as for any tool.
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
-        Err(err) => return Err(CliError::invalid(err)),
+        scores: true,
     };
+    let (outcome, session) =
+        match play(loaded.scenario, seed, scorer, &mut input, &mut output, pace) {
+            Ok(played) => played,
+            // The reader stopped reading (`holdline play x | head`): a quiet end, as for any tool.
+            Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => {
+                return Ok(ExitCode::SUCCESS);
+            }
+            Err(err) => return Err(CliError::invalid(err)),
+        };
     drop(output);
     let code = match outcome {
         PlayOutcome::Finished { .. } => ExitCode::SUCCESS,
@@ -132,63 +132,30 @@ fn save_attempt(
     Ok(())
 }
 
-/// Plays `scenario` reading one reply per line from `input`. When `timed`, the time taken to
-/// answer counts as hesitation; piped answers count as instant, so a piped run is reproducible.
+/// Plays `scenario` from its start, reading one reply per line from `input`, at `pace`.
 pub fn play(
     scenario: Arc<Scenario>,
     seed: u64,
     scorer: Arc<dyn ReplyScorer>,
     input: &mut dyn BufRead,
     out: &mut dyn Write,
-    timed: bool,
+    pace: Pace,
 ) -> std::io::Result<(PlayOutcome, Session)> {
     let session =
         Session::new(Arc::clone(&scenario), seed, scorer).map_err(std::io::Error::other)?;
     print_header(out, &scenario, seed)?;
-    play_session(
-        session,
-        input,
-        out,
-        Pace {
-            timed,
-            scores: true,
-        },
-    )
-}
-
-/// Plays `scenario` as [`play`] does, but without scores: each reply shows only how the
-/// customer took it, and the ending only what happened. For a certification sitting, whose
-/// scores are given at the end.
-pub fn play_quietly(
-    scenario: Arc<Scenario>,
-    seed: u64,
-    scorer: Arc<dyn ReplyScorer>,
-    input: &mut dyn BufRead,
-    out: &mut dyn Write,
-    timed: bool,
-) -> std::io::Result<(PlayOutcome, Session)> {
-    let session =
-        Session::new(Arc::clone(&scenario), seed, scorer).map_err(std::io::Error::other)?;
-    print_header(out, &scenario, seed)?;
-    play_session(
-        session,
-        input,
-        out,
-        Pace {
-            timed,
-            scores: false,
-        },
-    )
+    play_session(session, input, out, pace)
 }
 
 /// How a session is played in the terminal.
 #[derive(Debug, Clone, Copy)]
-struct Pace {
-    /// Whether the time taken to answer counts (a person at a terminal), or answers count as
-    /// instant (piped), so a piped run is reproducible.
-    timed: bool,
-    /// Whether each reply's scores and the ending's are shown.
-    scores: bool,
+pub struct Pace {
+    /// Whether the time taken to answer counts as hesitation (a person at a terminal), or
+    /// answers count as instant (piped), so a piped run is reproducible.
+    pub timed: bool,
+    /// Whether each reply's scores and the ending's are shown; a certification sitting shows
+    /// only how the customer took each reply, and gives the scores at the end.
+    pub scores: bool,
 }
 
 /// A trainer's preview (`play --from NODE [--mood A,C,T]`): the scenario from one node, in a

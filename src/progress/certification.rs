@@ -311,6 +311,17 @@ pub struct CallResult {
     pub critical: Vec<String>,
 }
 
+impl CallResult {
+    /// How the call ended, in words: "not finished", "the customer left", or the ending's id.
+    pub fn how_it_ended(&self) -> String {
+        match &self.ending {
+            None => "not finished".into(),
+            Some(_) if self.customer_left => "the customer left".into(),
+            Some(ending) => ending.clone(),
+        }
+    }
+}
+
 /// The mean scores of a sitting over its calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -6,11 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use crate::cli::{holdline, stdout};
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use crate::cli::{holdline, stderr, stdout};
 
 const LATE_PARCEL_ANSWER: &str = "I'm sorry, Dana — I can see why you're fed up. Your parcel is being held at our Eastfield depot after a failed scan. I've asked for it to go on the priority van, so it will arrive this Thursday, 13 June, before 6 pm — in time for Saturday.";
 const SEAT_ANSWER: &str = "That sounds tough, Tomás, and I'd want to stretch it too. You have two good options. Seat 21C is an aisle seat in Main Cabin Extra with 36 inches of pitch, 5 more than now, for $189 for this flight. Or I can move you at no charge to aisle seat 38C: standard legroom, but the aisle is on your right, so you can stretch that leg out when the aisle is clear. Would you like either of those?";
