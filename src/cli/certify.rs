@@ -668,9 +668,8 @@ pub fn state_of(
     certification: &Certification,
     curriculum: &crate::progress::curriculum::CurriculumStanding,
 ) -> CertificationState {
-    let dir = sittings_dir(store, trainee_id, &certification.id);
-    let begun = sittings_begun(&dir).unwrap_or(0);
-    let (certificates, notices) = certificates_in(&dir);
+    let (state, notices) =
+        crate::progress::certification::trainee_state(store, trainee_id, certification, curriculum);
     notices.iter().for_each(|n| eprintln!("note: {n}"));
-    certification_state(certification, curriculum, begun, &certificates)
+    state
 }

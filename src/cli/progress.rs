@@ -210,36 +210,18 @@ fn print_curriculum(c: &CurriculumStanding) {
 
 /// A certification's line under its curriculum.
 fn print_certification(line: &CertificationLine) {
-    let used = |n: u32| {
-        format!(
-            "{n} of {} sitting{} used",
-            line.max_attempts,
-            super::plural(line.max_attempts as usize)
-        )
-    };
-    let state = match &line.state {
-        CertificationState::NotLocked => "not open yet (a trainer has not locked its pack)".into(),
-        CertificationState::Locked { waiting_for } => {
-            format!("locked until {} passed", waiting_for.join(", "))
+    let then = match &line.state {
+        CertificationState::Open { .. } => {
+            format!(": sit it with `holdline certify {}`", line.curriculum)
         }
-        CertificationState::Open { sittings_used } => format!(
-            "open, {}: sit it with `holdline certify {}`",
-            used(*sittings_used),
-            line.curriculum
-        ),
-        CertificationState::Passed {
-            sitting,
-            finished_at,
-            ..
-        } => format!(
-            "PASSED in sitting {sitting} on {}",
-            finished_at.get(..10).unwrap_or(finished_at)
-        ),
-        CertificationState::Failed { sittings_used } => {
-            format!("not passed: {} (ask your trainer)", used(*sittings_used))
-        }
+        CertificationState::Failed { .. } => " (ask your trainer)".into(),
+        _ => String::new(),
     };
-    println!("  Certification: {}: {state}", line.title);
+    println!(
+        "  Certification: {}: {}{then}",
+        line.title,
+        line.state.words(line.max_attempts)
+    );
 }
 
 fn mark(state: &ModuleState) -> char {

@@ -235,37 +235,18 @@ fn curriculum_section(html: &mut String, report: &CohortReport) {
     }
 }
 
-/// A certification's standing as the report's class and words: "passed (sitting 1, 2026-12-07)".
+/// A certification's standing as the report's class and words: "passed in sitting 1 on ...".
 pub fn certification_words(
     state: &CertificationState,
     max_attempts: u32,
 ) -> (&'static str, String) {
-    match state {
-        CertificationState::Passed {
-            sitting,
-            finished_at,
-            ..
-        } => (
-            "passed",
-            format!(
-                "passed (sitting {sitting}, {})",
-                finished_at.get(..10).unwrap_or(finished_at)
-            ),
-        ),
-        CertificationState::Open { sittings_used } => (
-            "open",
-            format!("open, {sittings_used} of {max_attempts} sittings used"),
-        ),
-        CertificationState::Locked { waiting_for } => (
-            "locked",
-            format!("locked until {} passed", waiting_for.join(", ")),
-        ),
-        CertificationState::Failed { sittings_used } => (
-            "failed",
-            format!("not passed: all {sittings_used} sittings used"),
-        ),
-        CertificationState::NotLocked => ("locked", "not open (no locked pack)".into()),
-    }
+    let class = match state {
+        CertificationState::Passed { .. } => "passed",
+        CertificationState::Open { .. } => "open",
+        CertificationState::Failed { .. } => "failed",
+        CertificationState::Locked { .. } | CertificationState::NotLocked => "locked",
+    };
+    (class, state.words(max_attempts))
 }
 
 fn trainee_table(html: &mut String, report: &CohortReport) {

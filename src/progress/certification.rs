@@ -720,6 +720,50 @@ pub enum CertificationState {
     },
 }
 
+impl CertificationState {
+    /// In words, for a trainee's or a trainer's screen: "passed in sitting 1 on 2026-12-07".
+    pub fn words(&self, max_attempts: u32) -> String {
+        let plural = if max_attempts == 1 { "" } else { "s" };
+        match self {
+            CertificationState::NotLocked => "not open yet (no pack is locked)".into(),
+            CertificationState::Locked { waiting_for } => {
+                format!("locked until {} passed", waiting_for.join(", "))
+            }
+            CertificationState::Open { sittings_used } => {
+                format!("open, {sittings_used} of {max_attempts} sitting{plural} used")
+            }
+            CertificationState::Passed {
+                sitting,
+                finished_at,
+                ..
+            } => format!(
+                "passed in sitting {sitting} on {}",
+                finished_at.get(..10).unwrap_or(finished_at)
+            ),
+            CertificationState::Failed { sittings_used } => {
+                format!("not passed: all {sittings_used} sitting{plural} used")
+            }
+        }
+    }
+}
+
+/// Where `trainee_id` stands on `certification` in `store`, with the certificates that did not
+/// verify named.
+pub fn trainee_state(
+    store: &ProgressStore,
+    trainee_id: &str,
+    certification: &Certification,
+    curriculum: &super::curriculum::CurriculumStanding,
+) -> (CertificationState, Vec<String>) {
+    let dir = sittings_dir(store, trainee_id, &certification.id);
+    let begun = sittings_begun(&dir).unwrap_or(0);
+    let (certificates, notices) = certificates_in(&dir);
+    (
+        certification_state(certification, curriculum, begun, &certificates),
+        notices,
+    )
+}
+
 /// Where a trainee stands on `c`, from their standing on its curriculum, the sittings they
 /// have begun and the certificates those wrote.
 pub fn certification_state(

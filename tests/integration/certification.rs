@@ -365,7 +365,7 @@ fn a_candidate_sits_it_and_anyone_verifies_the_certificate_offline() {
     );
     let progress = run(&root, &["progress"], "");
     assert!(
-        stdout(&progress).contains("Certification: Certified: the core: PASSED in sitting 1"),
+        stdout(&progress).contains("Certification: Certified: the core: passed in sitting 1 on "),
         "{}",
         stdout(&progress)
     );

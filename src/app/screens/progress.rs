@@ -12,6 +12,7 @@ use crate::app::profile::TraineeProfile;
 use crate::app::scenario_assets::ScenarioLibrary;
 use crate::app::theme::{self, PlotSeries, palette};
 use crate::app::{AppSystems, Screen};
+use crate::progress::certification::{CertificationState, trainee_state};
 use crate::progress::review::ReviewItem;
 use crate::progress::standing::BadgeState;
 use crate::progress::today;
@@ -245,7 +246,13 @@ fn spawn(
         let first_day = day_of(trainee.created_at, local_offset_secs());
         for curriculum in curricula.0.iter() {
             let standing = curriculum_standing(curriculum, &profile.attempts, first_day, today());
-            spawn_curriculum(&mut commands, right, &standing, &library);
+            let panel = spawn_curriculum(&mut commands, right, &standing, &library);
+            if let Some(certification) = &curriculum.certification {
+                let (state, notices) =
+                    trainee_state(&profile.store, &trainee.id, certification, &standing);
+                notices.iter().for_each(|n| warn!("{n}"));
+                spawn_certification(&mut commands, panel, curriculum, certification, &state);
+            }
         }
     }
     commands.spawn((theme::subheading("Scores over time"), ChildOf(right)));
@@ -301,12 +308,48 @@ fn spawn(
 
 /// One review item: where, when, and for a due one a button that starts its drill.
 /// A curriculum as a panel: what is next, then each module with its state and due day.
+/// A curriculum's certification, under its modules: where the trainee stands and, when it is
+/// open, how to sit it (in a terminal: the app has no certification screen yet).
+fn spawn_certification(
+    commands: &mut Commands,
+    panel: Entity,
+    curriculum: &crate::progress::curriculum::Curriculum,
+    certification: &crate::progress::certification::Certification,
+    state: &CertificationState,
+) {
+    let color = match state {
+        CertificationState::Passed { .. } => palette::GOOD,
+        CertificationState::Failed { .. } => palette::BAD,
+        CertificationState::Open { .. } => palette::ACCENT,
+        CertificationState::Locked { .. } | CertificationState::NotLocked => palette::TEXT_MUTED,
+    };
+    let how = match state {
+        CertificationState::Open { .. } => {
+            format!(". Sit it in a terminal: holdline certify {}", curriculum.id)
+        }
+        _ => String::new(),
+    };
+    commands.spawn((
+        theme::text(
+            format!(
+                "Certification \"{}\": {}{how}",
+                certification.title,
+                state.words(certification.max_attempts)
+            ),
+            theme::SMALL_SIZE,
+            color,
+        ),
+        ChildOf(panel),
+    ));
+}
+
+/// Spawns a curriculum's panel and returns it.
 fn spawn_curriculum(
     commands: &mut Commands,
     parent: Entity,
     c: &CurriculumStanding,
     library: &ScenarioLibrary,
-) {
+) -> Entity {
     // A scenario module reads by its title, as on the library's cards.
     let task = |m: &crate::progress::curriculum::ModuleStanding| {
         m.scenario
@@ -370,6 +413,7 @@ fn spawn_curriculum(
             ChildOf(panel),
         ));
     }
+    panel
 }
 
 fn spawn_review_item(
