@@ -36,6 +36,9 @@ pub mod builtin {
     pub const STUFFING: &str = "empathy.stuffing";
     /// An empathy credit taken back by a "but" followed by a penalty in the same sentence.
     pub const UNDONE_BY_BUT: &str = "empathy.undone-by-but";
+    /// An empathy phrase in a sentence that mostly restates the customer's complaint in their
+    /// own words ("I understand that you ..." and the checklist).
+    pub const RESTATES_COMPLAINT: &str = "empathy.restates-complaint";
     /// Fewer words than `limits.too_short_words`; the empathy half of the pair.
     pub const TOO_SHORT_EMPATHY: &str = "empathy.too-short";
     /// The reply mostly repeats the customer's line; the empathy half of the pair.
@@ -48,6 +51,9 @@ pub mod builtin {
     pub const TOO_SHORT_DEESCALATION: &str = "deescalation.too-short";
     /// The reply mostly repeats the customer's line; the de-escalation half of the pair.
     pub const PARROTING_DEESCALATION: &str = "deescalation.parroting";
+    /// Built-in rules added after trainers had written their own lexicons: one missing from a
+    /// lexicon is a warning, and the rule does not fire, so an older lexicon keeps working.
+    pub const ADDED_LATER: [&str; 1] = [RESTATES_COMPLAINT];
     /// All fifteen built-in rule ids; the lexicon must define every one.
     pub const ALL: [&str; 15] = [
         FACT_STATED,
@@ -218,7 +224,10 @@ impl Lexicon {
             let at =
                 |field: &'static str| [Step::Field("rules"), Step::Index(i), Step::Field(field)];
             rule.check(&mut r, &[Step::Field("rules"), Step::Index(i)], &mut seen);
-            if rule.patterns.is_empty() && !builtin::ALL.contains(&rule.id.as_str()) {
+            if rule.patterns.is_empty()
+                && !builtin::ALL.contains(&rule.id.as_str())
+                && !builtin::ADDED_LATER.contains(&rule.id.as_str())
+            {
                 let help = did_you_mean(&rule.id, builtin::ALL)
                     .map(|c| format!("did you mean the built-in rule \"{c}\"?"));
                 r.report(
@@ -239,6 +248,17 @@ impl Lexicon {
                     &[Step::Field("rules")],
                     "missing-builtin",
                     format!("the built-in rule \"{id}\" is missing"),
+                );
+            }
+        }
+        for id in builtin::ADDED_LATER {
+            if self.rule(id).is_none() {
+                r.report(
+                    Severity::Warning,
+                    &[Step::Field("rules")],
+                    "missing-builtin",
+                    format!("the built-in rule \"{id}\" is missing, so it never fires"),
+                    Some("copy it from the built-in lexicon, assets/scoring/lexicon.ron".into()),
                 );
             }
         }
@@ -300,9 +320,13 @@ rules: [
         assert_eq!(
             errors
                 .iter()
-                .filter(|d| d.code == "missing-builtin")
+                .filter(|d| d.code == "missing-builtin" && d.is_error())
                 .count(),
             builtin::ALL.len()
         );
+        // A rule added after trainers wrote their lexicons is only a warning when missing.
+        assert!(errors.iter().any(|d| d.code == "missing-builtin"
+            && !d.is_error()
+            && d.message.contains(builtin::RESTATES_COMPLAINT)));
     }
 }

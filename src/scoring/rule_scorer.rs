@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
+use super::fast_hash::FastSet;
 use super::lexicon::builtin;
 use super::matcher::{Found, Phrase, PhraseIndex, find_all, find_any, overlap};
 use super::node_cache::{CompiledNode, NodeCache, is_figure_key};
@@ -97,6 +98,55 @@ struct Credit {
     reason_index: usize,
 }
 
+/// Words too common to say whose words a sentence is in ("that", "your", "have"): stems of four
+/// letters or more that a read-back check leaves out, beside every shorter one.
+const COMMON_WORDS: [&str; 24] = [
+    "that",
+    "this",
+    "have",
+    "with",
+    "there",
+    "their",
+    "they",
+    "your",
+    "yours",
+    "about",
+    "from",
+    "were",
+    "what",
+    "when",
+    "been",
+    "would",
+    "could",
+    "should",
+    "will",
+    "just",
+    "also",
+    "then",
+    "than",
+    "understand",
+];
+
+/// The first and last token of sentence `sentence` when it is mostly the customer's words: at
+/// least six of its content words, and three in four of them from the customer's line.
+fn read_back(
+    tokens: &[Token],
+    sentence: usize,
+    customer: &FastSet<String>,
+) -> Option<(usize, usize)> {
+    let at: Vec<usize> = (0..tokens.len())
+        .filter(|&i| tokens[i].sentence == sentence && !tokens[i].quoted)
+        .collect();
+    let content: FastSet<&str> = at
+        .iter()
+        .map(|&i| tokens[i].key.as_str())
+        .filter(|k| k.chars().count() >= 4 && !COMMON_WORDS.contains(k))
+        .collect();
+    let theirs = content.iter().filter(|k| customer.contains(**k)).count();
+    (content.len() >= 6 && theirs * 4 >= content.len() * 3)
+        .then(|| (*at.first().unwrap_or(&0), *at.last().unwrap_or(&0)))
+}
+
 impl RuleScorer {
     /// A scorer for `lexicon`, with its phrases compiled once up front.
     pub fn new(lexicon: Lexicon) -> Self {
@@ -158,6 +208,10 @@ impl RuleScorer {
         detail: Option<&str>,
         times: i32,
     ) {
+        if builtin::ADDED_LATER.contains(&id) && self.lexicon.rule(id).is_none() {
+            // An older lexicon without this rule: it does not fire (validate warns of it).
+            return;
+        }
         let rule = self.builtin_rule(id);
         let mut r = reason(&rule, rule.weight.saturating_mul(times), reply, span);
         if let Some(detail) = detail {
@@ -222,6 +276,7 @@ impl RuleScorer {
         let node = self.nodes.get(&self.vocabulary, context);
         let hits = self.fire_phrase_rules(context, &node, reply, tokens, &mut tally);
         self.take_back_empathy_before_a_dismissal(&hits, reply, tokens, &mut tally);
+        self.take_back_empathy_read_back(&node, &hits, reply, tokens, &mut tally);
         let limit = usize::from(self.lexicon.limits.stuffing_hits);
         let phrases = hits.empathy_starts.len();
         if phrases >= limit {
@@ -304,6 +359,44 @@ impl RuleScorer {
             }
         }
         hits
+    }
+
+    /// "I understand that you were told in store the price was fixed for 18 months": an empathy
+    /// phrase in a sentence that is mostly the customer's own words read back sounds like a
+    /// checklist, not listening. Its credit is taken back and the read-back costs empathy.
+    fn take_back_empathy_read_back(
+        &self,
+        node: &CompiledNode,
+        hits: &PhraseHits,
+        reply: &str,
+        tokens: &[Token],
+        tally: &mut ReasonsByDimension,
+    ) {
+        let mut fired = false;
+        for credit in hits
+            .credits
+            .iter()
+            .filter(|c| c.dimension == Dimension::Empathy)
+        {
+            let sentence = tokens[credit.found.first].sentence;
+            let Some((first, last)) = read_back(tokens, sentence, &node.customer_keys) else {
+                continue;
+            };
+            let r = &mut tally.empathy[credit.reason_index];
+            if r.delta <= 0 {
+                continue;
+            }
+            r.delta = 0;
+            r.explanation = format!(
+                "{} (taken back: the sentence reads the customer's own words back)",
+                r.explanation
+            );
+            if !fired {
+                fired = true;
+                let span = Some((tokens[first].start, tokens[last].end));
+                self.fire(tally, builtin::RESTATES_COMPLAINT, reply, span, None);
+            }
+        }
     }
 
     /// "I understand, but it's not my problem": a penalty later in the same sentence, after a

@@ -70,6 +70,39 @@ fn negation_takes_away_the_credit_its_keywords_suggest() {
 }
 
 #[test]
+fn the_customers_complaint_read_back_earns_no_understanding() {
+    let late = scenario("late-parcel");
+    let node = late.node("explain-status").unwrap();
+    let said = "My order was out for delivery on Tuesday and again yesterday, it still hasn't come, and it's my daughter's birthday present for Saturday.";
+    let score = |reply: &str| {
+        RuleScorer::default().score(&ScoringContext::at(&late, node, said, &[]), reply)
+    };
+    let checklist = score(
+        "I understand that your order was out for delivery on Tuesday and again yesterday and it still hasn't come and it's your daughter's birthday present. It's held at the Eastfield depot and arrives Thursday 13 June.",
+    );
+    assert!(
+        fired(&checklist, "empathy.restates-complaint"),
+        "{:#?}",
+        checklist.empathy
+    );
+    assert!(
+        !fired(&checklist, "empathy.acknowledge-feeling"),
+        "{:#?}",
+        checklist.empathy
+    );
+    let own_words = score(
+        "I understand how upsetting two missed deliveries are with the party on Saturday. It's held at the Eastfield depot and arrives Thursday 13 June.",
+    );
+    assert!(
+        !fired(&own_words, "empathy.restates-complaint"),
+        "{:#?}",
+        own_words.empathy
+    );
+    assert!(fired(&own_words, "empathy.acknowledge-feeling"));
+    assert!(own_words.empathy.score > checklist.empathy.score);
+}
+
+#[test]
 fn forbidden_claims_cost_accuracy_unless_denied() {
     let promise = parcel("It's held at the Eastfield depot; it will arrive today, this afternoon.");
     let denial = parcel(
