@@ -158,7 +158,7 @@ impl HybridScorer {
             with_semantic(deescalation, d),
         )
         .with_critical(critical);
-        (score, embedding)
+        (self.rules.hold_false_comfort(score, reply), embedding)
     }
 }
 

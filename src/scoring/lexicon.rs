@@ -47,13 +47,16 @@ pub mod builtin {
     pub const SHOUTING: &str = "deescalation.shouting";
     /// More words than `limits.wall_of_text_words`.
     pub const WALL_OF_TEXT: &str = "deescalation.wall-of-text";
+    /// De-escalation held at `limits.false_comfort_deescalation` because the reply makes a
+    /// forbidden claim.
+    pub const FALSE_COMFORT: &str = "deescalation.false-comfort";
     /// Fewer words than `limits.too_short_words`; the de-escalation half of the pair.
     pub const TOO_SHORT_DEESCALATION: &str = "deescalation.too-short";
     /// The reply mostly repeats the customer's line; the de-escalation half of the pair.
     pub const PARROTING_DEESCALATION: &str = "deescalation.parroting";
     /// Built-in rules added after trainers had written their own lexicons: one missing from a
     /// lexicon is a warning, and the rule does not fire, so an older lexicon keeps working.
-    pub const ADDED_LATER: [&str; 1] = [RESTATES_COMPLAINT];
+    pub const ADDED_LATER: [&str; 2] = [RESTATES_COMPLAINT, FALSE_COMFORT];
     /// All fifteen built-in rule ids; the lexicon must define every one.
     pub const ALL: [&str; 15] = [
         FACT_STATED,
@@ -106,6 +109,14 @@ pub struct Limits {
     pub shouted_words: u8,
     /// A reply whose words come this much (percent) from the customer's line is parroting.
     pub parroting_percent: u8,
+    /// De-escalation is held at this score at most when the reply makes a forbidden claim:
+    /// comfort built on something untrue ("refunded today, guaranteed") sets up the next call.
+    #[serde(default = "default_false_comfort_cap")]
+    pub false_comfort_deescalation: u8,
+}
+
+fn default_false_comfort_cap() -> u8 {
+    60
 }
 
 impl Default for Limits {
@@ -116,6 +127,7 @@ impl Default for Limits {
             stuffing_hits: 4,
             shouted_words: 2,
             parroting_percent: 70,
+            false_comfort_deescalation: default_false_comfort_cap(),
         }
     }
 }
@@ -193,6 +205,12 @@ impl Lexicon {
                 5000,
             ),
             ("stuffing_hits", i64::from(self.limits.stuffing_hits), 2, 50),
+            (
+                "false_comfort_deescalation",
+                i64::from(self.limits.false_comfort_deescalation),
+                0,
+                100,
+            ),
             ("shouted_words", i64::from(self.limits.shouted_words), 1, 50),
             (
                 "parroting_percent",

@@ -313,12 +313,50 @@ impl RuleScorer {
         } else {
             base.accuracy_with_facts
         };
-        ReplyScore::new(
+        let score = ReplyScore::new(
             total(base.empathy, tally.empathy),
             total(accuracy_base, tally.accuracy),
             total(base.deescalation, tally.deescalation),
         )
-        .with_critical(tally.critical)
+        .with_critical(tally.critical);
+        self.hold_false_comfort(score, reply)
+    }
+
+    /// A reply that makes a forbidden claim keeps at most `limits.false_comfort_deescalation`
+    /// de-escalation: "I'll refund all £640 today, guaranteed" soothes now and escalates later,
+    /// and QA reviewers mark it down for that. Applied again after the semantic layer adds its
+    /// points (the one reason's delta is adjusted), so the hold is on the final score.
+    pub(crate) fn hold_false_comfort(&self, mut score: ReplyScore, reply: &str) -> ReplyScore {
+        let false_claim = score
+            .accuracy
+            .reasons
+            .iter()
+            .any(|r| r.rule == builtin::FORBIDDEN_CLAIM && r.delta < 0);
+        let cap = self.lexicon.limits.false_comfort_deescalation;
+        if !false_claim
+            || score.deescalation.score <= cap
+            || self.lexicon.rule(builtin::FALSE_COMFORT).is_none()
+        {
+            return score;
+        }
+        let over = i32::from(score.deescalation.score) - i32::from(cap);
+        let d = &mut score.deescalation;
+        match d
+            .reasons
+            .iter_mut()
+            .find(|r| r.rule == builtin::FALSE_COMFORT)
+        {
+            Some(held) => held.delta -= over,
+            None => {
+                let rule = self.builtin_rule(builtin::FALSE_COMFORT);
+                let mut held = reason(&rule, -over, reply, None);
+                held.explanation = format!("{} (held at {cap})", held.explanation);
+                d.reasons.push(held);
+            }
+        }
+        d.score = cap;
+        ReplyScore::new(score.empathy, score.accuracy, score.deescalation)
+            .with_critical(score.critical)
     }
 
     /// The lexicon's and the scenario's phrase rules, each firing at most once (at its first

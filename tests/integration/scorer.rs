@@ -103,6 +103,30 @@ fn the_customers_complaint_read_back_earns_no_understanding() {
 }
 
 #[test]
+fn comfort_built_on_a_false_promise_holds_de_escalation_down() {
+    let promise = parcel(
+        "I'm so sorry, Dana, I'll sort this myself right now. It's at the Eastfield depot and it will arrive today, this afternoon, and I'll message you by 3pm with the tracking.",
+    );
+    assert!(fired(&promise, "accuracy.forbidden-claim"));
+    assert!(
+        fired(&promise, "deescalation.false-comfort"),
+        "{:#?}",
+        promise.deescalation
+    );
+    assert_eq!(promise.deescalation.score, 60);
+    let sum: i32 = promise.deescalation.reasons.iter().map(|r| r.delta).sum();
+    assert!(
+        sum < 60,
+        "the reasons add up to the score from the base: {sum}"
+    );
+    let honest = parcel(
+        "I'm so sorry, Dana, I'll sort this myself right now. It's at the Eastfield depot and it will arrive Thursday 13 June, and I'll message you today by 3pm with the tracking.",
+    );
+    assert!(!fired(&honest, "deescalation.false-comfort"));
+    assert!(honest.deescalation.score > promise.deescalation.score);
+}
+
+#[test]
 fn forbidden_claims_cost_accuracy_unless_denied() {
     let promise = parcel("It's held at the Eastfield depot; it will arrive today, this afternoon.");
     let denial = parcel(
