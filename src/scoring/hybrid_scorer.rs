@@ -152,6 +152,7 @@ impl HybridScorer {
                 Dimension::Deescalation => d.push(reason),
             }
         }
+        let deescalation = RuleScorer::release_false_comfort(deescalation);
         let score = ReplyScore::new(
             with_semantic(empathy, e),
             with_semantic(accuracy, a),
