@@ -14,8 +14,8 @@ use super::certificate_html;
 use super::exit::{self, CliError, CliResult};
 use crate::progress::certification::{
     Certificate, CertificateTrainee, Certification, CertificationState, Pack, PackPart, Sitting,
-    SittingBegun, VerifyError, begin_sitting, certificates_in, certification_state,
-    save_certificate, sittings_begun, sittings_dir, text_sha256,
+    SittingBegun, VerifyError, begin_sitting, save_certificate, sittings_dir, text_sha256,
+    trainee_state, write_certificate,
 };
 use crate::progress::curriculum::{Curriculum, curriculum_standing};
 use crate::progress::{
@@ -91,31 +91,22 @@ pub struct Programme<'a> {
 }
 
 impl<'a> Programme<'a> {
-    /// The library in `scenarios`, these curricula, this lexicon and scorer, with the scorer's
-    /// shipped files.
+    /// The library in `scenarios`, these curricula, this lexicon and scorer, whose files came
+    /// from `sources`.
     pub fn new(
         scenarios: &'a Path,
         curricula: &'a [Curriculum],
         lexicon: &'a Lexicon,
         scoring: &'a ScorerChoice,
+        sources: PackSources<'a>,
     ) -> Programme<'a> {
         Programme {
             scenarios,
             curricula,
             lexicon,
             scoring,
-            sources: PackSources {
-                lexicon: None,
-                exemplars: None,
-                calibrated: None,
-                rules_only: false,
-            },
+            sources,
         }
-    }
-
-    /// The same, with the scorer's files from the command line.
-    pub fn with_sources(self, sources: PackSources<'a>) -> Programme<'a> {
-        Programme { sources, ..self }
     }
 }
 
@@ -321,10 +312,10 @@ pub fn run_certify(
     let first_day = day_of(trainee.created_at, local_offset_secs());
     let standing = curriculum_standing(curriculum, &open.attempts, first_day, today());
     let dir = sittings_dir(&store, &trainee.id, &certification.id);
-    let begun = sittings_begun(&dir)?;
-    let (certificates, _) = certificates_in(&dir);
-    match certification_state(certification, &standing, begun, &certificates) {
-        CertificationState::Open { .. } => {}
+    let (state, unreadable) = trainee_state(&store, &trainee.id, certification, &standing)?;
+    unreadable.iter().for_each(|n| eprintln!("note: {n}"));
+    let begun = match state {
+        CertificationState::Open { sittings_used } => sittings_used,
         CertificationState::Passed { sitting, .. } => {
             return Err(CliError::invalid(format!(
                 "{} has already passed \"{}\" (sitting {sitting}; the certificate is in {})",
@@ -356,13 +347,10 @@ pub fn run_certify(
                 certification.id
             )));
         }
-    }
+    };
     let scorer = programme.scoring.build(programme.lexicon);
-    let wants_model = pack
-        .parts
-        .iter()
-        .any(|p| p.name == "model weights" && p.sha256 != "none");
-    if wants_model && scorer.layer().is_none() {
+    // The pack names the model unless replies are scored by the rules alone.
+    if !programme.sources.rules_only && scorer.layer().is_none() {
         return Err(CliError::invalid(
             "the sentence-embedding model did not load, so typed replies would not be scored as the pack says; the warning above says what to do",
         ));
@@ -473,7 +461,13 @@ pub fn run_certify(
     let (json_path, html_path) = save_certificate(&dir, &certificate, &page)?;
     let mut written = vec![json_path, html_path];
     if let Some(out_dir) = args.out {
-        written.extend(copy_out(out_dir, &certificate, &page)?);
+        // Named after the trainee and certification, for a folder of many candidates'.
+        let stem = format!(
+            "{}-{}-{}",
+            certificate.trainee.id, certificate.certification, certificate.sitting
+        );
+        let (json, html) = write_certificate(out_dir, &stem, &certificate, &page)?;
+        written.extend([json, html]);
     }
     print_result(&certificate, &written);
     Ok(if certificate.passed {
@@ -481,18 +475,6 @@ pub fn run_certify(
     } else {
         ExitCode::from(exit::INVALID)
     })
-}
-
-/// Writes the certificate into `dir` too, named after the trainee and certification.
-fn copy_out(dir: &Path, c: &Certificate, page: &str) -> Result<Vec<PathBuf>, CliError> {
-    std::fs::create_dir_all(dir)
-        .map_err(|err| CliError::usage(format!("cannot create {}: {err}", dir.display())))?;
-    let stem = format!("{}-{}-{}", c.trainee.id, c.certification, c.sitting);
-    let json = dir.join(format!("{stem}.certificate.json"));
-    let html = dir.join(format!("{stem}.certificate.html"));
-    crate::progress::files::write_atomic(&json, c.to_json().as_bytes(), false)?;
-    crate::progress::files::write_atomic(&html, page.as_bytes(), false)?;
-    Ok(vec![json, html])
 }
 
 fn print_result(c: &Certificate, written: &[PathBuf]) {
@@ -661,15 +643,22 @@ fn print_verified(v: &Verified<'_>) {
 }
 
 /// Where `trainee_id` stands on `certification`, for `holdline progress`; certificates that do
-/// not verify are named on stderr.
+/// not verify, or a sittings folder that cannot be read (then read as no sittings), are named
+/// on stderr.
 pub fn state_of(
     store: &ProgressStore,
     trainee_id: &str,
     certification: &Certification,
     curriculum: &crate::progress::curriculum::CurriculumStanding,
 ) -> CertificationState {
-    let (state, notices) =
-        crate::progress::certification::trainee_state(store, trainee_id, certification, curriculum);
-    notices.iter().for_each(|n| eprintln!("note: {n}"));
-    state
+    match trainee_state(store, trainee_id, certification, curriculum) {
+        Ok((state, notices)) => {
+            notices.iter().for_each(|n| eprintln!("note: {n}"));
+            state
+        }
+        Err(err) => {
+            eprintln!("note: {err}");
+            crate::progress::certification::certification_state(certification, curriculum, 0, &[])
+        }
+    }
 }

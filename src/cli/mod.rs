@@ -643,8 +643,13 @@ fn dispatch(cli: Cli) -> CliResult {
             out,
         }) => {
             let curricula = load_curricula(&curricula_dir, Some(&cli.scenarios), &lexicon)?;
-            let programme = certify::Programme::new(&cli.scenarios, &curricula, &lexicon, &scoring)
-                .with_sources(pack_sources);
+            let programme = certify::Programme::new(
+                &cli.scenarios,
+                &curricula,
+                &lexicon,
+                &scoring,
+                pack_sources,
+            );
             let args = certify::CertifyArgs {
                 curriculum: &curriculum,
                 trainee: trainee.as_deref(),
@@ -654,8 +659,13 @@ fn dispatch(cli: Cli) -> CliResult {
         }
         Some(Command::Certificate(command)) => {
             let curricula = load_curricula(&curricula_dir, Some(&cli.scenarios), &lexicon)?;
-            let programme = certify::Programme::new(&cli.scenarios, &curricula, &lexicon, &scoring)
-                .with_sources(pack_sources);
+            let programme = certify::Programme::new(
+                &cli.scenarios,
+                &curricula,
+                &lexicon,
+                &scoring,
+                pack_sources,
+            );
             match command {
                 certify::CertificateCommand::Pack { curriculum, json } => {
                     certify::run_pack(&programme, &curriculum, json)

@@ -2,7 +2,7 @@
 //! per tier, badges, review queue, shifts, scores over time) and managing the trainees on this
 //! machine.
 
-use crate::progress::certification::CertificationState;
+use crate::progress::certification::{CertificationLine, CertificationState};
 use crate::progress::curriculum::{
     Curriculum, CurriculumStanding, ModuleState, curriculum_standing,
 };
@@ -40,17 +40,6 @@ struct Report<'a> {
     standing: &'a Standing,
     curricula: &'a [CurriculumStanding],
     certifications: &'a [CertificationLine],
-}
-
-/// A curriculum's certification and where the trainee stands on it.
-#[derive(Serialize)]
-struct CertificationLine {
-    curriculum: String,
-    certification: String,
-    title: String,
-    max_attempts: u32,
-    #[serde(flatten)]
-    state: CertificationState,
 }
 
 /// The trainee named (by name or id) `key`, or else the one who played last, or the only
@@ -130,13 +119,8 @@ pub fn run_progress(
         .zip(&programmes)
         .filter_map(|(c, standing)| {
             let cert = c.certification.as_ref()?;
-            Some(CertificationLine {
-                curriculum: c.id.clone(),
-                certification: cert.id.clone(),
-                title: cert.title.clone(),
-                max_attempts: cert.max_attempts,
-                state: super::certify::state_of(&store, &history.trainee.id, cert, standing),
-            })
+            let state = super::certify::state_of(&store, &history.trainee.id, cert, standing);
+            Some(CertificationLine::new(c, cert, state))
         })
         .collect();
     if json {

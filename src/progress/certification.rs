@@ -571,10 +571,25 @@ pub enum VerifyError {
 
 /// The folder a trainee's sittings of one certification are kept in.
 pub fn sittings_dir(store: &ProgressStore, trainee_id: &str, certification_id: &str) -> PathBuf {
-    store
-        .trainee_folder(trainee_id)
-        .join("certificates")
-        .join(certification_id)
+    certificates_root(store, trainee_id).join(certification_id)
+}
+
+/// The folder of a trainee's certifications, one folder in it per certification.
+fn certificates_root(store: &ProgressStore, trainee_id: &str) -> PathBuf {
+    store.trainee_folder(trainee_id).join("certificates")
+}
+
+/// The paths in `dir` that `keep` accepts, sorted; none when `dir` cannot be read.
+fn sorted_paths(dir: &Path, keep: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| keep(p))
+        .collect();
+    paths.sort();
+    paths
 }
 
 /// How many sittings have been begun, finished or not: each left a `NNN.sitting.json`.
@@ -630,9 +645,20 @@ pub fn save_certificate(
     certificate: &Certificate,
     page: &str,
 ) -> Result<(PathBuf, PathBuf), ProgressError> {
-    let stem = format!("{:03}.certificate", certificate.sitting);
-    let json = dir.join(format!("{stem}.json"));
-    let html = dir.join(format!("{stem}.html"));
+    let stem = format!("{:03}", certificate.sitting);
+    write_certificate(dir, &stem, certificate, page)
+}
+
+/// Writes `certificate` as `<stem>.certificate.json` and its page as `<stem>.certificate.html`
+/// in `dir` (created if missing), each atomically; returns both paths.
+pub fn write_certificate(
+    dir: &Path,
+    stem: &str,
+    certificate: &Certificate,
+    page: &str,
+) -> Result<(PathBuf, PathBuf), ProgressError> {
+    let json = dir.join(format!("{stem}.certificate.json"));
+    let html = dir.join(format!("{stem}.certificate.html"));
     write_atomic(&json, certificate.to_json().as_bytes(), false)?;
     write_atomic(&html, page.as_bytes(), false)?;
     Ok((json, html))
@@ -643,15 +669,7 @@ pub fn save_certificate(
 pub fn certificates_in(dir: &Path) -> (Vec<Certificate>, Vec<String>) {
     let mut found = Vec::new();
     let mut notices = Vec::new();
-    let mut paths: Vec<PathBuf> = fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.to_string_lossy().ends_with(".certificate.json"))
-        .collect();
-    paths.sort();
-    for path in paths {
+    for path in sorted_paths(dir, |p| p.to_string_lossy().ends_with(".certificate.json")) {
         match fs::read_to_string(&path)
             .map_err(|e| e.to_string())
             .and_then(|text| Certificate::verify_json(&text).map_err(|e| e.to_string()))
@@ -669,23 +687,48 @@ pub fn all_certificates(
     store: &ProgressStore,
     trainee_id: &str,
 ) -> (Vec<Certificate>, Vec<String>) {
-    let root = store.trainee_folder(trainee_id).join("certificates");
-    let mut folders: Vec<PathBuf> = fs::read_dir(&root)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
-    folders.sort();
     let mut all = Vec::new();
     let mut notices = Vec::new();
-    for folder in folders {
+    for folder in sorted_paths(&certificates_root(store, trainee_id), Path::is_dir) {
         let (found, said) = certificates_in(&folder);
         all.extend(found);
         notices.extend(said);
     }
     (all, notices)
+}
+
+/// A trainee's standing on one curriculum's certification, as progress and the cohort report
+/// show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CertificationLine {
+    /// The curriculum's id.
+    pub curriculum: String,
+    /// The certification's id.
+    pub certification: String,
+    /// Its title.
+    pub title: String,
+    /// Sittings allowed.
+    pub max_attempts: u32,
+    /// Where the trainee stands.
+    #[serde(flatten)]
+    pub state: CertificationState,
+}
+
+impl CertificationLine {
+    /// The line for `certification`, the one `curriculum` ends in.
+    pub fn new(
+        curriculum: &super::curriculum::Curriculum,
+        certification: &Certification,
+        state: CertificationState,
+    ) -> CertificationLine {
+        CertificationLine {
+            curriculum: curriculum.id.clone(),
+            certification: certification.id.clone(),
+            title: certification.title.clone(),
+            max_attempts: certification.max_attempts,
+            state,
+        }
+    }
 }
 
 /// Where a trainee stands on a certification.
@@ -748,20 +791,20 @@ impl CertificationState {
 }
 
 /// Where `trainee_id` stands on `certification` in `store`, with the certificates that did not
-/// verify named.
+/// verify named; `Err` when the folder of their sittings cannot be read.
 pub fn trainee_state(
     store: &ProgressStore,
     trainee_id: &str,
     certification: &Certification,
     curriculum: &super::curriculum::CurriculumStanding,
-) -> (CertificationState, Vec<String>) {
+) -> Result<(CertificationState, Vec<String>), ProgressError> {
     let dir = sittings_dir(store, trainee_id, &certification.id);
-    let begun = sittings_begun(&dir).unwrap_or(0);
+    let begun = sittings_begun(&dir)?;
     let (certificates, notices) = certificates_in(&dir);
-    (
+    Ok((
         certification_state(certification, curriculum, begun, &certificates),
         notices,
-    )
+    ))
 }
 
 /// Where a trainee stands on `c`, from their standing on its curriculum, the sittings they

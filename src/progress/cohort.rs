@@ -47,23 +47,7 @@ pub struct TraineeRow {
     pub curricula: Vec<CurriculumStanding>,
     /// Where they stand on each curriculum's certification, from the certificates in their
     /// export (a sitting stopped before its certificate was written is not in it).
-    pub certifications: Vec<CertificationLine>,
-}
-
-/// A trainee's standing on one curriculum's certification.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CertificationLine {
-    /// The curriculum's id.
-    pub curriculum: String,
-    /// The certification's id.
-    pub certification: String,
-    /// Its title.
-    pub title: String,
-    /// Sittings allowed.
-    pub max_attempts: u32,
-    /// Where the trainee stands.
-    #[serde(flatten)]
-    pub state: super::certification::CertificationState,
+    pub certifications: Vec<super::certification::CertificationLine>,
 }
 
 /// Sums of finished whole-scenario attempts' scores, for means.
@@ -235,13 +219,7 @@ impl<'a> CohortBuilder<'a> {
                         theirs.len() as u32,
                         &theirs,
                     );
-                    Some(CertificationLine {
-                        curriculum: c.id.clone(),
-                        certification: cert.id.clone(),
-                        title: cert.title.clone(),
-                        max_attempts: cert.max_attempts,
-                        state,
-                    })
+                    Some(super::certification::CertificationLine::new(c, cert, state))
                 })
                 .collect(),
             curricula,

@@ -128,9 +128,9 @@ impl HybridScorer {
         context: &ScoringContext<'_>,
         reply: &str,
     ) -> (ReplyScore, Option<Embedding>) {
-        let rules = self.rules.score(context, reply);
+        let rules = self.rules.score_before_hold(context, reply);
         let Some(semantic) = self.layer() else {
-            return (rules, None);
+            return (self.rules.hold_false_comfort(rules, reply), None);
         };
         let ReplyScore {
             empathy,
@@ -152,7 +152,6 @@ impl HybridScorer {
                 Dimension::Deescalation => d.push(reason),
             }
         }
-        let deescalation = RuleScorer::release_false_comfort(deescalation);
         let score = ReplyScore::new(
             with_semantic(empathy, e),
             with_semantic(accuracy, a),

@@ -260,7 +260,13 @@ impl RuleScorer {
         matches
     }
 
-    fn score_reply(&self, context: &ScoringContext<'_>, reply: &str) -> ReplyScore {
+    /// The rules' score before [`RuleScorer::hold_false_comfort`]: a scorer that adds points
+    /// after the rules (the semantic layer) holds its own final score instead.
+    pub(crate) fn score_before_hold(
+        &self,
+        context: &ScoringContext<'_>,
+        reply: &str,
+    ) -> ReplyScore {
         let base = self.lexicon.base;
         let n = self.vocabulary.normalize(reply);
         let tokens = &n.tokens;
@@ -313,34 +319,17 @@ impl RuleScorer {
         } else {
             base.accuracy_with_facts
         };
-        let score = ReplyScore::new(
+        ReplyScore::new(
             total(base.empathy, tally.empathy),
             total(accuracy_base, tally.accuracy),
             total(base.deescalation, tally.deescalation),
         )
-        .with_critical(tally.critical);
-        self.hold_false_comfort(score, reply)
-    }
-
-    /// `d` with the false-comfort hold undone, for a scorer that adds points after the rules
-    /// (the semantic layer) and holds the final score instead: a hold on the rules' score
-    /// alone would count twice when the added points bring it down anyway.
-    pub(crate) fn release_false_comfort(mut d: DimensionScore) -> DimensionScore {
-        if let Some(at) = d
-            .reasons
-            .iter()
-            .position(|r| r.rule == builtin::FALSE_COMFORT)
-        {
-            let held = d.reasons.remove(at);
-            d.score = (i32::from(d.score) - held.delta).clamp(0, 100) as u8;
-        }
-        d
+        .with_critical(tally.critical)
     }
 
     /// A reply that makes a forbidden claim keeps at most `limits.false_comfort_deescalation`
     /// de-escalation: "I'll refund all £640 today, guaranteed" soothes now and escalates later,
-    /// and QA reviewers mark it down for that. Applied again after the semantic layer adds its
-    /// points (the one reason's delta is adjusted), so the hold is on the final score.
+    /// and QA reviewers mark it down for that. Applied once, to the final score.
     pub(crate) fn hold_false_comfort(&self, mut score: ReplyScore, reply: &str) -> ReplyScore {
         let false_claim = score
             .accuracy
@@ -734,38 +723,6 @@ const FIGURE_UNITS: [&str; 9] = [
 
 impl ReplyScorer for RuleScorer {
     fn score(&self, context: &ScoringContext<'_>, reply: &str) -> ReplyScore {
-        self.score_reply(context, reply)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_released_hold_gives_back_exactly_what_it_took() {
-        let rule = |id: &str, delta: i32| Reason {
-            rule: id.into(),
-            delta,
-            matched: String::new(),
-            span: None,
-            explanation: String::new(),
-            hint: String::new(),
-        };
-        let held = DimensionScore {
-            score: 60,
-            reasons: vec![
-                rule("deescalation.ownership", 20),
-                rule(builtin::FALSE_COMFORT, -15),
-            ],
-        };
-        let released = RuleScorer::release_false_comfort(held);
-        assert_eq!(released.score, 75);
-        assert_eq!(released.reasons.len(), 1);
-        // Nothing held: nothing changes.
-        assert_eq!(
-            RuleScorer::release_false_comfort(released.clone()),
-            released
-        );
+        self.hold_false_comfort(self.score_before_hold(context, reply), reply)
     }
 }

@@ -12,7 +12,7 @@ use crate::app::profile::TraineeProfile;
 use crate::app::scenario_assets::ScenarioLibrary;
 use crate::app::theme::{self, PlotSeries, palette};
 use crate::app::{AppSystems, Screen};
-use crate::progress::certification::{CertificationState, trainee_state};
+use crate::progress::certification::{CertificationState, certification_state, trainee_state};
 use crate::progress::review::ReviewItem;
 use crate::progress::standing::BadgeState;
 use crate::progress::today;
@@ -249,7 +249,12 @@ fn spawn(
             let panel = spawn_curriculum(&mut commands, right, &standing, &library);
             if let Some(certification) = &curriculum.certification {
                 let (state, notices) =
-                    trainee_state(&profile.store, &trainee.id, certification, &standing);
+                    trainee_state(&profile.store, &trainee.id, certification, &standing)
+                        .unwrap_or_else(|err| {
+                            // Read as no sittings, as the terminal's progress does.
+                            let none = certification_state(certification, &standing, 0, &[]);
+                            (none, vec![err.to_string()])
+                        });
                 notices.iter().for_each(|n| warn!("{n}"));
                 spawn_certification(&mut commands, panel, curriculum, certification, &state);
             }
