@@ -158,6 +158,7 @@ fn both_halves_of_the_blind_set_load_and_every_label_names_a_real_node() {
         ("heldout-5", 216, 36),
         ("heldout-6", 216, 36),
         ("heldout-7", 216, 36),
+        ("heldout-8", 216, 36),
     ] {
         let (set, library) = calibration_half(half);
         assert_eq!(
