@@ -56,7 +56,9 @@ pub mod builtin {
     pub const PARROTING_DEESCALATION: &str = "deescalation.parroting";
     /// Built-in rules added after trainers had written their own lexicons: one missing from a
     /// lexicon is a warning, and the rule does not fire, so an older lexicon keeps working.
-    pub const ADDED_LATER: [&str; 2] = [RESTATES_COMPLAINT, FALSE_COMFORT];
+    pub const ADDED_LATER: [&str; 3] = [RESTATES_COMPLAINT, FALSE_COMFORT, JARGON];
+    /// `limits.jargon_terms` or more acronyms the customer did not use themselves.
+    pub const JARGON: &str = "deescalation.jargon";
     /// All fifteen built-in rule ids; the lexicon must define every one.
     pub const ALL: [&str; 15] = [
         FACT_STATED,
@@ -107,6 +109,10 @@ pub struct Limits {
     pub stuffing_hits: u8,
     /// This many words in capitals or more is shouting.
     pub shouted_words: u8,
+    /// This many different acronyms the customer did not use ("your FPS hit TM on a CoP
+    /// match") or more is a jargon wall.
+    #[serde(default = "default_jargon_terms")]
+    pub jargon_terms: u8,
     /// A reply whose words come this much (percent) from the customer's line is parroting.
     pub parroting_percent: u8,
     /// De-escalation is held at this score at most when the reply makes a forbidden claim:
@@ -119,6 +125,10 @@ fn default_false_comfort_cap() -> u8 {
     60
 }
 
+fn default_jargon_terms() -> u8 {
+    4
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
@@ -126,6 +136,7 @@ impl Default for Limits {
             wall_of_text_words: 120,
             stuffing_hits: 4,
             shouted_words: 2,
+            jargon_terms: default_jargon_terms(),
             parroting_percent: 70,
             false_comfort_deescalation: default_false_comfort_cap(),
         }
@@ -212,6 +223,7 @@ impl Lexicon {
                 100,
             ),
             ("shouted_words", i64::from(self.limits.shouted_words), 1, 50),
+            ("jargon_terms", i64::from(self.limits.jargon_terms), 2, 50),
             (
                 "parroting_percent",
                 i64::from(self.limits.parroting_percent),

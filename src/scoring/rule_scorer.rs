@@ -312,7 +312,7 @@ impl RuleScorer {
         let first_fact = self.check_facts(context, &node, reply, tokens, &mut tally);
         self.check_figures(&node, reply, tokens, &mut tally);
         self.check_order(context, &node, reply, &hits.credits, first_fact, &mut tally);
-        self.check_surface(&node, reply, &n, &mut tally);
+        self.check_surface(context, &node, reply, &n, &mut tally);
 
         let accuracy_base = if context.rubric.facts.is_empty() {
             base.accuracy
@@ -374,10 +374,33 @@ impl RuleScorer {
         tally: &mut ReasonsByDimension,
     ) -> PhraseHits {
         let mut hits = PhraseHits::default();
-        for (rule, all) in self.rule_matches(context, node, tokens) {
+        let matches = self.rule_matches(context, node, tokens);
+        // A penalty's phrase can hold a credit's: "I'll" in "or I'll have to end the call" is a
+        // threat, not ownership. A credit inside a penalty's match in the same dimension does not
+        // count.
+        let penalties: Vec<(Dimension, &Found)> = matches
+            .iter()
+            .filter(|(rule, _)| rule.weight < 0)
+            .flat_map(|(rule, all)| {
+                all.iter()
+                    .filter(|f| !f.negated)
+                    .map(move |f| (rule.dimension, f))
+            })
+            .collect();
+        let inside_a_penalty = |dimension: Dimension, f: &Found| {
+            penalties
+                .iter()
+                .any(|&(d, p)| d == dimension && p.first <= f.first && f.last <= p.last)
+        };
+        for (rule, all) in &matches {
+            let rule: &Rule = rule;
             let counts_for_stuffing = rule.dimension == Dimension::Empathy && rule.weight > 0;
             let mut earliest: Option<&Found> = None;
-            for f in all.iter().filter(|f| !f.negated) {
+            for f in all
+                .iter()
+                .filter(|f| !f.negated)
+                .filter(|f| rule.weight < 0 || !inside_a_penalty(rule.dimension, f))
+            {
                 if counts_for_stuffing {
                     hits.empathy_starts.insert(f.first);
                 }
@@ -482,6 +505,7 @@ impl RuleScorer {
     /// parroting the customer.
     fn check_surface(
         &self,
+        context: &ScoringContext<'_>,
         node: &CompiledNode,
         reply: &str,
         n: &Normalized,
@@ -496,6 +520,26 @@ impl RuleScorer {
         }
         if n.words < usize::from(limits.too_short_words) {
             self.fire_too_short(tally, reply);
+        }
+        // Acronyms the customer used themselves are shared words, not jargon.
+        let customer_words: Vec<String> = context
+            .customer_line
+            .split(|c: char| !c.is_alphanumeric())
+            .map(str::to_lowercase)
+            .collect();
+        let jargon = n
+            .acronyms
+            .iter()
+            .filter(|a| !customer_words.contains(a))
+            .count();
+        if jargon >= usize::from(limits.jargon_terms) {
+            self.fire(
+                tally,
+                builtin::JARGON,
+                reply,
+                None,
+                Some(&format!("({jargon} acronyms)")),
+            );
         }
         if n.words > usize::from(limits.wall_of_text_words) {
             self.fire(

@@ -37,8 +37,10 @@ pub struct Normalized {
     /// Letters written in capitals, and all letters.
     pub upper_letters: usize,
     pub letters: usize,
-    /// Runs of two or more `!`.
+    /// Runs of three or more `!` ("!!" is over-keen, not shouting).
     pub exclamation_runs: usize,
+    /// The distinct acronyms (FPS, CoP, SLA), lowercased and sorted.
+    pub acronyms: Vec<String>,
 }
 
 /// Words that negate what follows them (after contraction expansion).
@@ -223,7 +225,7 @@ fn split_words(text: &str, out: &mut Normalized) -> Vec<RawWord> {
         if c == '!' {
             bangs += 1;
         } else {
-            if bangs >= 2 {
+            if bangs >= 3 {
                 out.exclamation_runs += 1;
             }
             bangs = 0;
@@ -304,7 +306,7 @@ fn split_words(text: &str, out: &mut Normalized) -> Vec<RawWord> {
         }
         i += 1;
     }
-    if bangs >= 2 {
+    if bangs >= 3 {
         out.exclamation_runs += 1;
     }
     words
@@ -369,13 +371,33 @@ impl Normalizer {
             .iter()
             .filter(|w| w.letters > 0 || w.text.chars().any(|c| c.is_ascii_digit()))
             .count();
-        for w in &raw {
+        // A word in capitals is shouted when it has four letters or more ("NEVER"), or three
+        // beside another word in capitals ("I TOLD YOU"): a lone three-letter one is an acronym
+        // far more often (ETA, SLA, PIN), and a support reply is full of them.
+        let capitals = |w: &RawWord| w.letters >= 2 && w.upper == w.letters;
+        for (i, w) in raw.iter().enumerate() {
             out.letters += w.letters;
             out.upper_letters += w.upper;
-            if w.letters >= 3 && w.upper == w.letters {
+            let beside_capitals =
+                (i > 0 && capitals(&raw[i - 1])) || raw.get(i + 1).is_some_and(|n| capitals(n));
+            if capitals(w) && (w.letters >= 4 || (w.letters == 3 && beside_capitals)) {
                 out.shouted_words += 1;
             }
+            // All capitals up to six letters (AML, EDD), or a short word with two or more
+            // capitals inside it (CoP, SoF).
+            // A possessive counts as its acronym ("SOC's"; curly apostrophes are folded already).
+            let (text, letters) = match w.text.strip_suffix("'s") {
+                Some(base) if w.upper > 0 => (base, w.letters - 1),
+                _ => (w.text.as_str(), w.letters),
+            };
+            let acronym = (w.upper == letters && (2..=6).contains(&letters))
+                || (w.upper >= 2 && w.upper < letters && letters <= 4);
+            if acronym && letters == text.chars().count() {
+                out.acronyms.push(text.to_string());
+            }
         }
+        out.acronyms.sort_unstable();
+        out.acronyms.dedup();
         // Expand contractions, map number words, then stem.
         // Borrowed pieces of the raw words (or static expansions): no allocation per word.
         let mut words: Vec<(&str, &RawWord)> = Vec::with_capacity(raw.len() + 8);
@@ -561,7 +583,7 @@ mod tests {
 
     #[test]
     fn spans_point_into_the_original() {
-        let text = "Hi Dana \u{2014} it\u{2019}s held at the depot!!";
+        let text = "Hi Dana \u{2014} it\u{2019}s held at the depot!!!";
         let n = Normalizer::default().normalize(text);
         let depot = n.tokens.iter().find(|t| t.key == "depot").unwrap();
         assert_eq!(&text[depot.start..depot.end], "depot");
@@ -581,5 +603,21 @@ mod tests {
             n.shouted_words, 1,
             "only SAID: NO and OK are too short to count"
         );
+        let acronyms =
+            Normalizer::default().normalize("Engineer ETA 4 hours, hold until MANUAL shows");
+        assert_eq!(
+            acronyms.shouted_words, 1,
+            "a lone ETA is an acronym; MANUAL counts"
+        );
+        let run = Normalizer::default().normalize("I TOLD YOU twice");
+        assert_eq!(
+            run.shouted_words, 2,
+            "three letters beside other capitals is shouting"
+        );
+        let jargon = Normalizer::default()
+            .normalize("Your FPS hit TM on a CoP match, FPS again, iPhone OK, SOC's");
+        assert_eq!(jargon.acronyms, ["cop", "fps", "ok", "soc", "tm"]);
+        let keen = Normalizer::default().normalize("so sorry!! really!!! ok");
+        assert_eq!(keen.exclamation_runs, 1, "only the run of three counts");
     }
 }

@@ -289,6 +289,56 @@ fn upselling_threats_minimising_and_blame_cost_deescalation() {
 }
 
 #[test]
+fn a_threat_earns_no_ownership_and_jargon_costs_but_acronyms_alone_do_not_shout() {
+    // "I'll" inside "or I'll have to end" is the threat, not ownership.
+    let threat = parcel(
+        "It's held at the Eastfield depot and arrives Thursday 13 June, so stop swearing or I'll have to end the call.",
+    );
+    assert!(fired(&threat, "deescalation.threatens-to-end"));
+    assert!(
+        !fired(&threat, "deescalation.ownership"),
+        "{:#?}",
+        threat.deescalation
+    );
+    // The same "I'll" outside a threat is ownership.
+    let owned =
+        parcel("It's held at the Eastfield depot; I'll make sure it arrives Thursday 13 June.");
+    assert!(fired(&owned, "deescalation.ownership"));
+
+    let plain = parcel("It's held at the Eastfield depot and arrives Thursday 13 June.");
+    let jargon = parcel(
+        "Your consignment hit an SLA breach at the RDC, so the POD is pending and the ETA is Thursday 13 June.",
+    );
+    assert!(
+        fired(&jargon, "deescalation.jargon"),
+        "{:#?}",
+        jargon.deescalation
+    );
+    assert!(jargon.deescalation.score < plain.deescalation.score);
+    // Two acronyms, one a lone three-letter one: neither jargon nor shouting.
+    let two =
+        parcel("It's held at the Eastfield depot, ETA Thursday 13 June; the DPD driver has it.");
+    assert!(!fired(&two, "deescalation.jargon"));
+    assert!(
+        !fired(&two, "deescalation.shouting"),
+        "{:#?}",
+        two.deescalation
+    );
+    // Over-keen is not shouting; three in a row is.
+    assert!(!fired(
+        &parcel("Good news, it arrives Thursday 13 June!!"),
+        "deescalation.shouting"
+    ));
+    assert!(fired(
+        &parcel("It arrives Thursday 13 June!!!"),
+        "deescalation.shouting"
+    ));
+    // "I understand, but that's just how it works" keeps no empathy credit.
+    let wall = parcel("I understand, but that's just how it works. It arrives Thursday 13 June.");
+    assert!(fired(&wall, "empathy.undone-by-but"), "{:#?}", wall.empathy);
+}
+
+#[test]
 fn a_second_negation_cancels_a_forbidden_claim_that_holds_its_own() {
     // gdpr-data-request forbids "we don't hold any" (data): a claim with its own negator.
     let gdpr = scenario("gdpr-data-request");

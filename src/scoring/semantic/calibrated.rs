@@ -61,12 +61,13 @@ pub struct FitSettings {
 
 impl Default for FitSettings {
     fn default() -> Self {
-        // Chosen by leave-one-set-out over the six earlier label sets (docs/scoring-lexicon.md);
-        // a cap of 10 rather than 15 kept the held-out gain and did less harm to the library's
-        // plain-English replies.
+        // Chosen by leave-one-set-out (docs/scoring-lexicon.md). With six label sets a cap of 10
+        // kept the gain of 15 and did less harm to the library's plain-English replies; fitted on
+        // ten sets (1,700 pairs) and measured on heldout-7, 15 lifted de-escalation bands 61% ->
+        // 69% with every pair verdict the same, and 20 did no better.
         FitSettings {
             points_per_unit: 10.0,
-            max_points: 10,
+            max_points: 15,
             regularisation: 5e-4,
             // Fitting on the singles' orderings too: on heldout-3 (fitted on the six sets before
             // it) pairs 81/99/86% -> 82/99/86%, de-escalation bands 67% -> 69% (kappa 0.59 ->
@@ -444,7 +445,9 @@ mod tests {
         assert!(d.points(Dimension::Empathy, &unit(3, -0.5)) < 0);
         assert_eq!(d.points(Dimension::Accuracy, &unit(3, 0.5)), 0);
         // Capped either way.
-        assert_eq!(d.points(Dimension::Empathy, &unit(3, 1000.0)), 10);
+        let cap = FitSettings::default().max_points;
+        assert_eq!(d.points(Dimension::Empathy, &unit(3, 1000.0)), cap);
+        assert_eq!(d.points(Dimension::Empathy, &unit(3, -1000.0)), -cap);
     }
 
     #[test]
