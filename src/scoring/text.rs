@@ -379,7 +379,7 @@ impl Normalizer {
             out.letters += w.letters;
             out.upper_letters += w.upper;
             let beside_capitals =
-                (i > 0 && capitals(&raw[i - 1])) || raw.get(i + 1).is_some_and(|n| capitals(n));
+                (i > 0 && capitals(&raw[i - 1])) || raw.get(i + 1).is_some_and(&capitals);
             if capitals(w) && (w.letters >= 4 || (w.letters == 3 && beside_capitals)) {
                 out.shouted_words += 1;
             }
