@@ -521,17 +521,21 @@ impl RuleScorer {
         if n.words < usize::from(limits.too_short_words) {
             self.fire_too_short(tally, reply);
         }
-        // Acronyms the customer used themselves are shared words, not jargon.
-        let customer_words: Vec<String> = context
-            .customer_line
-            .split(|c: char| !c.is_alphanumeric())
-            .map(str::to_lowercase)
-            .collect();
-        let jargon = n
-            .acronyms
-            .iter()
-            .filter(|a| !customer_words.contains(a))
-            .count();
+        // Acronyms the customer used themselves are shared words, not jargon. Most replies
+        // have too few acronyms to matter, so the customer's line is read only when they do.
+        let jargon = if n.acronyms.len() >= usize::from(limits.jargon_terms) {
+            let customer_words: Vec<String> = context
+                .customer_line
+                .split(|c: char| !c.is_alphanumeric())
+                .map(str::to_lowercase)
+                .collect();
+            n.acronyms
+                .iter()
+                .filter(|a| !customer_words.contains(a))
+                .count()
+        } else {
+            0
+        };
         if jargon >= usize::from(limits.jargon_terms) {
             self.fire(
                 tally,
